@@ -1,0 +1,22 @@
+"""Session-wide isolation and the real-service fixtures (see tests/fixtures/)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.engine import docker_config, docker_engine, offline_base  # noqa: F401
+
+# Nothing a test does may touch the developer's own docker login or tutor state.
+_HOME = Path(tempfile.mkdtemp(prefix="dt-home-"))
+for _var, _sub in (("DOCKER_CONFIG", "docker"), ("XDG_CONFIG_HOME", "config"),
+                   ("XDG_STATE_HOME", "state"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
+    os.environ[_var] = str(_HOME / _sub)
+
+
+@pytest.fixture(scope="session")
+def isolated_home() -> Path:
+    return _HOME
