@@ -14,7 +14,7 @@ import sys
 from tutor import __version__
 
 # Subcommand modules, in the order --help lists them.
-COMMANDS: tuple[str, ...] = ()
+COMMANDS: tuple[str, ...] = ("ref",)
 
 
 def build_parser() -> argparse.ArgumentParser:

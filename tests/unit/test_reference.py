@@ -1,0 +1,328 @@
+"""Image reference parsing against the engine's rules (distribution/reference cases and ours)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from tutor import reference as r
+from tutor.reference import ImageRef, ReferenceError, build, parse, validate_username
+
+SHA = "sha256:" + "f" * 64
+SHA_B = "sha256:dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c"
+SHA512 = "sha512:" + "e" * 128
+HEX64 = "1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a"
+
+# input -> (registry, path, tag, digest, full form)
+VALID = [
+    ("nginx", "docker.io", "library/nginx", "latest", None, "docker.io/library/nginx:latest"),
+    ("nginx:latest", "docker.io", "library/nginx", "latest", None, "docker.io/library/nginx:latest"),
+    ("nginx:1.25-alpine", "docker.io", "library/nginx", "1.25-alpine", None,
+     "docker.io/library/nginx:1.25-alpine"),
+    ("yourusername/poll-backend:v1", "docker.io", "yourusername/poll-backend", "v1", None,
+     "docker.io/yourusername/poll-backend:v1"),
+    ("ghcr.io/yourusername/poll-backend:v1", "ghcr.io", "yourusername/poll-backend", "v1", None,
+     "ghcr.io/yourusername/poll-backend:v1"),
+    ("localhost:5000/app", "localhost:5000", "app", "latest", None, "localhost:5000/app:latest"),
+    ("localhost/app", "localhost", "app", "latest", None, "localhost/app:latest"),
+    ("127.0.0.1:5000/learner/app:v1", "127.0.0.1:5000", "learner/app", "v1", None,
+     "127.0.0.1:5000/learner/app:v1"),
+    ("docker.io/library/nginx", "docker.io", "library/nginx", "latest", None, "docker.io/library/nginx:latest"),
+    ("docker.io/nginx", "docker.io", "library/nginx", "latest", None, "docker.io/library/nginx:latest"),
+    ("index.docker.io/user/app", "docker.io", "user/app", "latest", None, "docker.io/user/app:latest"),
+    ("index.docker.io/debian", "docker.io", "library/debian", "latest", None, "docker.io/library/debian:latest"),
+    ("registry-1.docker.io/library/nginx:1.25", "docker.io", "library/nginx", "1.25", None,
+     "docker.io/library/nginx:1.25"),
+    ("library/debian", "docker.io", "library/debian", "latest", None, "docker.io/library/debian:latest"),
+    ("library/foo/bar", "docker.io", "library/foo/bar", "latest", None, "docker.io/library/foo/bar:latest"),
+    (f"redis@{SHA_B}", "docker.io", "library/redis", None, SHA_B, f"docker.io/library/redis@{SHA_B}"),
+    (f"dmcgowan/myapp@{SHA_B}", "docker.io", "dmcgowan/myapp", None, SHA_B, f"docker.io/dmcgowan/myapp@{SHA_B}"),
+    (f"busybox:latest@{SHA}", "docker.io", "library/busybox", "latest", SHA, f"docker.io/library/busybox:latest@{SHA}"),
+    (f"test:5000/repo:tag@{SHA}", "test:5000", "repo", "tag", SHA, f"test:5000/repo:tag@{SHA}"),
+    (f"xn--7o8h.com/myimage:xn--7o8h.com@{SHA512}", "xn--7o8h.com", "myimage", "xn--7o8h.com", SHA512,
+     f"xn--7o8h.com/myimage:xn--7o8h.com@{SHA512}"),
+    ("[::1]:5000/app", "[::1]:5000", "app", "latest", None, "[::1]:5000/app:latest"),
+    ("[2001:db8::1]/repo:tag", "[2001:db8::1]", "repo", "tag", None, "[2001:db8::1]/repo:tag"),
+    ("[fc00:1:2:3:4:5:6:7]:5000/library/debian", "[fc00:1:2:3:4:5:6:7]:5000", "library/debian", "latest", None,
+     "[fc00:1:2:3:4:5:6:7]:5000/library/debian:latest"),
+    ("test.com:5000", "docker.io", "library/test.com", "5000", None, "docker.io/library/test.com:5000"),
+    ("localhost:5000", "docker.io", "library/localhost", "5000", None, "docker.io/library/localhost:5000"),
+    ("192.168.1.1", "docker.io", "library/192.168.1.1", "latest", None, "docker.io/library/192.168.1.1:latest"),
+    ("192.168.0.1:8/debian", "192.168.0.1:8", "debian", "latest", None, "192.168.0.1:8/debian:latest"),
+    ("test_com/foo", "docker.io", "test_com/foo", "latest", None, "docker.io/test_com/foo:latest"),
+    ("test-com:8080/foo", "test-com:8080", "foo", "latest", None, "test-com:8080/foo:latest"),
+    ("sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux", "some-long-tag", None,
+     "sub-dom1.foo.com/bar/baz/quux:some-long-tag"),
+    ("b.gcr.io/test.example.com/my-app:test.example.com", "b.gcr.io", "test.example.com/my-app",
+     "test.example.com", None, "b.gcr.io/test.example.com/my-app:test.example.com"),
+    ("docker---rules/docker", "docker.io", "docker---rules/docker", "latest", None,
+     "docker.io/docker---rules/docker:latest"),
+    ("dock__er/docker", "docker.io", "dock__er/docker", "latest", None, "docker.io/dock__er/docker:latest"),
+    ("d/docker", "docker.io", "d/docker", "latest", None, "docker.io/d/docker:latest"),
+    ("lowercase:Uppercase", "docker.io", "library/lowercase", "Uppercase", None,
+     "docker.io/library/lowercase:Uppercase"),
+    ("app:_private", "docker.io", "library/app", "_private", None, "docker.io/library/app:_private"),
+    (f"docker.io/{HEX64}", "docker.io", f"library/{HEX64}", "latest", None, f"docker.io/library/{HEX64}:latest"),
+    ("Registry.Example.com/team/app:v2", "Registry.Example.com", "team/app", "v2", None,
+     "Registry.Example.com/team/app:v2"),
+    ("  nginx:1.25  ", "docker.io", "library/nginx", "1.25", None, "docker.io/library/nginx:1.25"),
+    # 255 characters of path is the limit; Docker Hub's library/ prefix counts towards it.
+    ("a" * 247, "docker.io", "library/" + "a" * 247, "latest", None, "docker.io/library/" + "a" * 247 + ":latest"),
+    ("a/" * 127 + "a:tag-puts-this-over-max", "docker.io", "a/" * 127 + "a", "tag-puts-this-over-max", None,
+     "docker.io/" + "a/" * 127 + "a:tag-puts-this-over-max"),
+    ("app:" + "t" * 128, "docker.io", "library/app", "t" * 128, None, "docker.io/library/app:" + "t" * 128),
+]
+
+
+@pytest.mark.parametrize(("text", "registry", "path", "tag", "digest", "full"), VALID, ids=[v[0][:50] for v in VALID])
+def test_valid_references_normalise_like_docker(text, registry, path, tag, digest, full):
+    ref = parse(text)
+    assert (ref.registry, ref.path, ref.tag, ref.digest) == (registry, path, tag, digest)
+    assert ref.full == full
+    # The full form is canonical: parsing it again gives the same reference.
+    assert parse(ref.full) == ref
+
+
+INVALID = [
+    ("", r.RULE_EMPTY),
+    ("   ", r.RULE_EMPTY),
+    (":v1", r.RULE_FORMAT),
+    (":justtag", r.RULE_FORMAT),
+    (f"@{SHA}", r.RULE_FORMAT),
+    ("app:", r.RULE_TAG),
+    ("-app", r.RULE_FORMAT),
+    ("-docker/docker", r.RULE_FORMAT),
+    ("docker-/docker", r.RULE_FORMAT),
+    ("-docker-/docker", r.RULE_FORMAT),
+    ("-docker.io/docker/docker", r.RULE_FORMAT),
+    ("a..b", r.RULE_FORMAT),
+    ("dock..er/docker", r.RULE_FORMAT),
+    ("dock_.er/docker", r.RULE_FORMAT),
+    ("dock-.er/docker", r.RULE_FORMAT),
+    ("a___b", r.RULE_FORMAT),
+    ("____/____", r.RULE_FORMAT),
+    ("_docker/_docker", r.RULE_FORMAT),
+    ("docker///docker", r.RULE_FORMAT),
+    ("docker.io/docker///docker", r.RULE_FORMAT),
+    ("docker/", r.RULE_FORMAT),
+    ("docker.io/", r.RULE_FORMAT),
+    ("aa/asdf$$^/aa", r.RULE_FORMAT),
+    ("my app:v1", r.RULE_FORMAT),
+    ("app:v1:v2", r.RULE_FORMAT),
+    ("https://github.com/docker/docker", r.RULE_FORMAT),
+    ("[fc00::1]", r.RULE_FORMAT),
+    ("[fc00::1]:5000", r.RULE_FORMAT),
+    ("[2001:db8::1]:tag", r.RULE_FORMAT),
+    ("fc00::1:5000/debian", r.RULE_FORMAT),
+    ("[fe80::1%eth0]:5000/debian", r.RULE_FORMAT),
+    ("[2001:db8:3:4::192.0.2.33]:5000/debian", r.RULE_FORMAT),
+    ("host:port/app", r.RULE_FORMAT),
+    ("UPPER:v1", r.RULE_LOWERCASE),
+    ("Uppercase:tag", r.RULE_LOWERCASE),
+    ("MyUser/app", r.RULE_LOWERCASE),
+    ("docker/Docker", r.RULE_LOWERCASE),
+    ("docker.io/docker/Docker", r.RULE_LOWERCASE),
+    ("test:5000/Uppercase/lowercase:tag", r.RULE_LOWERCASE),
+    ("[fc00::1]:5000/Debian", r.RULE_LOWERCASE),
+    ("app:-x", r.RULE_TAG),
+    ("app:.x", r.RULE_TAG),
+    ("app:v$1", r.RULE_TAG),
+    ("app:" + "t" * 129, r.RULE_TAG),
+    ("app@", r.RULE_DIGEST),
+    ("app@sha256", r.RULE_DIGEST),
+    ("repo@sha256:" + "f" * 34, r.RULE_DIGEST),
+    ("app@sha256:" + "F" * 64, r.RULE_DIGEST),
+    ("app@sha256:" + "g" * 64, r.RULE_DIGEST),
+    ("validname@invaliddigest:" + "f" * 64, r.RULE_DIGEST_ALGORITHM),
+    (f"app@{SHA}@{SHA}", r.RULE_FORMAT),
+    (HEX64, r.RULE_IMAGE_ID),
+    ("a" * 248, r.RULE_TOO_LONG),
+    ("a/" * 128 + "a:tag", r.RULE_TOO_LONG),
+    ("this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255" * 4 + "/docker", r.RULE_TOO_LONG),
+    ("x" * 5000, r.RULE_TOO_LONG),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), INVALID, ids=[v[0][:50] or "empty" for v in INVALID])
+def test_invalid_references_name_the_rule_broken(text, rule):
+    with pytest.raises(ReferenceError) as caught:
+        parse(text)
+    err = caught.value
+    assert err.rule == rule
+    assert isinstance(err, ValueError)
+    assert str(err).startswith(rule)
+    if text.strip() and len(text) < 300:
+        # The message echoes what the learner typed.
+        assert str(err) == f"{rule}: {text.strip()}"
+    assert err.hint  # every error comes with a next step
+
+
+def test_uppercase_error_suggests_the_lowercased_reference():
+    with pytest.raises(ReferenceError) as caught:
+        parse("MyUser/app")
+    assert str(caught.value) == "repository name must be lowercase: MyUser/app"
+    assert "myuser/app" in caught.value.hint
+    with pytest.raises(ReferenceError) as caught:
+        parse("ghcr.io/Team/App:V1")
+    # The registry and the tag keep their case; only the repository path is lowercased.
+    assert "ghcr.io/team/app:V1" in caught.value.hint
+
+
+def test_uppercase_is_not_suggested_when_the_lowercased_form_is_still_invalid():
+    with pytest.raises(ReferenceError) as caught:
+        parse("My-/App")
+    assert caught.value.rule == r.RULE_LOWERCASE
+    assert "my-/app" not in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("app:", "leave out the ':'"),
+        ("app:-x", "cannot start with '-'"),
+        ("app:" + "t" * 129, "129"),
+        ("a..b", "'..'"),
+        ("https://ghcr.io/u/app", "ghcr.io/u/app"),
+        ("host:port/app", "must be a number"),
+        ("fc00::1:5000/app", "brackets"),
+        ("app@sha256:abc", "exactly 64"),
+        ("app@sha256:" + "A" * 64, "sha256:" + "a" * 64),
+        ("app:v1:v2", "after the last '/'"),
+        ("a" * 248, "256"),
+    ],
+)
+def test_hints_point_at_the_fix(text, fragment):
+    with pytest.raises(ReferenceError) as caught:
+        parse(text)
+    assert fragment in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "namespace", "repository", "familiar", "short"),
+    [
+        ("nginx", "library", "nginx", "nginx", "nginx:latest"),
+        ("user/app:v1", "user", "app", "user/app", "user/app:v1"),
+        ("ghcr.io/u/app:v1", "u", "app", "ghcr.io/u/app", "ghcr.io/u/app:v1"),
+        ("localhost:5000/app", None, "app", "localhost:5000/app", "localhost:5000/app:latest"),
+        ("library/foo/bar", "library", "foo/bar", "library/foo/bar", "library/foo/bar:latest"),
+        ("store/foo/bar:1", "store", "foo/bar", "store/foo/bar", "store/foo/bar:1"),
+        ("127.0.0.1:8000/private/moonbase", "private", "moonbase", "127.0.0.1:8000/private/moonbase",
+         "127.0.0.1:8000/private/moonbase:latest"),
+        (f"nginx:1.25@{SHA}", "library", "nginx", "nginx", "nginx:1.25"),
+        (f"nginx@{SHA}", "library", "nginx", "nginx", f"nginx@{SHA}"),
+    ],
+)
+def test_namespace_repository_and_docker_images_forms(text, namespace, repository, familiar, short):
+    ref = parse(text)
+    assert ref.namespace == namespace
+    assert ref.repository == repository
+    assert ref.familiar_name == familiar
+    assert ref.short == short
+
+
+def test_docker_hub_and_its_api_host():
+    hub = parse("yourusername/poll-backend:v1")
+    assert hub.is_docker_hub and hub.api_registry == "registry-1.docker.io"
+    other = parse("127.0.0.1:5000/learner/app:v1")
+    assert not other.is_docker_hub and other.api_registry == "127.0.0.1:5000"
+    assert parse("registry-1.docker.io/u/app").is_docker_hub
+
+
+def test_latest_is_the_default_only_without_a_digest():
+    assert parse("nginx").tag == "latest"
+    assert parse(f"nginx@{SHA}").tag is None
+    # A hand-made ImageRef without tag or digest still prints its tag in full form.
+    assert ImageRef("docker.io", "library/nginx").full == "docker.io/library/nginx:latest"
+
+
+def test_with_tag_retags_and_validates():
+    ref = parse(f"user/app:v1@{SHA}")
+    retagged = ref.with_tag("v2")
+    assert retagged.full == "docker.io/user/app:v2"
+    assert ref.tag == "v1"  # frozen: the original is unchanged
+    with pytest.raises(ReferenceError) as caught:
+        ref.with_tag("bad tag")
+    assert caught.value.rule == r.RULE_TAG
+
+
+def test_str_of_a_reference_is_its_full_form():
+    assert str(parse("ghcr.io/u/app:v1")) == "ghcr.io/u/app:v1"
+
+
+def test_reference_error_survives_pickling():
+    err = ReferenceError(r.RULE_TAG, "app:", "add a tag")
+    copy = pickle.loads(pickle.dumps(err))
+    assert (copy.rule, copy.reference, copy.hint, str(copy)) == (err.rule, err.reference, err.hint, str(err))
+
+
+def test_build_composes_docker_hub_and_other_registries():
+    hub = build("alice", "poll-backend", "v1")
+    assert hub.full == "docker.io/alice/poll-backend:v1"
+    assert hub.short == "alice/poll-backend:v1"
+    assert build("alice", "poll-backend", "v1", registry="index.docker.io") == hub
+    local = build("tutor-test", "poll-backend", "v1", registry="127.0.0.1:5000")
+    assert local.full == "127.0.0.1:5000/tutor-test/poll-backend:v1"
+    assert build("learner", "app", "v1", registry="localhost").registry == "localhost"
+
+
+@pytest.mark.parametrize(
+    ("args", "rule"),
+    [
+        (("Alice", "poll-backend", "v1"), r.RULE_USERNAME),
+        (("bob", "poll-backend", "v1"), r.RULE_USERNAME),
+        (("alice", "Poll-Backend", "v1"), r.RULE_LOWERCASE),
+        (("alice", "poll-backend", "-v1"), r.RULE_TAG),
+        (("alice", "poll-backend", ""), r.RULE_TAG),
+        (("alice", "", "v1"), r.RULE_FORMAT),
+        (("alice", "poll-backend:v1", "v1"), r.RULE_FORMAT),
+        (("alice", "app", "v1", "myregistry"), r.RULE_REGISTRY),
+        (("alice", "app", "v1", "bad_host:5000"), r.RULE_REGISTRY),
+        (("Al-ice", "app", "v1", "127.0.0.1:5000"), r.RULE_USERNAME),
+    ],
+)
+def test_build_rejects_bad_parts(args, rule):
+    with pytest.raises(ReferenceError) as caught:
+        build(*args)
+    assert caught.value.rule == rule
+    assert caught.value.hint
+
+
+def test_build_suggests_the_lowercased_whole_name():
+    with pytest.raises(ReferenceError) as caught:
+        build("alice", "Poll-Backend", "v1")
+    assert "alice/poll-backend:v1" in caught.value.hint
+
+
+@pytest.mark.parametrize("name", ["alice", "yourusername", "abcd", "a1b2c3", "x" * 30])
+def test_docker_hub_usernames_that_are_fine(name):
+    assert validate_username(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("Alice", "use 'alice'"),
+        ("bob", "4 to 30"),
+        ("x" * 31, "4 to 30"),
+        ("tutor-test", "'-'"),
+        ("al_ice", "'_'"),
+        ("alice@example.com", "email"),
+        ("", "Enter"),
+        (" alice ", "spaces"),
+        ("alice/app", "'/'"),
+    ],
+)
+def test_docker_hub_usernames_that_are_not(name, fragment):
+    message = validate_username(name)
+    assert message is not None and fragment in message
+
+
+def test_other_registries_use_the_path_component_rule():
+    assert validate_username("tutor-test", registry="127.0.0.1:5000") is None
+    assert validate_username("me", registry="ghcr.io") is None
+    assert validate_username("a__b", registry="ghcr.io") is None
+    assert "lowercase" in validate_username("Team", registry="ghcr.io")
+    assert "start and end" in validate_username("-team", registry="ghcr.io")
+    # Docker Hub's aliases get Docker Hub's rule.
+    assert validate_username("tutor-test", registry="index.docker.io") is not None

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+import os
+
+from tutor.store import NodeSettings, Progress, ProgressStore, Settings, atomic_write, load_settings, save_settings
+
+
+def test_settings_round_trip(tmp_path):
+    path = tmp_path / "cfg" / "settings.toml"
+    settings = Settings(username="alice", registry="ghcr.io", tag="v2",
+                        node=NodeSettings(host="ec2-1", user="ubuntu", port=2222, identity="~/.ssh/k.pem"))
+    save_settings(settings, path)
+    loaded = load_settings(path)
+    assert loaded.warning == ""
+    assert loaded.value == settings
+    assert "password" not in path.read_text().lower().replace("no password or token", "")
+
+
+def test_settings_corrupt_file_is_moved_aside(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text("username = [unclosed")
+    loaded = load_settings(path)
+    assert loaded.value == Settings()
+    assert "moved to" in loaded.warning
+    assert not path.exists()
+    assert len(list(tmp_path.glob("settings.toml.corrupt-*"))) == 1
+
+
+def test_variables_fill_project_dir_with_sample_app():
+    variables = Settings(username="bob").variables()
+    assert variables["username"] == "bob"
+    assert variables["project_dir"].endswith("sample-app")
+
+
+def test_progress_saved_and_resumed(tmp_path):
+    store = ProgressStore(tmp_path)
+    progress = store.load("push").value
+    progress.set_step("login", "done")
+    progress.add_attempt("push-twice", "the tag moves", "correct", 1.0)
+    progress.open_hint("login")
+    progress.set_check("images-on-hub", "passed", "public", {"digest": "sha256:ab"})
+    store.save(progress)
+    again = store.load("push")
+    assert again.warning == ""
+    assert again.value == progress
+    assert again.value.step_status("login") == "done"
+    assert again.value.step_status("build") == "todo"
+    assert again.value.last_attempt("push-twice")["verdict"] == "correct"
+
+
+def test_corrupt_progress_is_moved_aside_with_a_warning(tmp_path):
+    store = ProgressStore(tmp_path)
+    store.path("push").write_text('{"lesson": "push", "steps": ')
+    loaded = store.load("push")
+    assert loaded.value == Progress("push")
+    assert "start afresh" in loaded.warning
+    assert list(tmp_path.glob("progress-push.json.corrupt-*"))
+
+
+def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
+    path = tmp_path / "p.json"
+    atomic_write(path, json.dumps({"a": 1}))
+
+    def boom(*_args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    try:
+        atomic_write(path, json.dumps({"a": 2}))
+    except OSError:
+        pass
+    assert json.loads(path.read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["p.json"]

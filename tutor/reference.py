@@ -1,0 +1,382 @@
+"""Image references: parse, normalise and compose them the way the Docker engine does.
+
+The grammar is the one of distribution/reference (``ParseNormalizedNamed``)::
+
+    reference  := name [":" tag] ["@" digest]
+    name       := [registry "/"] path
+    registry   := host [":" port]          host: DNS name, IPv4, or [IPv6]
+    path       := component ("/" component)*
+    component  := [a-z0-9]+ (separator [a-z0-9]+)*     separator: "." "_" "__" "-"+
+    tag        := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
+    digest     := algorithm ":" hex            sha256 = 64 lowercase hex digits
+
+Normalisation: with no registry the image lives on Docker Hub (``docker.io``), and a
+one-component Docker Hub path gets the ``library/`` namespace of official images.
+With neither tag nor digest the tag is ``latest``.
+
+Two deliberate differences from the newest upstream code, both to help learners:
+an uppercase first component (``MyUser/app``) is reported as an uppercase repository
+name, as Docker Engine 20.x does, rather than taken for a registry host; and
+``registry-1.docker.io`` (Docker Hub's API host) counts as Docker Hub.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+DOCKER_HUB = "docker.io"
+DOCKER_HUB_API = "registry-1.docker.io"
+# Names that all mean Docker Hub; "index.docker.io" is the legacy one Docker itself folds.
+HUB_ALIASES = frozenset({DOCKER_HUB, "index.docker.io", DOCKER_HUB_API})
+OFFICIAL_NAMESPACE = "library"
+DEFAULT_TAG = "latest"
+MAX_PATH_LENGTH = 255
+MAX_TAG_LENGTH = 128
+# Longer input cannot be valid; refusing it early keeps the regexes cheap.
+_MAX_INPUT = 4096
+
+# Each rule is the first part of an error message, so callers can compare err.rule.
+RULE_EMPTY = "image reference must not be empty"
+RULE_FORMAT = "invalid reference format"
+RULE_LOWERCASE = "repository name must be lowercase"
+RULE_TOO_LONG = f"repository name must not be more than {MAX_PATH_LENGTH} characters"
+RULE_TAG = "invalid tag format"
+RULE_DIGEST = "invalid digest format"
+RULE_DIGEST_ALGORITHM = "unsupported digest algorithm"
+RULE_IMAGE_ID = "repository name cannot be a 64-character hexadecimal string"
+RULE_USERNAME = "invalid username"
+RULE_REGISTRY = "invalid registry host"
+
+_PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_DOMAIN_LABEL = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_REGISTRY = re.compile(
+    rf"(?:{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
+)
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_DIGEST_ALGORITHM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_IMAGE_ID = re.compile(r"[a-f0-9]{64}")
+_HUB_USERNAME = re.compile(r"[a-z0-9]+")
+# Algorithms the engine accepts, with the hex length of each.
+_DIGEST_HEX_LENGTH = {"sha256": 64, "sha384": 96, "sha512": 128}
+
+
+class ReferenceError(ValueError):  # noqa: A001 - shadows the weakref builtin only in this module
+    """An image reference breaks a rule; ``str()`` is ``"<rule>: <reference>"``."""
+
+    def __init__(self, rule: str, reference: str, hint: str | None = None) -> None:
+        self.rule = rule
+        self.reference = reference
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.rule}: {self.reference}" if self.reference else self.rule
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # keep it picklable despite the custom __init__
+        return (type(self), (self.rule, self.reference, self.hint))
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A normalised image reference. Get one from :func:`parse` or :func:`build`."""
+
+    registry: str
+    path: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @property
+    def namespace(self) -> str | None:
+        head, sep, _ = self.path.partition("/")
+        return head if sep else None
+
+    @property
+    def repository(self) -> str:
+        _, sep, rest = self.path.partition("/")
+        return rest if sep else self.path
+
+    @property
+    def name(self) -> str:
+        """Fully qualified name without tag or digest: ``docker.io/library/nginx``."""
+        return f"{self.registry}/{self.path}"
+
+    @property
+    def full(self) -> str:
+        tag = self.tag if (self.tag or self.digest) else DEFAULT_TAG
+        return self.name + (f":{tag}" if tag else "") + (f"@{self.digest}" if self.digest else "")
+
+    @property
+    def familiar_name(self) -> str:
+        """The REPOSITORY column of ``docker images``: Docker Hub and ``library/`` dropped."""
+        if not self.is_docker_hub:
+            return self.name
+        prefix = OFFICIAL_NAMESPACE + "/"
+        rest = self.path[len(prefix):]
+        if self.path.startswith(prefix) and "/" not in rest:
+            return rest
+        return self.path
+
+    @property
+    def short(self) -> str:
+        """REPOSITORY:TAG as ``docker images`` shows it; a digest-only image as name@digest."""
+        if self.tag:
+            return f"{self.familiar_name}:{self.tag}"
+        if self.digest:
+            return f"{self.familiar_name}@{self.digest}"
+        return f"{self.familiar_name}:{DEFAULT_TAG}"
+
+    @property
+    def is_docker_hub(self) -> bool:
+        return self.registry in HUB_ALIASES
+
+    @property
+    def api_registry(self) -> str:
+        """The host that serves the Registry HTTP API for this image."""
+        return DOCKER_HUB_API if self.is_docker_hub else self.registry
+
+    def with_tag(self, tag: str) -> ImageRef:
+        """The same repository under another tag (any digest is dropped: it named other content)."""
+        _check_tag(tag, f"{self.name}:{tag}")
+        return replace(self, tag=tag, digest=None)
+
+    def __str__(self) -> str:
+        return self.full
+
+
+def parse(text: str) -> ImageRef:
+    """Parse and normalise an image reference as ``docker pull``/``docker tag`` read it."""
+    ref = text.strip()
+    if not ref:
+        raise ReferenceError(
+            RULE_EMPTY, "", "type an image reference such as nginx or yourusername/poll-backend:v1"
+        )
+    if len(ref) > _MAX_INPUT:
+        raise ReferenceError(RULE_TOO_LONG, ref[:60] + "...", f"this reference has {len(ref)} characters")
+    if any(ch.isspace() for ch in ref):
+        raise ReferenceError(RULE_FORMAT, ref, "an image reference contains no spaces")
+    if "://" in ref:
+        raise ReferenceError(
+            RULE_FORMAT, ref,
+            f"leave out the scheme: image references have no http:// or https://, "
+            f"e.g. {ref.split('://', 1)[1]}",
+        )
+    if _IMAGE_ID.fullmatch(ref):
+        raise ReferenceError(
+            RULE_IMAGE_ID, ref,
+            "that looks like an image ID; refer to the image by name, e.g. yourusername/app:v1",
+        )
+
+    name_and_tag, at, digest = ref.partition("@")
+    last_slash = name_and_tag.rfind("/")
+    colon = name_and_tag.rfind(":")
+    if colon > last_slash:
+        name, tag = name_and_tag[:colon], name_and_tag[colon + 1:]
+    else:
+        name, tag = name_and_tag, None
+    if not name:
+        raise ReferenceError(
+            RULE_FORMAT, ref, "a reference starts with the repository name, e.g. app:v1 or app@sha256:..."
+        )
+
+    explicit_registry, remote = _split_registry(name)
+    _check_remote(remote, ref, explicit_registry, suffix=ref[len(name):])
+    registry = DOCKER_HUB
+    if explicit_registry is not None:
+        _check_registry_host(explicit_registry, ref)
+        registry = DOCKER_HUB if explicit_registry in HUB_ALIASES else explicit_registry
+    path = remote
+    if registry == DOCKER_HUB and "/" not in path:
+        path = f"{OFFICIAL_NAMESPACE}/{path}"
+
+    if tag is not None:
+        _check_tag(tag, ref)
+    if at:
+        _check_digest(digest, ref)
+    if len(path) > MAX_PATH_LENGTH:
+        raise ReferenceError(
+            RULE_TOO_LONG, ref,
+            f"the repository path {'(with library/) ' if path != remote else ''}has {len(path)} characters",
+        )
+    if tag is None and not at:
+        tag = DEFAULT_TAG
+    return ImageRef(registry=registry, path=path, tag=tag, digest=digest if at else None)
+
+
+def build(username: str, repository: str, tag: str, registry: str = DOCKER_HUB) -> ImageRef:
+    """Compose ``[registry/]username/repository:tag`` from its parts and validate each part.
+
+    ``registry="docker.io"`` (or another Docker Hub alias) adds no prefix, as on Docker Hub.
+    """
+    registry = (registry or DOCKER_HUB).strip()
+    hub = registry in HUB_ALIASES
+    if not hub:
+        _check_registry_host(registry, registry, RULE_REGISTRY)
+        if not _looks_like_registry(registry):
+            raise ReferenceError(
+                RULE_REGISTRY, registry,
+                "Docker only reads the first part of a name as a registry when it is localhost "
+                f"or contains '.' or ':'; e.g. {registry}.example.com or {registry}:5000",
+            )
+    problem = validate_username(username, registry=registry)
+    if problem:
+        raise ReferenceError(RULE_USERNAME, username, problem)
+    prefix = "" if hub else registry + "/"
+    composed = f"{prefix}{username}/{repository}:{tag}"
+    if not repository:
+        raise ReferenceError(RULE_FORMAT, composed, "give the repository a name, e.g. poll-backend")
+    if any(ch in repository for ch in ":@") or repository.startswith("/"):
+        raise ReferenceError(
+            RULE_FORMAT, composed, "the repository is only the name (e.g. poll-backend): give the tag separately"
+        )
+    _check_tag(tag, composed)
+    return parse(composed)
+
+
+def validate_username(name: str, registry: str = DOCKER_HUB) -> str | None:
+    """None if ``name`` can be the first path component (the namespace), else why not.
+
+    Docker Hub usernames (Docker IDs) are 4-30 lowercase letters and digits; on other
+    registries the namespace follows the path-component rule of the reference grammar.
+    """
+    hub = (registry or DOCKER_HUB).strip() in HUB_ALIASES
+    where = "Docker Hub usernames" if hub else "Usernames in an image name"
+    if not name or not name.strip():
+        return "Enter your Docker Hub username." if hub else "Enter a username (the namespace)."
+    if name != name.strip():
+        return f"Remove the spaces around the username: {name.strip()!r}."
+    if "@" in name:
+        return ("That looks like an email address. Image names use your username (Docker ID), "
+                "not your email." if hub else "A username cannot contain '@'.")
+    if "/" in name:
+        return "A username is a single part of the image name: it cannot contain '/'."
+    lower = name.lower()
+    rule = _HUB_USERNAME if hub else _PATH_COMPONENT
+    if lower != name and rule.fullmatch(lower) and (not hub or 4 <= len(lower) <= 30):
+        return f"{where} are lowercase: use {lower!r}."
+    if hub:
+        bad = next((ch for ch in name if not (ch.isascii() and (ch.islower() or ch.isdigit()))), None)
+        if bad is not None:
+            return f"{where} contain only lowercase letters and digits; {bad!r} is not allowed."
+        if not 4 <= len(name) <= 30:
+            return f"{where} are 4 to 30 characters long; {name!r} has {len(name)}."
+        return None
+    if not _PATH_COMPONENT.fullmatch(name):
+        return f"Not a valid username: {_explain_component(name)}."
+    return None
+
+
+# --- checks shared by parse() and build() ------------------------------------------------
+
+
+def _looks_like_registry(part: str) -> bool:
+    """Docker's test for whether the first path part names a registry host."""
+    return part == "localhost" or "." in part or ":" in part
+
+
+def _split_registry(name: str) -> tuple[str | None, str]:
+    first, sep, rest = name.partition("/")
+    if sep and _looks_like_registry(first):
+        return first, rest
+    return None, name
+
+
+def _check_remote(remote: str, ref: str, registry: str | None, suffix: str) -> None:
+    """The repository path after the registry: lowercase components joined by '/'."""
+    if not remote:
+        raise ReferenceError(RULE_FORMAT, ref, "add the repository name after the registry, e.g. "
+                             f"{registry or 'ghcr.io'}/yourusername/app")
+    if remote != remote.lower():
+        fixed = (f"{registry}/" if registry is not None else "") + remote.lower() + suffix
+        hint = "repository names use lowercase letters only"
+        if _parses(fixed):
+            hint += f": use {fixed}"
+        raise ReferenceError(RULE_LOWERCASE, ref, hint)
+    for part in remote.split("/"):
+        if not part:
+            raise ReferenceError(RULE_FORMAT, ref, "a repository name has no empty parts: remove the extra '/'")
+        if not _PATH_COMPONENT.fullmatch(part):
+            hint = _explain_component(part)
+            if part.startswith("["):
+                hint = "a registry address must be followed by '/' and a repository, e.g. [::1]:5000/app"
+            raise ReferenceError(RULE_FORMAT, ref, hint)
+
+
+def _explain_component(part: str) -> str:
+    """Why one '/'-separated part of a repository name is not valid."""
+    allowed = "lowercase letters, digits and the separators '.', '_', '__' or '-'"
+    bad = next((ch for ch in part if not (ch in "._-" or (ch.isascii() and ch.isalnum()))), None)
+    if bad == ":":
+        return (f"{part!r} contains ':'; a tag comes once, after the last '/' (e.g. app:v1), "
+                "and a port only belongs to a registry (e.g. localhost:5000/app)")
+    if bad is not None:
+        return f"{part!r} contains {bad!r}; a repository name uses only {allowed}"
+    if part[0] in "._-" or part[-1] in "._-":
+        return f"{part!r} must start and end with a lowercase letter or digit"
+    for run in re.finditer(r"[._-]{2,}", part):
+        if run.group() != "__" and set(run.group()) != {"-"}:
+            return f"{part!r} has the separators {run.group()!r} in a row; use one of '.', '_', '__' or '-'"
+    return f"{part!r} is not a valid name part: use {allowed}"
+
+
+def _check_registry_host(host: str, ref: str, rule: str = RULE_FORMAT) -> None:
+    if _REGISTRY.fullmatch(host):
+        return
+    if host.startswith("[") or host.count(":") > 1:
+        hint = ("an IPv6 registry goes in brackets with hex digits and ':' only, "
+                "e.g. [::1]:5000/app")
+    elif ":" in host and not host.rsplit(":", 1)[1].isdigit():
+        hint = f"the port after ':' must be a number, e.g. {host.split(':', 1)[0] or 'localhost'}:5000"
+    else:
+        hint = ("a registry host is made of letters, digits and '-' (not at the ends), "
+                "separated by '.', e.g. ghcr.io or 127.0.0.1:5000")
+    raise ReferenceError(rule, ref, f"{host!r} is not a valid registry address; {hint}")
+
+
+def _check_tag(tag: str, ref: str) -> None:
+    if _TAG.fullmatch(tag):
+        return
+    if not tag:
+        hint = "write a tag after ':' (e.g. app:v1), or leave out the ':' to mean :latest"
+    elif len(tag) > MAX_TAG_LENGTH:
+        hint = f"a tag has at most {MAX_TAG_LENGTH} characters; this one has {len(tag)}"
+    elif tag[0] in ".-":
+        hint = f"a tag cannot start with {tag[0]!r}; start it with a letter, digit or '_'"
+    else:
+        bad = next(ch for ch in tag if not (ch in "._-" or (ch.isascii() and ch.isalnum())))
+        hint = f"a tag uses only letters, digits, '_', '.' and '-'; {bad!r} is not allowed"
+    raise ReferenceError(RULE_TAG, ref, hint)
+
+
+def _check_digest(digest: str, ref: str) -> None:
+    example = "sha256:<64 lowercase hex digits>"
+    if "@" in digest:
+        raise ReferenceError(RULE_FORMAT, ref, "a reference has at most one '@' (before the digest)")
+    algorithm, colon, hex_part = digest.partition(":")
+    if not colon or not _DIGEST_ALGORITHM.fullmatch(algorithm) or not _HEX.fullmatch(hex_part):
+        raise ReferenceError(RULE_DIGEST, ref, f"a digest after '@' looks like {example}")
+    expected = _DIGEST_HEX_LENGTH.get(algorithm)
+    if expected is None:
+        if len(hex_part) < 32:
+            raise ReferenceError(RULE_DIGEST, ref, f"a digest after '@' looks like {example}")
+        raise ReferenceError(RULE_DIGEST_ALGORITHM, ref, "use sha256 (sha384 and sha512 also work)")
+    if len(hex_part) != expected:
+        raise ReferenceError(
+            RULE_DIGEST, ref,
+            f"a {algorithm} digest has exactly {expected} hex digits; this one has {len(hex_part)}",
+        )
+    if hex_part != hex_part.lower():
+        raise ReferenceError(RULE_DIGEST, ref, f"write the hex digits in lowercase: {algorithm}:{hex_part.lower()}")
+
+
+def _parses(text: str) -> bool:
+    try:
+        parse(text)
+    except ReferenceError:
+        return False
+    return True

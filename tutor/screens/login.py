@@ -1,0 +1,59 @@
+"""The login dialog: a masked field for a password or access token.
+
+The secret goes straight back to the screen that runs the login action and lives
+only as long as that action; it is never stored, logged or shown.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+TOKEN_HELP = (
+    "Docker Hub recommends a personal access token instead of your password, and you need one if your "
+    "account has two-factor authentication. Create it at hub.docker.com → Account Settings → Security "
+    "(Personal access tokens), give it Read & Write, and paste it here as the password."
+)
+
+
+class LoginDialog(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, username: str, registry: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.username, self.registry = username, registry
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="login-dialog"):
+            yield Label(Text(f"docker login {self.registry} as {self.username}"), classes="dialog-title")
+            yield Static(TOKEN_HELP, classes="dialog-detail")
+            yield Input(placeholder="password or access token", password=True, id="secret")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Log in", variant="primary", id="login")
+                yield Button("Cancel", id="cancel")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "login":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def _submit(self) -> None:
+        field = self.query_one("#secret", Input)
+        secret = field.value
+        field.value = ""  # do not leave the secret in the widget tree
+        if secret:
+            self.dismiss(secret)
+        else:
+            self.notify("Type your password or access token first.", severity="warning")
+
+    def action_cancel(self) -> None:
+        self.query_one("#secret", Input).value = ""
+        self.dismiss(None)

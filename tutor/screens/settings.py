@@ -1,0 +1,160 @@
+"""First run and settings: who the learner is, where images go, and the EC2 node."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from tutor.store import NodeSettings, Settings
+
+REGISTRIES = [
+    ("Docker Hub (docker.io)", "docker.io"),
+    ("GitHub Container Registry (ghcr.io)", "ghcr.io"),
+    ("Another registry…", "custom"),
+]
+
+
+class UsernameValidator(Validator):
+    def __init__(self, registry: str) -> None:
+        super().__init__()
+        self.registry = registry
+
+    def validate(self, value: str) -> ValidationResult:
+        from tutor.reference import validate_username
+
+        problem = validate_username(value, registry=self.registry)
+        return self.failure(problem) if problem else self.success()
+
+
+class TagValidator(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        from tutor.reference import ReferenceError, parse
+
+        try:
+            parse(f"probe/app:{value}")
+        except ReferenceError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+class SettingsScreen(Screen[Settings | None]):
+    """Dismisses with the new settings, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, settings: Settings, first_run: bool = False) -> None:
+        super().__init__()
+        self.settings = settings
+        self.first_run = first_run
+
+    def compose(self) -> ComposeResult:
+        s, known = self.settings, {value for _, value in REGISTRIES}
+        yield Header()
+        with VerticalScroll(id="settings-form"):
+            if self.first_run:
+                yield Static("Welcome! Tell the tutor who you are; every command in the lesson is filled in "
+                             "from these answers. You can change them later with [b]ctrl+s[/b] on the lesson.",
+                             id="welcome")
+            yield Label("Docker Hub username (it becomes the first part of your image names)")
+            yield Input(s.username, placeholder="e.g. alice", id="username",
+                        validators=[UsernameValidator(s.registry)], valid_empty=False)
+            yield Static("", id="username-problem", classes="problem")
+            yield Label("Registry")
+            yield Select(REGISTRIES, value=s.registry if s.registry in known else "custom", allow_blank=False,
+                         id="registry")
+            yield Input(s.registry if s.registry not in known else "", placeholder="registry host, e.g. 127.0.0.1:5000",
+                        id="registry-custom")
+            yield Label("Tag")
+            yield Input(s.tag, placeholder="v1", id="tag", validators=[TagValidator()])
+            yield Label("Project folder holding backend/ and frontend/ (empty: the bundled sample app)")
+            yield Input(s.project_dir, placeholder="~/poll-app", id="project_dir")
+            yield Label("EC2 node: host or ~/.ssh/config alias (optional)")
+            yield Input(s.node.host, placeholder="ec2-3-80-1-2.compute-1.amazonaws.com", id="node-host")
+            with Horizontal(classes="row"):
+                yield Input(s.node.user, placeholder="user (ubuntu)", id="node-user")
+                yield Input(str(s.node.port), placeholder="22", id="node-port", type="integer")
+            yield Input(s.node.identity, placeholder="private key file, e.g. ~/.ssh/k3s.pem", id="node-identity")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_custom_registry()
+        self.query_one("#username", Input).focus()
+
+    @on(Select.Changed, "#registry")
+    def _registry_changed(self) -> None:
+        self._show_custom_registry()
+        username = self.query_one("#username", Input)
+        username.validators = [UsernameValidator(self._registry())]
+        username.validate(username.value)
+
+    def _show_custom_registry(self) -> None:
+        self.query_one("#registry-custom").display = self.query_one("#registry", Select).value == "custom"
+
+    @on(Input.Changed, "#username")
+    def _username_changed(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        problem = "" if result is None or result.is_valid else "; ".join(result.failure_descriptions)
+        self.query_one("#username-problem", Static).update(problem)
+
+    def _registry(self) -> str:
+        choice = self.query_one("#registry", Select).value
+        return self.query_one("#registry-custom", Input).value.strip() if choice == "custom" else str(choice)
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def collect(self) -> tuple[Settings | None, str]:
+        """The settings in the form, or None and what is wrong with them."""
+        from tutor.reference import validate_username
+
+        registry = self._registry()
+        if not registry:
+            return None, "Type the registry host, e.g. 127.0.0.1:5000."
+        username = self._value("username")
+        problem = validate_username(username, registry=registry)
+        if problem:
+            return None, problem
+        tag_result = TagValidator().validate(self._value("tag") or "v1")
+        if not tag_result.is_valid:
+            return None, "; ".join(tag_result.failure_descriptions)
+        port_text = self._value("node-port") or "22"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            return None, "The node's SSH port must be a number from 1 to 65535."
+        node = NodeSettings(host=self._value("node-host"), user=self._value("node-user"), port=int(port_text),
+                            identity=self._value("node-identity"), known_hosts=self.settings.node.known_hosts)
+        return replace(self.settings, username=username, registry=registry, tag=self._value("tag") or "v1",
+                       project_dir=self._value("project_dir"), node=node), ""
+
+    def action_save(self) -> None:
+        settings, problem = self.collect()
+        if settings is None:
+            self.notify(problem, title="Not saved", severity="error")
+            return
+        self.dismiss(settings)
+
+    def action_cancel(self) -> None:
+        if self.first_run:
+            self.notify("The tutor needs your username before it can fill in the commands.", severity="warning")
+            return
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -1,0 +1,81 @@
+"""The pane under a step: the CLI command, live output, layer bars, and the result or hint.
+
+It only renders the events the docker actions yield; the screen that owns the
+worker feeds them in. No I/O happens here.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Label, Log, Static
+
+from tutor.widgets.layer_progress import LayerProgress
+
+# Bounded so a 100k-line build never holds the whole log in the widget as well.
+MAX_LOG_LINES = 5000
+STATE_LABELS = {
+    "idle": "Ready: press r to run", "running": "Running… (esc cancels)", "succeeded": "Done",
+    "failed": "Failed", "cancelled": "Cancelled", "manual": "Do this yourself, then press d to mark it done",
+    "unavailable": "Cannot run",
+}
+
+
+class ActionPane(Vertical):
+    state: reactive[str] = reactive("idle")
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="action-header"):
+            yield Label("$", id="prompt")
+            yield Static("", id="command")
+            yield Label("", id="action-state")
+        yield LayerProgress(id="layers")
+        yield Log(id="output", max_lines=MAX_LOG_LINES, highlight=False)
+        yield Static("", id="result")
+
+    def watch_state(self, state: str) -> None:
+        self.query_one("#action-state", Label).update(STATE_LABELS.get(state, state))
+        for name in STATE_LABELS:
+            self.set_class(state == name, f"-{name}")
+
+    def show_command(self, text: str, state: str = "idle") -> None:
+        """Prepare for an action: its command, an empty log, no result yet."""
+        self.query_one("#command", Static).update(Text(text))
+        self.query_one("#output", Log).clear()
+        self.query_one(LayerProgress).clear()
+        self.query_one("#result", Static).update("")
+        self.state = state
+
+    def show_event(self, event) -> None:
+        """Render one event from tutor.docker_ops.events."""
+        from tutor.docker_ops import events as ev
+
+        match event:
+            case ev.CommandLine(text=text):
+                self.query_one("#command", Static).update(Text(text))
+                self.state = "running"
+            case ev.Output(lines=lines):
+                self.query_one("#output", Log).write_lines(lines)
+            case ev.LayerProgress(layer=layer, status=status, current=current, total=total):
+                self.query_one(LayerProgress).update_layer(layer, status, current, total)
+            case ev.Notice(text=text):
+                self.query_one("#output", Log).write_line(f"note: {text}")
+            case ev.Succeeded(summary=summary):
+                self.show_result(summary, "succeeded")
+            case ev.Failed(hint=hint, output=output):
+                if output:
+                    self.query_one("#output", Log).write_lines(output)
+                self.show_result(Text.assemble((hint.what, "bold"), "\n", ("Next: ", "bold"), hint.next_step), "failed")
+            case _ if type(event).__name__ == "Ready":
+                self.show_result(f"Serving at {event.url} (esc stops the container)", "running")
+
+    def show_result(self, text: str | Text, state: str) -> None:
+        # Text, not markup: hints and summaries quote image names and registry messages verbatim.
+        self.query_one("#result", Static).update(Text(text) if isinstance(text, str) else text)
+        self.state = state
+
+    @property
+    def result_text(self) -> str:
+        return str(self.query_one("#result", Static).content)

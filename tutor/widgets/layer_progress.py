@@ -1,0 +1,74 @@
+"""One progress bar per image layer, as `docker push` and `docker pull` show them."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, ProgressBar
+
+# Statuses after which a layer has nothing left to transfer.
+FINISHED = {"pushed", "exists", "mounted", "pulled", "complete", "already"}
+LABELS = {
+    "preparing": "Preparing", "waiting": "Waiting", "pushing": "Pushing", "pushed": "Pushed",
+    "exists": "Layer already exists", "mounted": "Mounted", "downloading": "Downloading",
+    "verifying": "Verifying", "extracting": "Extracting", "pulled": "Pull complete", "complete": "Complete",
+}
+
+
+class LayerRow(Horizontal):
+    DEFAULT_CSS = """
+    LayerRow { height: 1; }
+    LayerRow > .layer-id { width: 14; color: $text-muted; }
+    LayerRow > ProgressBar { width: 1fr; }
+    LayerRow > .layer-status { width: 22; padding-left: 1; }
+    LayerRow.-reused > .layer-status { color: $success; }
+    """
+
+    def __init__(self, layer: str) -> None:
+        super().__init__()
+        self.layer = layer
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.layer[:12], classes="layer-id")
+        yield ProgressBar(total=None, show_eta=False)
+        yield Label("", classes="layer-status")
+
+    def update_layer(self, status: str, current: int | None, total: int | None) -> None:
+        bar = self.query_one(ProgressBar)
+        if status in FINISHED:
+            bar.update(total=1, progress=1)
+        elif total:
+            bar.update(total=total, progress=min(current or 0, total))
+        self.set_class(status in {"exists", "mounted", "already"}, "-reused")
+        self.query_one(".layer-status", Label).update(LABELS.get(status, status.capitalize()))
+
+
+class LayerProgress(Vertical):
+    """Rows appear as layers are first mentioned; updates only touch their own row."""
+
+    DEFAULT_CSS = """
+    LayerProgress { height: auto; max-height: 8; overflow-y: auto; }
+    LayerProgress:empty { display: none; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._rows: dict[str, LayerRow] = {}
+
+    def update_layer(self, layer: str, status: str, current: int | None = None, total: int | None = None) -> None:
+        row = self._rows.get(layer)
+        if row is None:
+            row = self._rows[layer] = LayerRow(layer)
+            self.mount(row)
+            row.call_after_refresh(row.update_layer, status, current, total)
+            return
+        row.update_layer(status, current, total)
+
+    def clear(self) -> None:
+        self._rows.clear()
+        self.remove_children()
+
+    @property
+    def layers(self) -> dict[str, str]:
+        """Layer id -> the status label shown (for tests and the screen's summary)."""
+        return {layer: str(row.query_one(".layer-status", Label).content) for layer, row in self._rows.items()}
