@@ -14,7 +14,7 @@ import sys
 from tutor import __version__
 
 # Subcommand modules, in the order --help lists them.
-COMMANDS: tuple[str, ...] = ("ref",)
+COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
         "and pulling them on a k3s node. Run without a command to open the tutor.",
     )
     parser.add_argument("--version", action="version", version=f"docker-tutor {__version__}")
+    app = parser.add_argument_group("the tutor app (no COMMAND)")
+    app.add_argument("--lesson", dest="app_lesson", metavar="LESSON", help="lesson to open (default: the first)")
+    app.add_argument("--lessons", dest="app_lessons", metavar="DIR", action="append", default=[],
+                     help="another folder of lessons (repeatable)")
+    app.add_argument("--config", dest="app_config", metavar="FILE", help="settings file (default: your config folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"tutor.commands.{name}")
@@ -36,10 +41,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return 0
+        handler = run_app
     try:
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open the full-screen tutor. A broken lesson is reported here, before the screen opens."""
+    from tutor.lesson import LessonError
+    from tutor.session import Session
+
+    try:
+        session = Session.open(args.app_lesson, args.app_config, tuple(args.app_lessons))
+    except LessonError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("Run `docker-tutor lint` to list every problem in the lesson.", file=sys.stderr)
+        return 1
+    from tutor.app import TutorApp
+
+    TutorApp(session).run()
+    return 0

@@ -64,12 +64,11 @@ class ActionPane(Vertical):
                 self.query_one("#output", Log).write_line(f"note: {text}")
             case ev.Succeeded(summary=summary):
                 self.show_result(summary, "succeeded")
-            case ev.Failed(hint=hint, output=output):
-                if output:
-                    self.query_one("#output", Log).write_lines(output)
+            case ev.Failed(hint=hint):
+                # Failed.output repeats lines already streamed as Output; the hint is what is new.
                 self.show_result(Text.assemble((hint.what, "bold"), "\n", ("Next: ", "bold"), hint.next_step), "failed")
-            case _ if type(event).__name__ == "Ready":
-                self.show_result(f"Serving at {event.url} (esc stops the container)", "running")
+            case ev.Ready(url=url):
+                self.show_result(f"Serving at {url}  (esc stops and removes the container)", "running")
 
     def show_result(self, text: str | Text, state: str) -> None:
         # Text, not markup: hints and summaries quote image names and registry messages verbatim.

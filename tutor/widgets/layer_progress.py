@@ -53,22 +53,22 @@ class LayerProgress(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._rows: dict[str, LayerRow] = {}
+        self._layer_rows: dict[str, LayerRow] = {}
 
     def update_layer(self, layer: str, status: str, current: int | None = None, total: int | None = None) -> None:
-        row = self._rows.get(layer)
+        row = self._layer_rows.get(layer)
         if row is None:
-            row = self._rows[layer] = LayerRow(layer)
+            row = self._layer_rows[layer] = LayerRow(layer)
             self.mount(row)
             row.call_after_refresh(row.update_layer, status, current, total)
             return
         row.update_layer(status, current, total)
 
     def clear(self) -> None:
-        self._rows.clear()
+        self._layer_rows.clear()
         self.remove_children()
 
     @property
     def layers(self) -> dict[str, str]:
         """Layer id -> the status label shown (for tests and the screen's summary)."""
-        return {layer: str(row.query_one(".layer-status", Label).content) for layer, row in self._rows.items()}
+        return {layer: str(row.query_one(".layer-status", Label).content) for layer, row in self._layer_rows.items()}

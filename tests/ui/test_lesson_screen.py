@@ -1,0 +1,89 @@
+"""Pilot tests of the lesson screen that need no docker engine."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Markdown
+
+from tutor.app import TutorApp
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.settings import SettingsScreen
+from tutor.widgets.action_pane import ActionPane
+from tutor.widgets.outline import Outline
+
+
+def markdown_text(app) -> str:
+    return app.screen.query_one("#markdown", Markdown).source
+
+
+async def test_first_run_asks_for_username_and_fills_commands(learner_home, open_session):
+    session = open_session(username="")
+    app = TutorApp(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        await pilot.click("#username")
+        await pilot.press(*"Bad_Name")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen), "an invalid username must not be saved"
+        app.screen.query_one("#username").value = "alice"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        app.screen.goto("step", "build")
+        await pilot.pause()
+        assert "docker build -t alice/poll-backend:v1" in markdown_text(app)
+    saved = (learner_home / "settings.toml").read_text()
+    assert 'username = "alice"' in saved
+
+
+async def test_hints_open_one_at_a_time_and_are_saved(learner_home, open_session):
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.goto("step", "login")
+        await pilot.pause()
+        assert "Hint 1" not in markdown_text(app)
+        await pilot.press("h")
+        await pilot.pause()
+        assert "Hint 1" in markdown_text(app) and "Hint 2" not in markdown_text(app)
+    progress = json.loads((learner_home / "state" / "progress-push-to-registry.json").read_text())
+    assert progress["hints"]["login"] == 1
+
+
+async def test_manual_step_marked_done_and_resumed_after_restart(open_session):
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        outline = app.screen.query_one(Outline)
+        app.screen.goto("step", "account")
+        await pilot.pause()
+        assert app.screen.query_one(ActionPane).state == "manual"
+        await pilot.press("d")
+        await pilot.pause()
+        assert outline.status("step", "account") == "done"
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.current.id == "login"
+
+    again = TutorApp(open_session())
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = again.screen
+        assert screen.query_one(Outline).status("step", "account") == "done"
+        assert screen.current.id == "login", "the tutor resumes where the learner left off"
+
+
+async def test_corrupt_progress_file_is_set_aside_with_a_warning(learner_home, open_session):
+    open_session(username="alice")
+    progress_file = learner_home / "state" / "progress-push-to-registry.json"
+    progress_file.write_text("{ not json")
+    app = TutorApp(open_session())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        messages = [n.message for n in app._notifications]
+        assert any("start afresh" in m for m in messages)
+    assert list((learner_home / "state").glob("progress-push-to-registry.json.corrupt-*"))

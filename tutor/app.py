@@ -1,0 +1,140 @@
+"""The Textual app: wiring only. Screens hold the behaviour; services hold the I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tutor.session import Session
+
+
+class TutorApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "docker-tutor"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def on_mount(self) -> None:
+        from tutor.screens.lesson import LessonScreen
+
+        self.push_screen(LessonScreen(self.session))
+        for warning in self.session.warnings:
+            self.notify(warning, title="Heads up", severity="warning", timeout=15)
+        if self.session.first_run:
+            self.open_settings(first_run=True)
+
+    # --- screens --------------------------------------------------------------------------
+
+    def _lesson_screen(self):
+        from tutor.screens.lesson import LessonScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, LessonScreen)), None)
+
+    def open_settings(self, first_run: bool = False) -> None:
+        from tutor.screens.settings import SettingsScreen
+
+        def saved(settings) -> None:
+            if settings is not None:
+                self.session.save_settings(settings)
+                self.notify("Settings saved. Commands now use your values.")
+            lesson = self._lesson_screen()
+            if lesson is not None:
+                lesson.reload()
+
+        self.push_screen(SettingsScreen(self.session.settings, first_run=first_run), saved)
+
+    def open_quiz(self, question_id: str | None = None) -> None:
+        from tutor.screens.quiz import QuizScreen
+
+        def closed(_result=None) -> None:
+            lesson = self._lesson_screen()
+            if lesson is not None:
+                lesson.reload()
+
+        self.push_screen(QuizScreen(self.session.lesson, self.session.progress, self.session.save_progress,
+                                    question_id=question_id), closed)
+
+    def open_checklist(self) -> None:
+        from tutor.screens.checklist import ChecklistScreen
+
+        def closed(_result=None) -> None:
+            lesson = self._lesson_screen()
+            if lesson is not None:
+                lesson.reload()
+
+        self.push_screen(ChecklistScreen(self.session), closed)
+
+    def reset_lesson(self) -> None:
+        from tutor.screens.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.session.reset_lesson()
+                lesson = self._lesson_screen()
+                if lesson is not None:
+                    lesson.reload()
+                self.notify("Lesson reset: every step, answer and check starts afresh.")
+
+        self.push_screen(ConfirmDialog("Reset the whole lesson?",
+                                       "Steps, quiz answers, checklist states and opened hints are cleared. "
+                                       "Your images, registry and docker login are not touched."), answered)
+
+    def write_report(self) -> None:
+        from tutor.quiz.report import write_default_report
+
+        path = write_default_report(self.session)
+        self.notify(f"Self-assessment report written to {path}", title="Report")
+
+    # --- palette and quitting -------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        lesson = self._lesson_screen()
+        yield SystemCommand("Settings", "Username, registry, tag, project folder and EC2 node", self.open_settings)
+        yield SystemCommand("Quiz", "Answer the milestone's questions", self.open_quiz)
+        yield SystemCommand("Checklist", "Check images, registry and node for real", self.open_checklist)
+        yield SystemCommand("Self-assessment report", "Write your progress as Markdown", self.write_report)
+        yield SystemCommand("Reset lesson", "Start the lesson afresh (asks first)", self.reset_lesson)
+        if lesson is not None and screen is lesson:
+            yield SystemCommand("Run step (show me)", "Run the selected step's docker commands", lesson.action_run)
+            yield SystemCommand("Next hint", "Open the next hint of the selected step", lesson.action_hint)
+            yield SystemCommand("Mark step done", "For steps done in the browser", lesson.action_mark_done)
+            yield SystemCommand("Skip step", "Skip the selected step", lesson.action_skip)
+            yield SystemCommand("Reset step", "Clear the selected step's progress and hints", lesson.action_reset_step)
+            yield SystemCommand("Cancel action", "Stop the running docker action", lesson.action_cancel)
+            for number, step in enumerate(self.session.lesson.steps, 1):
+                yield SystemCommand(f"Go to step {number}: {step.title}", f"Step id {step.id}",
+                                    lambda step_id=step.id: lesson.goto("step", step_id))
+
+    async def action_quit(self) -> None:
+        lesson = self._lesson_screen()
+        if lesson is None or not lesson.running():
+            self.exit()
+            return
+        from tutor.screens.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._quit_after_cancel(lesson)
+
+        self.push_screen(ConfirmDialog("An action is still running. Quit anyway?",
+                                       "It will be cancelled cleanly first (a running container is stopped and "
+                                       "removed)."), answered)
+
+    def _quit_after_cancel(self, lesson) -> None:
+        lesson.action_cancel()
+
+        def exit_when_idle() -> None:
+            # Cancellation runs the actions' cleanup (stop and remove a container) before the worker ends.
+            if lesson.running():
+                self.set_timer(0.1, exit_when_idle)
+            else:
+                self.exit()
+
+        exit_when_idle()

@@ -1,0 +1,365 @@
+"""The lesson screen: outline on the left, the selected part on the right, and under a step
+the action pane that runs it for real."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Tree
+from textual.worker import Worker, WorkerState
+
+from tutor.lesson import Step
+from tutor.session import Session
+from tutor.widgets.action_pane import ActionPane
+from tutor.widgets.outline import Entry, Outline
+
+
+@dataclass
+class StepEvent(Message):
+    """One event from a running docker action, on its way from the worker to the pane."""
+
+    step_id: str
+    event: object
+
+
+def step_markdown(session: Session, step: Step, hints_open: int) -> str:
+    """The step's text with the learner's values, each action as the command it runs, and open hints."""
+    values = session.values()
+    parts = [f"# {step.title}" + ("  *(optional)*" if step.optional else "")]
+    for block in step.blocks:
+        if isinstance(block, str):
+            parts.append(session.render(block))
+            continue
+        command = block.command(values)
+        if command:
+            parts.append(f"```bash\n{command}\n```")
+        if block.text:
+            parts.append(session.render(block.text))
+    if step.hints:
+        shown = step.hints[:hints_open]
+        for number, hint in enumerate(shown, 1):
+            parts.append(f"---\n\n**Hint {number} of {len(step.hints)}: {hint.title}**\n\n{session.render(hint.body)}")
+            for action in hint.actions:
+                command = action.command(values)
+                if command:
+                    parts.append(f"```bash\n{command}\n```")
+        if hints_open < len(step.hints):
+            parts.append(f"*Stuck? Press **h** for a hint ({len(step.hints) - hints_open} left).*")
+    return "\n\n".join(parts)
+
+
+class LessonScreen(Screen):
+    BINDINGS = [
+        Binding("r", "run", "Show me"),
+        Binding("h", "hint", "Hint"),
+        Binding("d", "mark_done", "Done"),
+        Binding("n", "next", "Next"),
+        Binding("p", "previous", "Prev", show=False),
+        Binding("k", "skip", "Skip", show=False),
+        Binding("x", "reset_step", "Reset step", show=False),
+        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("c", "checklist", "Checklist"),
+        Binding("z", "quiz", "Quiz"),
+        Binding("s", "settings", "Settings"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.current: Entry | None = None
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="lesson-body"):
+            yield Outline(id="outline")
+            with Vertical(id="reader"):
+                with VerticalScroll(id="step-text"):
+                    yield Markdown(id="markdown")
+                yield ActionPane(id="action-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        lesson = self.session.lesson
+        self.sub_title = lesson.title
+        outline = self.query_one(Outline)
+        outline.fill(self._sections())
+        self.refresh_marks()
+        kind, _, item_id = (self.session.progress.position or "").partition(":")
+        if not (kind and self.goto(kind, item_id)):
+            first_open = next((s for s in lesson.steps if self.session.progress.step_status(s.id) != "done"), None)
+            if first_open is not None:
+                self.goto("step", first_open.id)
+            elif lesson.concepts:
+                self.goto("concept", lesson.concepts[0].id)
+        outline.focus()
+
+    def goto(self, kind: str, item_id: str) -> bool:
+        """Select an outline entry and show it (False when the lesson has no such entry)."""
+        outline = self.query_one(Outline)
+        entry = next((e for e in outline.entries(kind) if e.id == item_id), None)
+        if entry is None:
+            return False
+        outline.select_entry(kind, item_id)
+        self.show(entry)
+        return True
+
+    def _sections(self) -> list[tuple[str, list[Entry]]]:
+        lesson = self.session.lesson
+        numbered = [Entry("step", s.id, f"{n}. {s.title}") for n, s in enumerate(lesson.steps, 1)]
+        sections = [
+            ("Concepts", [Entry("concept", c.id, c.title) for c in lesson.concepts]),
+            ("Your task", numbered),
+            ("Quiz", [Entry("quiz", q.id, q.prompt) for q in lesson.quiz]),
+            ("Verify", [Entry("verify", v.id, v.title) for v in lesson.verify]),
+            ("Checklist", [Entry("checklist", c.id, c.text) for c in lesson.checklist]),
+        ]
+        return [(heading, entries) for heading, entries in sections if entries]
+
+    def refresh_marks(self) -> None:
+        """Outline marks from saved progress."""
+        progress, outline = self.session.progress, self.query_one(Outline)
+        for step in self.session.lesson.steps:
+            outline.set_status("step", step.id, progress.step_status(step.id))
+        for question in self.session.lesson.quiz:
+            attempt = progress.last_attempt(question.id)
+            outline.set_status("quiz", question.id, {"correct": "done", "partly": "partly", "incorrect": "failed"}
+                               .get(attempt["verdict"], "todo") if attempt else "todo")
+        for item in self.session.lesson.checklist:
+            outline.set_status("checklist", item.id, progress.checklist.get(item.id, {}).get("status", "todo"))
+
+    # --- showing an entry ---------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted, "#outline")
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        entry = event.node.data
+        if isinstance(entry, Entry) and entry != self.current:
+            self.show(entry)
+
+    @on(Tree.NodeSelected, "#outline")
+    def _selected(self, event: Tree.NodeSelected) -> None:
+        entry = event.node.data
+        if isinstance(entry, Entry) and entry.kind == "quiz":
+            self.app.open_quiz(entry.id)
+        elif isinstance(entry, Entry) and entry.kind == "checklist":
+            self.app.open_checklist()
+
+    def show(self, entry: Entry) -> None:
+        self.current = entry
+        self.session.progress.position = f"{entry.kind}:{entry.id}"
+        self.session.save_progress()
+        lesson, pane = self.session.lesson, self.query_one(ActionPane)
+        pane.set_class(entry.kind != "step", "-hidden")
+        if entry.kind == "step":
+            step = lesson.step(entry.id)
+            self._render_step(step)
+            if not self.running():
+                self._prepare_pane(step)
+        elif entry.kind == "concept":
+            concept = next(c for c in lesson.concepts if c.id == entry.id)
+            self._set_markdown(f"# {concept.title}\n\n{self.session.render(concept.body)}")
+        elif entry.kind == "quiz":
+            question = lesson.question(entry.id)
+            self._set_markdown(f"# Quiz: {question.prompt}\n\n{self.session.render(question.body)}\n\n"
+                               "*Press **enter** (or **z**) to answer it in the quiz.*")
+        elif entry.kind == "verify":
+            item = next(v for v in lesson.verify if v.id == entry.id)
+            self._set_markdown(self._verify_markdown(item))
+        elif entry.kind == "checklist":
+            item = lesson.checklist_item(entry.id)
+            saved = self.session.progress.checklist.get(item.id, {})
+            state = f"**{saved.get('status', 'not checked yet')}**" + (f": {saved['reason']}" if saved.get("reason") else "")
+            self._set_markdown(f"# Checklist: {self.session.render(item.text)}\n\nState: {state}\n\n"
+                               "*Press **enter** (or **c**) to open the checklist and check it for real.*")
+
+    def _verify_markdown(self, item) -> str:
+        values = self.session.values()
+        parts = [f"# Verify: {item.title}", self.session.render(item.body)]
+        for check in item.checks:
+            commands = "\n".join(check.probe.commands(values))
+            if commands:
+                parts.append(f"```bash\n{commands}\n```")
+            if check.expected:
+                parts.append(f"Expected:\n\n```\n{self.session.render(check.expected)}\n```")
+        return "\n\n".join(p for p in parts if p)
+
+    def _render_step(self, step: Step) -> None:
+        self._set_markdown(step_markdown(self.session, step, self.session.progress.hints.get(step.id, 0)))
+
+    def _set_markdown(self, text: str) -> None:
+        self.query_one("#markdown", Markdown).update(text)
+        self.query_one("#step-text").scroll_home(animate=False)
+
+    def _prepare_pane(self, step: Step) -> None:
+        pane, values = self.query_one(ActionPane), self.session.values()
+        commands = [c for c in (a.command(values) for a in step.actions if a.kind != "manual") if c]
+        if commands:
+            pane.show_command("  &&  ".join(commands) if len(commands) < 3 else f"{commands[0]}  (+{len(commands) - 1} more)")
+        else:
+            pane.show_command("(done in your browser)", state="manual")
+        status = self.session.progress.step_status(step.id)
+        if status == "done":
+            pane.show_result(self.session.progress.steps[step.id].get("detail") or "Done.", "succeeded")
+
+    # --- running ------------------------------------------------------------------------
+
+    def _current_step(self) -> Step | None:
+        if self.current is None or self.current.kind != "step":
+            self.notify("Pick a step in the outline first.", severity="warning")
+            return None
+        return self.session.lesson.step(self.current.id)
+
+    def running(self) -> bool:
+        return any(w.group == "step" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
+
+    def action_run(self) -> None:
+        step = self._current_step()
+        if step is None:
+            return
+        if self.running():
+            self.notify("An action is still running: press esc to cancel it first.", severity="warning")
+            return
+        runnable = [a for a in step.actions if a.kind != "manual"]
+        if not runnable:
+            self.notify("This step happens in your browser: follow the text, then press d.", title=step.title)
+            return
+        missing = self.session.lesson.missing(self.session.values())
+        if missing:
+            self.notify(f"Set {', '.join(missing)} in the settings (s) first.", severity="warning")
+            return
+        if any(a.kind == "login" for a in runnable):
+            from tutor.screens.login import LoginDialog
+
+            values = self.session.values()
+            self.app.push_screen(LoginDialog(values["username"], values.get("registry", "docker.io")),
+                                 lambda secret: self.run_step(step, secret) if secret else None)
+        else:
+            self.run_step(step)
+
+    @work(exclusive=True, exit_on_error=False, group="step")
+    async def run_step(self, step: Step, secret: str | None = None) -> None:
+        from tutor.runbook import run_action
+
+        values, outline = self.session.values(), self.query_one(Outline)
+        outline.set_status("step", step.id, "running")
+        outcome, detail = "done", ""
+        try:
+            for action in (a for a in step.actions if a.kind != "manual"):
+                async for event in run_action(action, values, secret=secret):
+                    self.post_message(StepEvent(step.id, event))
+                    name = type(event).__name__
+                    if name == "Failed":
+                        outcome, detail = "failed", event.hint.what
+                    elif name in ("Succeeded", "Ready"):
+                        detail = getattr(event, "summary", "") or f"Served at {event.url}"
+                        if name == "Ready":
+                            self._finish(step, "done", detail)
+                if outcome == "failed":
+                    break
+        finally:
+            secret = None  # noqa: F841 - the secret lives no longer than the action
+            if outline.status("step", step.id) == "running":
+                self._finish(step, outcome if outcome == "failed" else "done", detail)
+
+    def _finish(self, step: Step, status: str, detail: str) -> None:
+        progress = self.session.progress
+        if status == "done" or progress.step_status(step.id) != "done":
+            progress.set_step(step.id, status, detail)
+            self.session.save_progress()
+        self.query_one(Outline).set_status("step", step.id, progress.step_status(step.id))
+
+    @on(StepEvent)
+    def _step_event(self, message: StepEvent) -> None:
+        if self.current is not None and self.current.id == message.step_id:
+            self.query_one(ActionPane).show_event(message.event)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "step":
+            return
+        if event.state == WorkerState.CANCELLED:
+            self.query_one(ActionPane).show_result("Cancelled: nothing was left running.", "cancelled")
+            self.refresh_marks()
+        elif event.state == WorkerState.ERROR:
+            # A bug, not a learner mistake: keep the tutor alive and say what to report.
+            self.query_one(ActionPane).show_result(f"Internal error: {event.worker.error!r}. Please report it.", "failed")
+            self.refresh_marks()
+
+    def action_cancel(self) -> None:
+        if self.running():
+            self.workers.cancel_group(self, "step")
+
+    # --- progress through the steps -------------------------------------------------------
+
+    def action_hint(self) -> None:
+        step = self._current_step()
+        if step is None:
+            return
+        if not step.hints:
+            self.notify("This step has no hints.")
+            return
+        opened = self.session.progress.hints.get(step.id, 0)
+        if opened >= len(step.hints):
+            self.notify("All hints for this step are open.")
+            return
+        self.session.progress.open_hint(step.id)
+        self.session.save_progress()
+        self._render_step(step)
+        self.query_one("#step-text").scroll_end(animate=False)
+
+    def action_mark_done(self) -> None:
+        step = self._current_step()
+        if step is not None:
+            self._finish(step, "done", "Marked done by you.")
+            self._prepare_pane(step)
+
+    def action_skip(self) -> None:
+        step = self._current_step()
+        if step is not None:
+            self._finish(step, "skipped", "Skipped.")
+            self.action_next()
+
+    def action_reset_step(self) -> None:
+        step = self._current_step()
+        if step is None:
+            return
+        self.session.progress.reset_step(step.id)
+        self.session.save_progress()
+        self.query_one(Outline).set_status("step", step.id, "todo")
+        self._render_step(step)
+        self._prepare_pane(step)
+
+    def _move(self, offset: int) -> None:
+        steps = self.session.lesson.steps
+        ids = [s.id for s in steps]
+        index = ids.index(self.current.id) if self.current and self.current.kind == "step" else -1
+        target = max(0, min(len(ids) - 1, index + offset))
+        self.goto("step", ids[target])
+
+    def action_next(self) -> None:
+        self._move(1)
+
+    def action_previous(self) -> None:
+        self._move(-1)
+
+    def action_checklist(self) -> None:
+        self.app.open_checklist()
+
+    def action_quiz(self) -> None:
+        self.app.open_quiz(self.current.id if self.current and self.current.kind == "quiz" else None)
+
+    def action_settings(self) -> None:
+        self.app.open_settings()
+
+    def reload(self) -> None:
+        """Settings or progress changed elsewhere: redraw marks and the current entry."""
+        self.refresh_marks()
+        if self.current is not None:
+            current, self.current = self.current, None
+            self.show(current)
