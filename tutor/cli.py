@@ -14,7 +14,7 @@ import sys
 from tutor import __version__
 
 # Subcommand modules, in the order --help lists them.
-COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson")
+COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson", "grade", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `docker-tutor lesson show | head`: the reader left; say nothing more.
+        sys.stdout = None
+        return 0
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -1,0 +1,113 @@
+"""``docker-tutor lesson show|list``: a lesson as the tutor parsed it, commands filled in."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("lesson", help="show a lesson as the tutor reads it",
+                                   description="Show lessons as the tutor parsed them.")
+    actions = parser.add_subparsers(dest="lesson_command", metavar="ACTION")
+
+    show = actions.add_parser(
+        "show", help="one lesson: steps, rendered commands, hints, quiz, checklist",
+        description="Show one lesson with its commands rendered for your variables "
+                    "(your settings, then --var). Answers are left out unless --with-answers.",
+    )
+    show.add_argument("lesson", nargs="?", metavar="LESSON",
+                      help="file name (04-push-to-registry), number (04), lesson id, or path; default: the first")
+    show.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                      help="set a lesson variable, e.g. --var username=alice (repeatable)")
+    show.add_argument("--lessons", action="append", default=[], metavar="DIR",
+                      help="also look for lessons in this folder (repeatable)")
+    show.add_argument("--json", action="store_true", help="print the parsed lesson as JSON")
+    show.add_argument("--with-answers", action="store_true",
+                      help="include correct options, why-nots, rubrics and explanations")
+    show.set_defaults(handler=run_show)
+
+    listing = actions.add_parser("list", help="the lessons the tutor can find")
+    listing.add_argument("--lessons", action="append", default=[], metavar="DIR",
+                         help="also look for lessons in this folder (repeatable)")
+    listing.set_defaults(handler=run_list)
+
+    parser.set_defaults(handler=lambda args: _usage(parser))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def parse_vars(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--var needs NAME=VALUE, got '{pair}'")
+        values[name.strip()] = value
+    return values
+
+
+def _settings_values() -> tuple[dict[str, str], str]:
+    """The learner's saved settings as lesson variables (empty when there are none)."""
+    try:
+        from tutor.store import load_settings, settings_path
+    except ImportError:
+        return {}, ""
+    loaded = load_settings(settings_path())
+    return loaded.value.variables(), loaded.warning
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from tutor.lesson import LessonError, get_lesson
+    from tutor.lesson.export import lesson_to_dict, outline
+
+    try:
+        given = parse_vars(args.var)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        lesson = get_lesson(args.lesson, args.lessons)
+    except LessonError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    unknown = [name for name in given if name not in lesson.variables]
+    if unknown:
+        print(f"error: lesson '{lesson.id}' has no variable {', '.join(unknown)} "
+              f"(variables: {', '.join(lesson.variables)})", file=sys.stderr)
+        return 2
+    settings, warning = _settings_values()
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    settings = {k: v for k, v in settings.items() if k in lesson.variables}
+    values = lesson.values({**settings, **given})
+    for name in lesson.missing(values):
+        print(f"note: '{name}' has no value, so it is shown as {{{name}}}; pass --var {name}=...",
+              file=sys.stderr)
+    if args.json:
+        json.dump(lesson_to_dict(lesson, values, args.with_answers), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(outline(lesson, values))
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from tutor.lesson import LessonError, find_lessons, load_lesson
+
+    try:
+        paths = find_lessons(args.lessons)
+    except LessonError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in paths:
+        try:
+            lesson = load_lesson(path)
+            print(f"{path.stem:<28} {lesson.id:<22} {lesson.title}")
+        except LessonError as exc:
+            print(f"{path.stem:<28} (unreadable: {exc})")
+    return 0

@@ -1,0 +1,74 @@
+"""``docker-tutor lint [PATH ...]``: check lessons; one ``file:line: message`` per problem."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "lint", help="check lesson files for mistakes",
+        description="Check lessons for mistakes. Exit 0 when clean, else 1 with one "
+                    "'file:line: message' per problem. Without PATH, checks the bundled lessons "
+                    "(and those in any --lessons folder).",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="lesson files, or folders of them")
+    parser.add_argument("--lessons", action="append", default=[], metavar="DIR",
+                        help="also check the lessons in this folder (repeatable)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tutor.lesson import LessonError, find_lessons
+    from tutor.lesson.lint import lint_file
+
+    try:
+        files = _expand(args.paths) if args.paths else []
+        if not args.paths or args.lessons:
+            files += find_lessons(args.lessons) if not args.paths else _expand(args.lessons)
+    except LessonError as exc:
+        print(f"error: {_shown(exc.path)}: {exc.message}", file=sys.stderr)
+        return 2
+    if not files:
+        print("error: no lesson files to check", file=sys.stderr)
+        return 2
+    count = 0
+    for path in files:
+        for problem in lint_file(path):
+            count += 1
+            where = f"{_shown(path)}:{problem.line}" if problem.line else _shown(path)
+            print(f"{where}: {problem.message}")
+    noun = "lesson" if len(files) == 1 else "lessons"
+    if count:
+        print(f"{count} problem{'s' if count != 1 else ''} in {len(files)} {noun}", file=sys.stderr)
+        return 1
+    print(f"{len(files)} {noun} checked, no problems", file=sys.stderr)
+    return 0
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    from tutor.lesson import LessonError
+
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name).expanduser()
+        if path.is_dir():
+            files += sorted(p for p in path.glob("*.md") if p.name.lower() != "readme.md")
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise LessonError(path, 0, "no such file or folder")
+    return files
+
+
+def _shown(path: Path | None) -> str:
+    """Paths under the current folder are shown relative to it, like compilers do."""
+    if path is None:
+        return "<lesson>"
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)

@@ -1,0 +1,215 @@
+"""Lint: everything in a lesson an author can get wrong, as ``file:line: message``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from tutor.lesson import kinds
+from tutor.lesson.errors import LessonError, Problem
+from tutor.lesson.frontmatter import FENCE
+from tutor.lesson.model import Lesson, Probe, Question, Rubric
+from tutor.lesson.parser import parse_lesson
+from tutor.lesson.variables import names_in
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def lint_file(path: str | Path) -> list[Problem]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(path, 0, f"cannot read the lesson: {exc}")]
+    return lint_text(text, path)
+
+
+def lint_text(text: str, path: Path | None = None) -> list[Problem]:
+    try:
+        lesson = parse_lesson(text, path)
+    except LessonError as exc:
+        return [exc.as_problem()]
+    return lint_lesson(lesson, text)
+
+
+def lint_lesson(lesson: Lesson, text: str) -> list[Problem]:
+    """All problems in a parsed lesson; ``text`` is its source, scanned for unknown variables."""
+    found = _Lint(lesson)
+    found.problems.extend(lesson.problems)
+    found.front_matter()
+    found.ids()
+    found.actions()
+    found.quiz()
+    found.verify()
+    found.checklist()
+    found.references()
+    found.variables(text)
+    return sorted(found.problems, key=lambda p: (p.line, p.message))
+
+
+class _Lint:
+    def __init__(self, lesson: Lesson) -> None:
+        self.lesson = lesson
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.lesson.source, line, message))
+
+    def front_matter(self) -> None:
+        for key in ("id", "title", "order"):
+            if key not in self.lesson.meta_lines:
+                what = "missing id" if key == "id" else f"front matter has no '{key}'"
+                self.add(1, f"{what}: add {key} = ... between the '+++' lines")
+
+    def ids(self) -> None:
+        lesson = self.lesson
+        groups: list[tuple[str, Iterable[tuple[str, int]]]] = [
+            ("concept", ((c.id, c.line) for c in lesson.concepts)),
+            ("step", ((s.id, s.line) for s in lesson.steps)),
+            ("hint", ((h.id, h.line) for h in lesson.hints())),
+            ("action", ((a.id, a.line) for a in lesson.actions())),
+            ("question", ((q.id, q.line) for q in lesson.quiz)),
+            ("verify item", ((v.id, v.line) for v in lesson.verify)),
+            ("verify check", ((c.id, c.line) for v in lesson.verify for c in v.checks)),
+            ("checklist item", ((c.id, c.line) for c in lesson.checklist)),
+        ]
+        if lesson.id and not _ID.match(lesson.id):
+            self.add(lesson.meta_lines.get("id", 1), f"lesson id '{lesson.id}': use lowercase letters, digits and '-'")
+        for what, entries in groups:
+            self.unique(what, entries, how="{#id}" if what not in ("action", "verify check") else "id=...")
+
+    def unique(self, what: str, entries: Iterable[tuple[str, int]], how: str) -> None:
+        seen: dict[str, int] = {}
+        for ident, line in entries:
+            if not ident:
+                self.add(line, f"missing id: give this {what} an id with {how}")
+            elif ident in seen:
+                self.add(line, f"duplicate {what} id '{ident}' (first at line {seen[ident]})")
+            else:
+                seen[ident] = line
+                if not _ID.match(ident):
+                    self.add(line, f"{what} id '{ident}': use lowercase letters, digits and '-'")
+
+    def actions(self) -> None:
+        for action in self.lesson.actions():
+            spec = kinds.ACTION_KINDS.get(action.kind)
+            if not action.kind:
+                self.add(action.line, "action without a kind: add kind=...")
+            elif spec is None:
+                self.add(action.line, f"unknown action kind '{action.kind}' (kinds: {', '.join(kinds.ACTION_KINDS)})")
+            else:
+                self.params(f"action {action.kind}", spec, action.params, action.line)
+
+    def params(self, what: str, spec: kinds.Spec, params: dict[str, str], line: int) -> None:
+        for key in params:
+            if key not in spec.allowed:
+                allowed = ", ".join(sorted(spec.allowed)) or "none"
+                self.add(line, f"unknown parameter '{key}' for {what} (parameters: {allowed})")
+        for key in spec.required:
+            if not params.get(key):
+                self.add(line, f"{what} needs the parameter {key}=...")
+
+    def probe(self, probe: Probe, owner: str) -> None:
+        spec = kinds.PROBE_KINDS.get(probe.kind)
+        if spec is None:
+            known = ", ".join(kinds.PROBE_KINDS)
+            self.add(probe.line, f"{owner} links to a missing probe '{probe.kind}' (probes: {known})")
+            return
+        self.params(f"probe {probe.kind}", spec, probe.params, probe.line)
+        if probe.kind != "local-images" and not kinds.probe_repositories(probe.params):
+            self.add(probe.line, f"probe {probe.kind} needs repository=... or repositories=a,b")
+
+    def quiz(self) -> None:
+        for question in self.lesson.quiz:
+            self.question(question)
+
+    def question(self, q: Question) -> None:
+        name = f"'{q.id}'" if q.id else f"at line {q.line}"
+        if q.kind == "text":
+            if q.rubric is not None and not q.rubric.readable:
+                pass  # the parser has reported the broken TOML
+            elif q.rubric is None or not q.rubric.concepts:
+                self.add(q.line, f"text question {name} has no rubric: add a ```rubric block with [[concept]] entries")
+            else:
+                self.rubric(q.rubric)
+        elif q.kind == "choice":
+            if q.choice is None:
+                self.add(q.line, f"choice question {name} has no choices: add a list of - [ ] / - [x] entries")
+            if q.rubric is not None:
+                self.add(q.rubric.line, f"choice question {name} has a rubric it never uses (kind=text?)")
+        if q.choice is not None:
+            if not q.choice.correct:
+                self.add(q.choice.line, f"choice question {name} has no correct option: mark one with [x]")
+            for option in q.choice.options:
+                if not option.correct and not option.why:
+                    self.add(option.line, f"wrong option ({option.key}) of {name} needs a 'Why:' line saying why")
+        if not q.explanation:
+            self.add(q.line, f"question {name} has no '#### Explanation' to show after answering")
+
+    def rubric(self, rubric: Rubric) -> None:
+        entries = [("concept", c.id, c.label, c.phrasings, c.line) for c in rubric.concepts]
+        entries += [("misconception", m.id, m.label, m.phrasings, m.line) for m in rubric.misconceptions]
+        self.unique("rubric entry", ((e[1], e[4]) for e in entries), how="id = \"...\"")
+        for kind, _ident, label, phrasings, line in entries:
+            if not label:
+                self.add(line, f"rubric {kind} needs a label")
+            if not phrasings:
+                self.add(line, f"rubric {kind} needs phrasings = [\"...\", ...]")
+        for m in rubric.misconceptions:
+            if not m.correction:
+                self.add(m.line, "rubric misconception needs a correction")
+        if rubric.required is not None and rubric.required > len(rubric.concepts):
+            self.add(rubric.line, f"rubric requires {rubric.required} concepts but lists {len(rubric.concepts)}")
+
+    def verify(self) -> None:
+        for item in self.lesson.verify:
+            for check in item.checks:
+                self.probe(check.probe, f"verify check '{check.id}'")
+
+    def checklist(self) -> None:
+        questions = {q.id for q in self.lesson.quiz}
+        for item in self.lesson.checklist:
+            name = f"checklist item '{item.id}'" if item.id else "checklist item"
+            if item.probe is None and item.question is None:
+                self.add(item.line, f"{name} has nothing to tick it: add probe=KIND or question=ID")
+            if item.question is not None and item.question not in questions:
+                self.add(item.line, f"{name} links to a missing question '{item.question}'")
+            if item.probe is not None:
+                self.probe(item.probe, name)
+
+    def references(self) -> None:
+        """Image names the actions and probes compose must be valid references (checked with sample values)."""
+        sample = {name: var.default or "learner" for name, var in self.lesson.variables.items()}
+        for action in self.lesson.actions():
+            spec = kinds.ACTION_KINDS.get(action.kind)
+            if spec and spec.builds_ref and action.params.get("repository"):
+                params = action.resolved(sample)
+                self.reference(action.line, f"action '{action.id}'", kinds.ref_parts(params))
+                if action.kind == "tag" and params.get("source"):
+                    self.reference(action.line, f"action '{action.id}' source", (params["source"], "", "", ""))
+        probes = [c.probe for v in self.lesson.verify for c in v.checks]
+        probes += [c.probe for c in self.lesson.checklist if c.probe is not None]
+        for probe in probes:
+            if probe.kind in kinds.PROBE_KINDS:
+                params = probe.resolved(sample)
+                for repo in kinds.probe_repositories(params):
+                    self.reference(probe.line, f"probe {probe.kind}", kinds.ref_parts(params, repo))
+
+    def reference(self, line: int, owner: str, parts: tuple[str, str, str, str]) -> None:
+        if any("{" in part for part in parts):
+            return  # an unknown variable, reported on its own
+        if problem := kinds.ref_problem(*parts):
+            self.add(line, f"{owner} names an invalid image: {problem}")
+
+    def variables(self, text: str) -> None:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        # The body starts after the closing +++ (the parser has already checked it exists).
+        start = next((i for i in range(1, len(lines)) if lines[i].strip() == FENCE), 0) + 1
+        known = self.lesson.variables
+        for index in range(start, len(lines)):
+            for _offset, name in names_in(lines[index]):
+                if name not in known:
+                    listed = ", ".join(known) or "none declared"
+                    self.add(index + 1, f"unknown variable '{{{name}}}' (variables: {listed}; "
+                                        f"write {{{{{name}}}}} for literal braces)")

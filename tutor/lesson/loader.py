@@ -1,0 +1,75 @@
+"""Finding lessons: the bundled folder (``tutor.paths.lessons_dir()``) plus ``--lessons DIR`` folders."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from tutor.lesson.errors import LessonError
+from tutor.lesson.frontmatter import read_front_matter
+from tutor.lesson.model import Lesson
+from tutor.lesson.parser import load_lesson
+
+_NUMBER = re.compile(r"^(\d+)")
+
+
+def lesson_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
+    """Extra folders first, so an instructor's copy of a lesson shadows the bundled one."""
+    from tutor.paths import lessons_dir
+
+    dirs = []
+    for folder in extra_dirs:
+        folder = Path(folder).expanduser()
+        if not folder.is_dir():
+            raise LessonError(folder, 0, "no such lessons folder")
+        dirs.append(folder)
+    return dirs + [lessons_dir()]
+
+
+def find_lessons(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
+    """Every lesson file, one per file name, sorted by name (names start with the lesson number)."""
+    found: dict[str, Path] = {}
+    for folder in lesson_dirs(extra_dirs):
+        for path in sorted(folder.glob("*.md")):
+            if path.name.lower() != "readme.md":
+                found.setdefault(path.name, path)
+    return [found[name] for name in sorted(found)]
+
+
+def get_lesson(name: str | None = None, extra_dirs: Iterable[str | Path] = ()) -> Lesson:
+    """A lesson by file name ("04-push-to-registry"), number ("04" or "4"), id, or path.
+
+    Without a name, the first lesson. LessonError when nothing matches or the file is malformed.
+    """
+    extra_dirs = list(extra_dirs)
+    if name and (name.endswith(".md") or "/" in name) and Path(name).expanduser().is_file():
+        return load_lesson(Path(name).expanduser())
+    paths = find_lessons(extra_dirs)
+    if not paths:
+        raise LessonError(None, 0, "no lessons found")
+    if not name:
+        return load_lesson(paths[0])
+    wanted = name.removesuffix(".md")
+    for path in paths:
+        if path.stem == wanted:
+            return load_lesson(path)
+    if wanted.isdigit():
+        for path in paths:
+            number = _NUMBER.match(path.stem)
+            if number and int(number.group(1)) == int(wanted):
+                return load_lesson(path)
+    for path in paths:
+        if _lesson_id(path) == wanted:
+            return load_lesson(path)
+    available = ", ".join(p.stem for p in paths)
+    raise LessonError(None, 0, f"no lesson named '{name}' (lessons: {available})")
+
+
+def _lesson_id(path: Path) -> str | None:
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        value = read_front_matter(lines, path).data.get("id")
+    except (OSError, UnicodeDecodeError, LessonError):
+        return None  # a broken lesson is not the one asked for by id; lint reports it
+    return value if isinstance(value, str) else None
