@@ -14,7 +14,7 @@ import sys
 from tutor import __version__
 
 # Subcommand modules, in the order --help lists them.
-COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson", "grade", "report")
+COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson", "do", "grade", "report", "check")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,169 @@
+"""``docker-tutor do STEP``: run one lesson step's docker actions in a plain terminal.
+
+The same actions and events as the full-screen tutor, rendered as lines and simple
+progress bars, for instructors' scripts and for terminals without a full screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "do", help="run one lesson step's docker commands in this terminal",
+        description="Run one step of the lesson (login, build, push, test-pull ...) for real, "
+                    "showing the equivalent docker command and live output. Exit 0 on success, "
+                    "1 with a hint on failure, 2 for a usage problem.")
+    parser.add_argument("step", metavar="STEP", help="step id, e.g. build, push, test-pull")
+    parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a lesson variable, e.g. --var username=alice (repeatable)")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password or access token for login from standard input")
+    parser.add_argument("--until-ready", action="store_true",
+                        help="for `run`: stop and remove the container as soon as it answers HTTP "
+                             "(the default when standard output is not a terminal)")
+    parser.add_argument("--lesson", metavar="LESSON", help="lesson (default: the first)")
+    parser.add_argument("--lessons", action="append", default=[], metavar="DIR", help="another lessons folder")
+    parser.add_argument("--config", metavar="FILE", help="settings file (default: your config folder)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tutor.commands.lesson import parse_vars
+    from tutor.lesson import LessonError
+    from tutor.runbook import needs_secret, runnable
+    from tutor.session import Session
+
+    try:
+        overrides = parse_vars(args.var)
+        session = Session.open(args.lesson, args.config, tuple(args.lessons))
+    except (ValueError, LessonError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for warning in session.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    lesson = session.lesson
+    step = lesson.step(args.step)
+    if step is None:
+        print(f"error: lesson '{lesson.id}' has no step '{args.step}' "
+              f"(steps: {', '.join(s.id for s in lesson.steps)})", file=sys.stderr)
+        return EXIT_USAGE
+    unknown = [name for name in overrides if name not in lesson.variables]
+    if unknown:
+        print(f"error: unknown variable {', '.join(unknown)} (known: {', '.join(lesson.variables)})", file=sys.stderr)
+        return EXIT_USAGE
+    values = lesson.values({**session.settings.variables(), **overrides})
+    missing = lesson.missing(values)
+    if missing:
+        print(f"error: no value for {', '.join(missing)}: pass --var {missing[0]}=... or save it in the tutor's "
+              "settings", file=sys.stderr)
+        return EXIT_USAGE
+    secret = None
+    if needs_secret(step):
+        secret = _read_secret(args.password_stdin, values)
+        if not secret:
+            return EXIT_USAGE
+    for action in step.actions:
+        if action.kind not in {a.kind for a in runnable(step)}:
+            print(f"• {session.render(action.text).strip() or 'Do this part yourself.'}")
+            if action.url(values):
+                print(f"  {action.url(values)}")
+    until_ready = args.until_ready or not sys.stdout.isatty()
+    renderer = PlainRenderer(sys.stdout)
+    try:
+        ok = asyncio.run(_run_step(runnable(step), values, secret, renderer, until_ready))
+    except KeyboardInterrupt:
+        print("\nCancelled: the running action was stopped cleanly.", file=sys.stderr)
+        return 130
+    finally:
+        secret = None  # noqa: F841 - the secret lives no longer than the step
+    session.progress.set_step(step.id, "done" if ok else "failed")
+    session.save_progress()
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _read_secret(from_stdin: bool, values: dict[str, str]) -> str | None:
+    if from_stdin:
+        secret = sys.stdin.read().rstrip("\r\n")
+        if not secret:
+            print("error: --password-stdin got nothing on standard input", file=sys.stderr)
+        return secret or None
+    if not sys.stdin.isatty():
+        print("error: this step logs in; pipe the password or access token in with --password-stdin",
+              file=sys.stderr)
+        return None
+    import getpass
+
+    return getpass.getpass(f"Password or access token for {values['username']} on {values.get('registry')}: ") or None
+
+
+async def _run_step(actions, values, secret, renderer: PlainRenderer, until_ready: bool) -> bool:
+    from contextlib import aclosing
+
+    from tutor.docker_ops import events as ev
+    from tutor.runbook import run_action
+
+    for action in actions:
+        async with aclosing(run_action(action, values, secret=secret)) as stream:
+            async for event in stream:
+                renderer.show(event)
+                if isinstance(event, ev.Failed):
+                    return False
+                if isinstance(event, ev.Ready) and until_ready:
+                    break  # closing the stream stops and removes the container
+    return True
+
+
+class PlainRenderer:
+    """Events as terminal lines: commands with `$`, output as is, one line per layer change."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.tty = out.isatty()
+        self._layer_status: dict[str, str] = {}
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def show(self, event) -> None:
+        from tutor.docker_ops import events as ev
+
+        match event:
+            case ev.CommandLine(text=text):
+                self.write(f"$ {text}")
+            case ev.Output(lines=lines):
+                self.out.write("".join(f"{line}\n" for line in lines))
+            case ev.LayerProgress():
+                self._layer(event)
+            case ev.Notice(text=text):
+                self.write(f"note: {text}")
+            case ev.Ready(url=url):
+                self.write(f"ready: answering at {url}" + ("" if not self.tty else "  (ctrl+c stops it)"))
+            case ev.Succeeded(summary=summary):
+                self.write(f"✔ {summary}")
+            case ev.Failed(hint=hint):
+                self.write(f"✘ {hint.what}")
+                self.write(f"  next: {hint.next_step}")
+
+    def _layer(self, event) -> None:
+        # A bar only while bytes move and only on a terminal; scripts get one line per status.
+        if event.status in ("pushing", "downloading") and event.total:
+            if self.tty:
+                done = min(event.current or 0, event.total) / event.total
+                bar = "█" * int(done * 30) + "·" * (30 - int(done * 30))
+                self.out.write(f"\r{event.layer[:12]:12}  {bar} {done:4.0%}")
+                self.out.flush()
+                self._layer_status[event.layer] = "bar"
+            return
+        if self._layer_status.get(event.layer) == event.status:
+            return
+        prefix = "\r" if self.tty and self._layer_status.get(event.layer) == "bar" else ""
+        self._layer_status[event.layer] = event.status
+        label = event.detail or event.status.capitalize()
+        self.write(f"{prefix}{event.layer[:12]:12}  {label}".ljust(60 if prefix else 0))
