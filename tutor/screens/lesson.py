@@ -201,7 +201,7 @@ class LessonScreen(Screen):
         pane, values = self.query_one(ActionPane), self.session.values()
         commands = [c for c in (a.command(values) for a in step.actions if a.kind != "manual") if c]
         if commands:
-            pane.show_command("  &&  ".join(commands) if len(commands) < 3 else f"{commands[0]}  (+{len(commands) - 1} more)")
+            pane.show_command("\n".join(commands))
         else:
             pane.show_command("(done in your browser)", state="manual")
         status = self.session.progress.step_status(step.id)
