@@ -26,10 +26,10 @@ class LayerRow(Horizontal):
 
     def __init__(self, layer: str) -> None:
         super().__init__()
-        self.layer = layer
+        self.layer_id = layer
 
     def compose(self) -> ComposeResult:
-        yield Label(self.layer[:12], classes="layer-id")
+        yield Label(self.layer_id[:12], classes="layer-id")
         yield ProgressBar(total=None, show_eta=False)
         yield Label("", classes="layer-status")
 

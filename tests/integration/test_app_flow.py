@@ -1,0 +1,114 @@
+"""The tutor app driven by Pilot against the real engine and a real registry:
+first-run settings, login through the masked dialog, build, push with layer bars,
+and the checklist turning green for the registry item."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.fixtures.engine import CONTEXTS
+from tutor.app import TutorApp
+from tutor.screens.checklist import ChecklistScreen
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.login import LoginDialog
+from tutor.session import Session
+from tutor.widgets.action_pane import ActionPane
+from tutor.widgets.layer_progress import LayerProgress
+from tutor.widgets.outline import Outline
+
+pytestmark = pytest.mark.integration
+
+
+async def _settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _lesson(app) -> LessonScreen:
+    return next(s for s in app.screen_stack if isinstance(s, LessonScreen))
+
+
+async def test_learner_logs_in_builds_pushes_and_checks(tmp_path, docker_engine, offline_base, registry_basic,
+                                                          docker_config):
+    tag = f"ui-{uuid.uuid4().hex[:8]}"
+    settings_file = tmp_path / "settings.toml"
+    app = TutorApp(Session.open(config=settings_file, state_dir=tmp_path / "state"))
+    refs = [f"{registry_basic.host}/learner/poll-{name}:{tag}" for name in ("backend", "frontend")]
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            form = app.screen
+            form.query_one("#username").value = "learner"
+            form.query_one("#registry").value = "custom"
+            await pilot.pause()
+            form.query_one("#registry-custom").value = registry_basic.host
+            form.query_one("#tag").value = tag
+            form.query_one("#project_dir").value = str(CONTEXTS)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            lesson = _lesson(app)
+            assert app.screen is lesson
+
+            lesson.goto("step", "login")
+            await pilot.press("r")
+            await pilot.pause()
+            assert isinstance(app.screen, LoginDialog)
+            await pilot.press(*registry_basic.password, "enter")
+            await _settle(pilot)
+            pane = lesson.query_one(ActionPane)
+            assert pane.state == "succeeded", pane.result_text
+            assert (docker_config / "config.json").exists()
+            assert registry_basic.password not in (docker_config / "config.json").read_text()
+
+            lesson.goto("step", "build")
+            await pilot.press("r")
+            await _settle(pilot)
+            assert pane.state == "succeeded", pane.result_text
+            assert {t for image in docker_engine.client.images.list() for t in image.tags} >= set(refs)
+
+            lesson.goto("step", "push")
+            await pilot.press("r")
+            await _settle(pilot)
+            assert pane.state == "succeeded", pane.result_text
+            layers = lesson.query_one(LayerProgress).layers
+            assert layers and set(layers.values()) <= {"Pushed", "Layer already exists", "Mounted"}
+            assert registry_basic.tags("learner/poll-backend") and tag in registry_basic.tags("learner/poll-backend")
+            outline = lesson.query_one(Outline)
+            assert [outline.status("step", s) for s in ("login", "build", "push")] == ["done"] * 3
+
+            await pilot.press("c")
+            await _settle(pilot)
+            checklist = app.screen
+            assert isinstance(checklist, ChecklistScreen)
+            result = checklist.results["images-on-hub"]
+            assert result.status == "passed", result.reason
+            assert checklist.results["node-can-pull"].status == "skipped"
+
+        saved = Session.open(config=settings_file, state_dir=tmp_path / "state").progress
+        assert saved.checklist["images-on-hub"]["status"] == "passed"
+        assert saved.step_status("push") == "done"
+    finally:
+        for ref in refs:
+            try:
+                docker_engine.client.images.remove(ref, force=True)
+            except Exception:  # noqa: BLE001 - not built if the test failed early
+                pass
+
+
+async def test_app_without_engine_explains_how_to_start_docker(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    (tmp_path / "settings.toml").write_text(f'username = "alice"\nproject_dir = "{CONTEXTS}"\n')
+    app = TutorApp(Session.open(config=tmp_path / "settings.toml", state_dir=tmp_path / "state"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        lesson = _lesson(app)
+        lesson.goto("concept", lesson.session.lesson.concepts[0].id)
+        await pilot.pause()
+        lesson.goto("step", "build")
+        await pilot.press("r")
+        await _settle(pilot)
+        pane = lesson.query_one(ActionPane)
+        assert pane.state == "failed"
+        assert "docker" in pane.result_text.lower() and "Next:" in pane.result_text
+        assert lesson.query_one(Outline).status("step", "build") == "failed"
