@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -12,7 +13,8 @@ from tutor.session import Session
 
 
 class TutorApp(App):
-    CSS_PATH = "app.tcss"
+    # Absolute, so subclasses defined elsewhere (tests, benchmarks) find it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "docker-tutor"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 

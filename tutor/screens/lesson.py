@@ -311,7 +311,8 @@ class LessonScreen(Screen):
         self.session.progress.open_hint(step.id)
         self.session.save_progress()
         self._render_step(step)
-        self.query_one("#step-text").scroll_end(animate=False)
+        # After the new Markdown is laid out, or the freshly opened hint stays below the fold.
+        self.call_after_refresh(self.query_one("#step-text").scroll_end, animate=False)
 
     def action_mark_done(self) -> None:
         step = self._current_step()
