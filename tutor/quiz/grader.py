@@ -159,6 +159,10 @@ def grade_choice(question: Question, answer: str | Sequence[str]) -> Verdict:
     chosen = parse_keys(answer)
     known = {o.key for o in choice.options}
     unknown = [k for k in chosen if k not in known]
+    if unknown and isinstance(answer, str) and len(answer.split()) > 2:
+        # A sentence given to a choice-only question: say so instead of listing its letters.
+        raise GradeError(f"question '{question.id}' is answered by choosing options, not in words: "
+                         f"give option keys ({', '.join(sorted(known))}), e.g. '{sorted(known)[0]}'")
     if unknown:
         raise GradeError(f"question '{question.id}' has no option {', '.join(repr(k) for k in unknown)} "
                          f"(options: {', '.join(sorted(known))})")
