@@ -11,6 +11,7 @@ import pytest
 from tests.fixtures.engine import docker_config, docker_engine, offline_base  # noqa: F401
 from tests.fixtures.registry import registry_basic, registry_token  # noqa: F401
 from tests.fixtures.node import ssh_node  # noqa: F401
+from tests.fixtures.rate_limit_proxy import rate_limit_proxy  # noqa: F401
 
 # Nothing a test does may touch the developer's own docker login or tutor state.
 _HOME = Path(tempfile.mkdtemp(prefix="dt-home-"))

@@ -1,0 +1,137 @@
+"""Reading docker's stored credentials: config.json auths, credsStore, credHelpers, DOCKER_CONFIG."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tutor.probes import credentials as creds
+
+
+def write_config(folder: Path, data: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text(json.dumps(data))
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.fixture
+def config_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "docker"
+    monkeypatch.setenv("DOCKER_CONFIG", str(folder))
+    return folder
+
+
+@pytest.fixture
+def helper(tmp_path, monkeypatch):
+    """Install a real `docker-credential-NAME` program on PATH answering with fixed JSON (or failing)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+    def install(name: str, body: str) -> Path:
+        record = tmp_path / f"{name}.stdin"
+        script = folder / f"docker-credential-{name}"
+        script.write_text(f"#!/bin/sh\necho \"$@\" > {record}.args\ncat > {record}\n{body}\n")
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+        return record
+
+    return install
+
+
+def test_docker_config_env_is_honoured(config_dir):
+    write_config(config_dir, {"auths": {"127.0.0.1:5000": {"auth": b64("alice:s3cret")}}})
+    found = creds.lookup("127.0.0.1:5000")
+    assert (found.username, found.secret, found.source) == ("alice", "s3cret", "config.json")
+    assert "s3cret" not in repr(found)
+
+
+def test_docker_hub_is_found_under_any_of_its_names(config_dir):
+    write_config(config_dir, {"auths": {creds.HUB_KEY: {"auth": b64("alice:pw:with:colons")}}})
+    for name in ("docker.io", "index.docker.io", "registry-1.docker.io"):
+        assert creds.lookup(name).secret == "pw:with:colons"
+    assert creds.lookup("ghcr.io") is None
+
+
+def test_url_shaped_keys_match_their_host(config_dir):
+    write_config(config_dir, {"auths": {"https://ghcr.io/v2/": {"auth": b64("bob:tok")}}})
+    assert creds.lookup("ghcr.io").username == "bob"
+
+
+def test_identity_tokens(config_dir):
+    write_config(config_dir, {"auths": {"ghcr.io": {"auth": b64("bob:"), "identitytoken": "refresh-me"}}})
+    found = creds.lookup("ghcr.io")
+    assert found.identity_token and (found.username, found.secret) == ("bob", "refresh-me")
+
+
+def test_nothing_stored(config_dir):
+    assert creds.lookup("docker.io") is None  # no config.json at all
+    write_config(config_dir, {"auths": {"docker.io": {}}})
+    assert creds.lookup("docker.io") is None
+
+
+def test_unreadable_config_is_a_credential_error(config_dir):
+    config_dir.mkdir()
+    (config_dir / "config.json").write_text("{not json")
+    with pytest.raises(creds.CredentialError, match="cannot be read"):
+        creds.lookup("docker.io")
+
+
+def test_cred_helpers_entry_wins_and_gets_the_address_on_stdin(config_dir, helper):
+    record = helper("tutortest", 'printf \'{"ServerURL":"x","Username":"carol","Secret":"from-helper"}\'')
+    write_config(config_dir, {"credHelpers": {"127.0.0.1:5000": "tutortest"},
+                              "auths": {"127.0.0.1:5000": {"auth": b64("alice:from-file")}}})
+    found = creds.lookup("127.0.0.1:5000")
+    assert (found.username, found.secret, found.source) == ("carol", "from-helper", "docker-credential-tutortest")
+    assert record.read_text() == "127.0.0.1:5000"
+    assert Path(f"{record}.args").read_text().strip() == "get"  # nothing else on its command line
+
+
+def test_creds_store_for_docker_hub_is_asked_with_the_index_url(config_dir, helper):
+    record = helper("store", 'printf \'{"Username":"dave","Secret":"hub-pw"}\'')
+    write_config(config_dir, {"credsStore": "store"})
+    assert creds.lookup("docker.io").username == "dave"
+    assert record.read_text() == creds.HUB_KEY
+
+
+def test_helper_token_username_means_an_identity_token(config_dir, helper):
+    helper("tok", 'printf \'{"Username":"<token>","Secret":"refresh"}\'')
+    write_config(config_dir, {"credsStore": "tok"})
+    found = creds.lookup("ghcr.io")
+    assert found.identity_token and found.secret == "refresh"
+
+
+def test_helper_with_nothing_stored_falls_back_to_auths(config_dir, helper):
+    helper("empty", "echo 'credentials not found in native keychain'; exit 1")
+    write_config(config_dir, {"credsStore": "empty"})
+    assert creds.lookup("docker.io") is None
+    write_config(config_dir, {"credsStore": "empty", "auths": {"docker.io": {"auth": b64("erin:pw")}}})
+    assert creds.lookup("docker.io").username == "erin"
+
+
+def test_missing_or_broken_helper_is_reported_without_its_output(config_dir, helper):
+    write_config(config_dir, {"credsStore": "not-installed-anywhere"})
+    with pytest.raises(creds.CredentialError, match="not installed") as missing:
+        creds.lookup("docker.io")
+    assert missing.value.helper == "not-installed-anywhere"
+    helper("broken", "echo 'Secret: leaked-if-printed'; exit 3")
+    write_config(config_dir, {"credsStore": "broken"})
+    with pytest.raises(creds.CredentialError) as broken:
+        creds.lookup("docker.io")
+    assert "exit code 3" in str(broken.value) and "leaked" not in str(broken.value)
+    helper("garbage", "echo not-json")
+    write_config(config_dir, {"credsStore": "garbage"})
+    with pytest.raises(creds.CredentialError, match="not credentials"):
+        creds.lookup("docker.io")
+
+
+async def test_async_lookup_runs_off_the_loop(config_dir):
+    write_config(config_dir, {"auths": {"docker.io": {"auth": b64("frank:pw")}}})
+    assert (await creds.lookup_async("docker.io")).username == "frank"

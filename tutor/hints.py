@@ -1,0 +1,499 @@
+"""The one place that turns low-level failures into hints a learner can act on.
+
+A hint has a stable ``code`` (tests, the UI and the progress store key on it), ``what``
+happened and the ``next_step`` to take, each a sentence or two, plus the raw ``detail``
+for anyone who wants the original message.
+
+Layout, so that every source of failures adds its mapping here and nowhere else:
+
+* ``CATALOGUE``: code -> (what, next step) templates. ``{name}`` placeholders are filled
+  from the facts the caller knows (``ref``, ``username``, ``registry`` ...); a fact the
+  caller does not know falls back to a generic wording from ``_GENERIC``.
+* ``hint(code, **facts)``: one hint from the catalogue.
+* One section per source: ``from_docker`` (docker SDK exceptions and the ``error`` events
+  of build/push/pull streams) is here now; registry HTTP statuses and SSH errors add
+  their own ``from_registry_status`` / ``from_ssh_error`` beside it, reusing the
+  catalogue codes (``rate_limited``, ``login_rejected`` ...) where the meaning is the same.
+
+Nothing here imports docker or any other heavy library: exceptions are recognised by
+class name so that this module stays cheap to import from the UI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Hint:
+    code: str
+    what: str
+    next_step: str
+    detail: str = ""  # the original low-level message, never shown as the hint itself
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.next_step}"
+
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # The Docker engine itself.
+    "engine_unreachable": (
+        "The tutor cannot reach the Docker engine at {host}: Docker is not running or is listening elsewhere.",
+        "Start Docker Desktop, or on Linux run `sudo systemctl start docker`, then try again.",
+    ),
+    "engine_permission": (
+        "Permission denied on the Docker socket {host}: your user may not talk to the Docker engine.",
+        "Add yourself to the docker group (`sudo usermod -aG docker $USER`), log out and back in, then try again.",
+    ),
+    "disk_full": (
+        "The disk Docker writes to is full (no space left on device).",
+        "Free space, for example with `docker system prune` (removes stopped containers and unused images), "
+        "then try again.",
+    ),
+    # Names.
+    "invalid_reference": ("That is not a valid image name ({message}).", "{advice}"),
+    "image_missing": (
+        "There is no local image called {ref}.",
+        "Check the exact name with `docker images`, or build or pull it first.",
+    ),
+    "tag_missing": (
+        "There is no local image called {ref}, so there is nothing to push.",
+        "Build it under that name (`docker build -t {ref} .`) or give an existing image that name "
+        "(`docker tag {source} {ref}`).",
+    ),
+    "image_in_use": (
+        "{ref} is still used by a container, so Docker will not remove it.",
+        "Remove that container first (`docker ps -a` lists it, `docker rm ID` removes it), then try again.",
+    ),
+    # Logging in.
+    "invalid_registry": (
+        "{registry} is not a registry address.",
+        "Give a host name, with a port if it has one (ghcr.io, 127.0.0.1:5000), or leave it empty for Docker Hub.",
+    ),
+    "login_incomplete": (
+        "Logging in needs both a username (without spaces) and a password or access token.",
+        "Enter both and try again.",
+    ),
+    "login_rejected": (
+        "{registry} rejected the username {username} with this password.",
+        "Check both. If your Docker Hub account uses two-factor authentication, create an access token at "
+        "hub.docker.com → Account Settings → Security and use it as the password.",
+    ),
+    "credential_helper_broken": (
+        "Docker is configured to keep credentials in a helper program that cannot be used: {detail}",
+        "Install that helper, or remove the `credsStore` / `credHelpers` entry from {config}, then log in again.",
+    ),
+    "registry_unreachable": (
+        "Docker could not reach the registry {registry}.",
+        "Check the registry's name and your network connection, then try again.",
+    ),
+    "registry_plain_http": (
+        "{registry} answers over plain HTTP, but Docker only talks HTTPS to registries it does not trust.",
+        "Use the registry's HTTPS address, or add it to `insecure-registries` in Docker's daemon.json.",
+    ),
+    "rate_limited": (
+        "The registry is rate limiting you: too many requests in a short time.",
+        "Wait a few minutes and try again; on Docker Hub, being logged in raises the pull limit.",
+    ),
+    # Pushing.
+    "push_denied": (
+        "The registry refused to let {username} push {ref}: you may only push to repositories under your own name.",
+        "Name the image after your username and push that: `docker tag {ref} {corrected}` then "
+        "`docker push {corrected}`.",
+    ),
+    "push_unauthenticated": (
+        "The registry wants to know who you are before you push {ref}.",
+        "Log in first (`{login_command}`), and make the name start with your username.",
+    ),
+    # Pulling and building.
+    "pull_not_found": (
+        "{ref} could not be pulled: it does not exist, or it is private and you are not allowed to read it.",
+        "Check the name and tag on the registry; for a private repository log in first or make it public.",
+    ),
+    "base_image_unavailable": (
+        "The base image {base_image} in the Dockerfile's FROM line could not be pulled.",
+        "Check its spelling and your internet connection; `docker pull {base_image}` shows the registry's answer.",
+    ),
+    "build_context_missing": (
+        "The build folder {context} does not exist.",
+        "Give the folder that holds your Dockerfile and the files it copies.",
+    ),
+    "dockerfile_missing": (
+        "There is no Dockerfile in {context}.",
+        "Build from the folder that holds the Dockerfile, or give its path.",
+    ),
+    "build_step_failed": (
+        "The build stopped at {step}: {detail}",
+        "The output above says why; fix the Dockerfile or the files it uses and build again.",
+    ),
+    # Running.
+    "port_in_use": (
+        "Port {port} on this machine is already in use, so Docker cannot publish the container there.",
+        "Stop whatever holds it (`docker ps` shows containers with published ports) or choose another host port.",
+    ),
+    "container_exited": (
+        "The container stopped with exit code {exit_code} before it answered on port {port}.",
+        "Its log above says why; `docker logs` shows the same lines.",
+    ),
+    "container_stopped": (
+        "The container stopped with exit code {exit_code}.",
+        "Its log above says why; fix the app or its Dockerfile and run it again.",
+    ),
+    "invalid_port": (
+        "{port} is not a port number.",
+        "Use a number from 1 to 65535, such as 3000.",
+    ),
+    "not_answering": (
+        "The container runs, but nothing answered HTTP on port {port} within {seconds} seconds.",
+        "Check that the app listens on 0.0.0.0:{container_port} inside the container, the port it EXPOSEs.",
+    ),
+    "unknown": (
+        "Docker reported an error: {detail}",
+        "The output above has the details; fix the cause and try again.",
+    ),
+}
+
+# What a placeholder says when the caller does not know the fact.
+_GENERIC = {
+    "host": "its usual socket",
+    "ref": "the image",
+    "source": "IMAGE",
+    "username": "you",
+    "corrected": "YOUR-USERNAME/REPOSITORY:TAG",
+    "registry": "the registry",
+    "base_image": "named",
+    "context": "given",
+    "step": "a step",
+    "port": "the published port",
+    "container_port": "PORT",
+    "exit_code": "?",
+    "seconds": "several",
+    "config": "Docker's config.json",
+    "message": "invalid reference format",
+    "advice": "Fix the name and try again.",
+    "detail": "no details were given",
+}
+
+
+class _Facts(dict):
+    def __missing__(self, key: str) -> str:
+        return _GENERIC.get(key, key.upper())
+
+
+def hint(code: str, detail: str = "", **facts: object) -> Hint:
+    """The catalogue's hint ``code`` with ``facts`` filled in (unknown facts read generically)."""
+    what, next_step = CATALOGUE.get(code, CATALOGUE["unknown"])
+    known = _Facts({k: str(v) for k, v in facts.items() if v not in (None, "")})
+    if detail:
+        known["detail"] = _first_line(detail)
+    # Hub users log in with a bare `docker login`; anywhere else the registry is an argument.
+    registry = known.get("registry")
+    known.setdefault("login_command", "docker login" if registry in (None, "docker.io") else f"docker login {registry}")
+    return Hint(code, what.format_map(known), next_step.format_map(known), detail)
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    line = next((part.strip() for part in text.strip().splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------
+# Docker: SDK exceptions, and the text of `error` events in build/push/pull streams.
+# ---------------------------------------------------------------------------
+
+# Ordered: the first rule whose pattern matches wins. ``actions`` limits a rule to some
+# actions (a 401 means "wrong password" during login but "log in first" during a push).
+_DOCKER_RULES: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = [
+    (code, re.compile(pattern, re.IGNORECASE), frozenset(actions) if actions else None)
+    for code, pattern, actions in [
+        ("rate_limited", r"toomanyrequests|too many requests|\b429\b|rate limit", None),
+        ("disk_full", r"no space left on device", None),
+        ("credential_helper_broken", r"docker-credential-|error (storing|getting|retrieving) credentials", None),
+        ("registry_plain_http", r"server gave HTTP response to HTTPS client", None),
+        ("registry_unreachable", r"dial tcp|no such host|connection refused|i/o timeout|TLS handshake timeout",
+         {"login", "push", "pull"}),
+        ("invalid_reference", r"invalid reference format|repository name must be lowercase", None),
+        ("login_rejected", r"unauthorized|incorrect username or password|401|authentication required|denied",
+         {"login"}),
+        ("tag_missing", r"does not exist locally|no such image", {"push"}),
+        ("push_denied", r"denied|insufficient_scope|forbidden|unauthorized|authentication required", {"push"}),
+        ("pull_not_found", r"pull access denied|not found|manifest unknown|insufficient_scope|unauthorized|denied",
+         {"pull"}),
+        ("image_missing", r"no such image|image not known|does not exist", {"tag", "rmi", "run", "images"}),
+        ("image_in_use", r"being used by|must be forced|conflict: unable to", {"rmi"}),
+        ("port_in_use", r"port is already allocated|address already in use", {"run"}),
+        ("dockerfile_missing", r"Cannot locate specified Dockerfile|Dockerfile.*(no such file|not found)",
+         {"build"}),
+    ]
+]
+
+
+def classify_docker_message(message: str, action: str) -> str:
+    """The catalogue code for an engine/registry message met during ``action``."""
+    for code, pattern, actions in _DOCKER_RULES:
+        if (actions is None or action in actions) and pattern.search(message):
+            return code
+    return "unknown"
+
+
+def _class_names(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+def _docker_message(exc: BaseException) -> str:
+    # APIError keeps the engine's own words in `explanation`; str() adds the HTTP status and URL.
+    explanation = getattr(exc, "explanation", None)
+    if isinstance(explanation, bytes):
+        explanation = explanation.decode(errors="replace")
+    return str(explanation or exc)
+
+
+def engine_problem(exc: BaseException) -> str | None:
+    """``engine_unreachable`` / ``engine_permission`` when ``exc`` means the engine could not be talked to."""
+    names = _class_names(exc)
+    if "APIError" in names:  # the engine answered; whatever went wrong is not about reaching it
+        return None
+    text = str(exc)
+    # Only failures of the connection itself: a PermissionError reading a build file is not about the engine.
+    connecting = bool(names & {"ConnectionError", "ConnectionRefusedError", "Timeout", "ReadTimeout",
+                               "ConnectTimeout"}) or bool(re.search(
+        r"Error while fetching server API version|Connection aborted|Connection refused|Read timed out"
+        r"|Max retries exceeded|docker\.sock", text, re.IGNORECASE))
+    if not connecting:
+        return None
+    if re.search(r"permission denied|Errno 13", text, re.IGNORECASE):
+        return "engine_permission"
+    return "engine_unreachable"
+
+
+def from_docker(error: BaseException | str, action: str, **facts: object) -> Hint:
+    """A hint for a docker SDK exception or an ``error`` event's message met during ``action``
+    (one of login, build, tag, rmi, images, push, pull, run)."""
+    if isinstance(error, BaseException):
+        code = engine_problem(error)
+        if code is not None:
+            return hint(code, detail=str(error), **facts)
+        message = _docker_message(error)
+        if "ImageNotFound" in _class_names(error) and action in ("tag", "rmi", "run", "push"):
+            return hint("tag_missing" if action == "push" else "image_missing", detail=message, **facts)
+    else:
+        message = error
+    code = classify_docker_message(message, action)
+    if code == "push_denied" and not facts.get("username"):
+        code = "push_unauthenticated"  # with no credentials at all, logging in is the step to take
+    if code == "invalid_reference":
+        facts.setdefault("message", _first_line(message))
+    return hint(code, detail=message, **facts)
+
+
+# ---------------------------------------------------------------------------
+# Probes: registry HTTP answers, SSH errors, and what a k3s node printed.
+# (Added by the checklist probes, tutor/probes/; codes are keyed on by tests and the UI.)
+# ---------------------------------------------------------------------------
+
+CATALOGUE.update({
+    # The registry, seen through its HTTP API.
+    "registry_missing_tag": (
+        "{registry_label} has no {ref}: that tag, or the whole repository, was never pushed there.",
+        "Push it (`docker push {ref}`), and check that the name and tag match what you built (`docker images`).",
+    ),
+    "registry_missing_or_private": (
+        "{registry_label} will not show {ref} to the tutor: the repository is private (and not yours), "
+        "or it does not exist.",
+        "Log in as its owner (`{login_command}`) so the tutor can tell which; push it if it is missing.",
+    ),
+    "registry_private_repo": (
+        "{ref} is private: only logged-in users with access can pull it, so a node without credentials cannot.",
+        "Make the repository public (Docker Hub: the repository's Settings → Visibility), or give the node "
+        "credentials: /etc/rancher/k3s/registries.yaml for crictl, an imagePullSecret for pods.",
+    ),
+    "registry_stale": (
+        "The {ref} on {registry_label} is not the image you have locally: it was rebuilt or re-tagged after the push.",
+        "Push it again (`docker push {ref}`); better, give every new build a new tag (v2), because nodes that "
+        "already pulled v1 keep their old copy.",
+    ),
+    "registry_credentials_rejected": (
+        "{registry_label} rejected the credentials docker has stored for {username}.",
+        "Log in again (`{login_command}`); on Docker Hub use an access token as the password.",
+    ),
+    "registry_rate_limited": (
+        "{registry_label} is rate limiting requests (HTTP 429) and asks to wait {retry_after} seconds.",
+        "Wait that long, then check again; on Docker Hub, being logged in raises the limit.",
+    ),
+    "registry_unreachable_probe": (
+        "The tutor could not reach {registry_label}: {detail}",
+        "Check the registry's name (settings) and your network connection, then check again.",
+    ),
+    "registry_error": (
+        "{registry_label} answered with an error: {detail}",
+        "Check again in a moment; if it persists, the registry's status page may say more.",
+    ),
+    # A k3s node over SSH.
+    "node_unknown_host_key": (
+        "The node {node} presented a host key the tutor has not seen before (fingerprint {fingerprint}).",
+        "Compare that fingerprint with the node's own (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on "
+        "the node, or the EC2 console's system log) and trust the key only if they match.",
+    ),
+    "node_host_key_changed": (
+        "WARNING: the node {node} presented a different host key (now {fingerprint}) from the one recorded "
+        "for it. The instance may have been replaced, or someone may be intercepting the connection.",
+        "Do not trust it blindly: if you recreated the instance, remove the old entry for {node} from your "
+        "known_hosts file (`ssh-keygen -R HOST`) and check again; otherwise stop and investigate.",
+    ),
+    "node_login_failed": (
+        "The node {node} refused to log {user} in with the key given.",
+        "Check the user (ubuntu on Ubuntu AMIs, ec2-user on Amazon Linux) and that the key is the instance's "
+        "key pair: `ssh -i KEY USER@HOST` should log in.",
+    ),
+    "node_identity_unreadable": (
+        "The SSH key {identity} could not be read: {detail}",
+        "Give the private key file of the instance's key pair (the .pem file); a key with a passphrase "
+        "must be loaded into ssh-agent instead.",
+    ),
+    "node_unreachable": (
+        "The tutor could not connect to the node {node}: {detail}",
+        "Check that the instance is running, its public address, and that its security group allows SSH "
+        "(port 22) from your IP address.",
+    ),
+    "node_timeout": (
+        "The node {node} did not answer within {seconds} seconds.",
+        "Check the address and that the security group allows SSH from your IP: a silent firewall drop "
+        "looks exactly like this.",
+    ),
+    "node_k3s_missing": (
+        "k3s is not installed on the node {node}: there is no `k3s` command.",
+        "Install it on the node (`curl -sfL https://get.k3s.io | sh -`), then check again.",
+    ),
+    "node_sudo_password": (
+        "On the node, sudo asks {user} for a password, so the tutor cannot run `sudo k3s crictl` by itself.",
+        "Use a user with passwordless sudo (ubuntu or ec2-user on EC2), or run "
+        "`sudo k3s crictl pull {ref}` on the node yourself.",
+    ),
+    "node_sudo_not_allowed": (
+        "On the node, {user} may not use sudo: {detail}",
+        "Log in as the instance's default user (ubuntu or ec2-user), which may use sudo.",
+    ),
+    "node_needs_credentials": (
+        "The node could not pull {ref}: the registry refused (pull access denied). The repository is private, "
+        "or it does not exist.",
+        "If it is private, make it public or give the node credentials: /etc/rancher/k3s/registries.yaml for "
+        "crictl, an imagePullSecret for pods. A pod using it would show ErrImagePull, then ImagePullBackOff.",
+    ),
+    "node_missing_tag": (
+        "The node could not pull {ref}: the registry has no such image or tag.",
+        "Push it from your machine (`docker push {ref}`) and check the spelling of the tag; a pod using it "
+        "would show ErrImagePull, then ImagePullBackOff.",
+    ),
+    "node_arch_mismatch": (
+        "{ref} is built for {image_platform}, but the node runs {node_platform}: it cannot run there.",
+        "Build it for the node's platform and push again: `docker buildx build --platform {node_platform} "
+        "-t {ref} --push .` (or several platforms, comma-separated).",
+    ),
+    "node_registry_unreachable": (
+        "The node could not reach the registry to pull {ref}: {detail}",
+        "Check the node's outbound network access (security group egress rules, DNS).",
+    ),
+    "node_pull_timeout": (
+        "Pulling {ref} on the node took longer than {seconds} seconds.",
+        "A big image on a small instance takes time: run `sudo k3s crictl pull {ref}` on the node yourself, "
+        "then check again (or raise the pull timeout).",
+    ),
+    "node_pull_failed": (
+        "The node could not pull {ref}: {detail}",
+        "Run `sudo k3s crictl pull {ref}` on the node to see the whole message.",
+    ),
+})
+
+_GENERIC.update({
+    "registry_label": "the registry",
+    "retry_after": "some",
+    "node": "the node",
+    "fingerprint": "shown above",
+    "user": "this user",
+    "identity": "given",
+    "image_platform": "another platform",
+    "node_arch": "another architecture",
+    "node_platform": "linux/ARCH",
+})
+
+# Registry probe outcome -> catalogue code (found outcomes have no hint).
+_REGISTRY_OUTCOMES = {
+    "missing-tag": "registry_missing_tag",
+    "missing-or-private": "registry_missing_or_private",
+    "private": "registry_private_repo",
+    "stale": "registry_stale",
+    "credentials-rejected": "registry_credentials_rejected",
+    "rate-limited": "registry_rate_limited",
+    "unreachable": "registry_unreachable_probe",
+    "error": "registry_error",
+}
+
+
+def from_registry(outcome: str, detail: str = "", **facts: object) -> Hint | None:
+    """The hint for a registry probe's outcome; None for outcomes that need none (``public``)."""
+    code = _REGISTRY_OUTCOMES.get(outcome)
+    if code is None:
+        return None
+    wait = facts.get("retry_after")
+    if isinstance(wait, float | int):
+        facts["retry_after"] = f"{wait:.0f}"
+    return hint(code, detail=detail, **facts)
+
+
+def classify_ssh_error(error: BaseException) -> str:
+    """The catalogue code for an exception met while connecting to a node (asyncssh or socket)."""
+    names = _class_names(error)
+    if "HostKeyNotVerifiable" in names:
+        return "node_unknown_host_key"
+    if "PermissionDenied" in names:
+        return "node_login_failed"
+    if "KeyImportError" in names or "FileNotFoundError" in names or "IsADirectoryError" in names:
+        return "node_identity_unreadable"
+    if names & {"TimeoutError", "ConnectionTimeout"}:
+        return "node_timeout"
+    return "node_unreachable"
+
+
+def from_ssh_error(error: BaseException, **facts: object) -> Hint:
+    text = str(error).strip() or type(error).__name__
+    return hint(classify_ssh_error(error), detail=text, **facts)
+
+
+# What `sudo -n k3s crictl pull` prints, first matching rule wins.
+_NODE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (code, re.compile(pattern, re.IGNORECASE)) for code, pattern in [
+        ("node_sudo_password", r"a password is required|a terminal is required|no tty present"),
+        ("node_sudo_not_allowed", r"is not in the sudoers file|is not allowed to (run|execute)|sudo: command not found"),
+        ("node_k3s_missing", r"k3s: command not found|k3s: not found|unable to execute \S*k3s"),
+        ("node_arch_mismatch", r"no match for platform|exec format error"),
+        ("rate_limited", r"toomanyrequests|too many requests|\b429\b"),
+        ("node_registry_unreachable", r"dial tcp|no such host|connection refused|i/o timeout|TLS handshake"
+                                      r"|network is unreachable|server gave HTTP response to HTTPS client"),
+        ("node_needs_credentials", r"pull access denied|insufficient_scope|unauthorized|authorization failed"
+                                   r"|\b401\b|\b403\b|forbidden|access denied"),
+        ("node_missing_tag", r"not found|manifest unknown|name unknown"),
+    ]
+]
+
+
+def classify_node_message(message: str) -> str:
+    """The catalogue code for what a node printed while pulling (``node_pull_failed`` when unknown)."""
+    for code, pattern in _NODE_RULES:
+        if pattern.search(message):
+            return code
+    return "node_pull_failed"
+
+
+def from_node_pull(message: str, **facts: object) -> Hint:
+    """A hint for a failed `sudo -n k3s crictl pull` from what it printed."""
+    return hint(classify_node_message(message), detail=pull_reason(message), **facts)
+
+
+def pull_reason(message: str) -> str:
+    # crictl wraps containerd's words: keep what comes after the last "desc = " or "pulling image: ".
+    line = _first_line(message)
+    for marker in ("desc = ", "pulling image: "):
+        if marker in line:
+            line = line.rsplit(marker, 1)[1]
+    return line

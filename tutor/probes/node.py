@@ -1,0 +1,516 @@
+"""Can the k3s node pull the images? Over SSH with asyncssh (imported lazily).
+
+The node is reached with host, port, user and key from the settings, or through an
+``~/.ssh/config`` alias. Its host key is always verified, against the tutor's own
+known_hosts file, ``~/.ssh/known_hosts`` and any file the learner names; an unknown
+key is reported with its fingerprint (``unknown-host-key``) so the learner can compare
+it before :func:`trust_host_key` records it, and a key that differs from a recorded one
+is reported as ``host-key-changed`` and never trusted automatically.
+
+Once logged in: ``uname -m``, ``k3s --version``, ``sudo -n true``, then
+``sudo -n k3s crictl pull REF`` for each image, REF normalised by tutor.reference and
+shell-quoted. What the node printed is kept as evidence; failures are mapped to hints
+by tutor.hints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tutor import hints, reference
+from tutor.probes.results import ImageResult
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_PULL_TIMEOUT = 120.0
+COMMAND_TIMEOUT = 20.0  # uname, k3s --version, sudo -n true
+MAX_EVIDENCE = 2000  # characters of node output kept per command
+
+PULLED = "pulled"
+UNKNOWN_HOST_KEY = "unknown-host-key"
+HOST_KEY_CHANGED = "host-key-changed"
+INVALID = "invalid-reference"
+# Catalogue code -> outcome, for failures at any stage.
+OUTCOMES = {
+    "node_unknown_host_key": UNKNOWN_HOST_KEY,
+    "node_host_key_changed": HOST_KEY_CHANGED,
+    "node_login_failed": "login-failed",
+    "node_identity_unreadable": "identity-unreadable",
+    "node_unreachable": "node-unreachable",
+    "node_timeout": "timeout",
+    "node_k3s_missing": "k3s-missing",
+    "node_sudo_password": "sudo-needs-password",
+    "node_sudo_not_allowed": "sudo-not-allowed",
+    "node_needs_credentials": "needs-credentials",
+    "node_missing_tag": "missing-tag",
+    "node_arch_mismatch": "arch-mismatch",
+    "node_registry_unreachable": "registry-unreachable",
+    "node_pull_timeout": "timeout",
+    "node_pull_failed": "pull-failed",
+    "rate_limited": "rate-limited",
+}
+_PULLED = re.compile(r"Image is up to date for (\S+)")
+# `uname -m` -> the platform name images use.
+_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm/v7",
+         "armv6l": "arm/v6", "i686": "386", "i386": "386", "ppc64le": "ppc64le", "s390x": "s390x",
+         "riscv64": "riscv64"}
+_HOST = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$")
+
+
+@dataclass
+class NodeTarget:
+    host: str  # an address, a hostname, or an ~/.ssh/config alias
+    port: int | None = None  # None: from the ssh config, else 22
+    user: str = ""  # "": from the ssh config, else the local user name
+    identity: str = ""  # private key file; "": the ssh config's, the default keys or the agent
+    known_hosts: str = ""  # an extra known_hosts file to trust
+    ssh_config: str | None = None  # None: ~/.ssh/config when it exists; "": none
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    pull_timeout: float = DEFAULT_PULL_TIMEOUT
+
+    @property
+    def label(self) -> str:
+        who = f"{self.user}@" if self.user else ""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{who}{host}" + (f":{self.port}" if self.port and self.port != 22 else "")
+
+
+def parse_node_spec(spec: str) -> tuple[str, str, int | None]:
+    """``[USER@]HOST[:PORT]`` (IPv6 as ``[::1]:22``) -> (user, host, port). ValueError says what is wrong."""
+    text = spec.strip()
+    if not text:
+        raise ValueError("the node is empty: give it as HOST, USER@HOST or USER@HOST:PORT")
+    user, at, rest = text.rpartition("@")
+    if at and not user:
+        raise ValueError(f"{spec!r}: nothing before '@'; give the user, e.g. ubuntu@{rest}")
+    port: int | None = None
+    if rest.startswith("["):
+        host, _, tail = rest[1:].partition("]")
+        if tail and not tail.startswith(":"):
+            raise ValueError(f"{spec!r}: after ']' only ':PORT' may follow")
+        port_text = tail[1:] if tail else ""
+        if not re.fullmatch(r"[0-9A-Fa-f:.]+", host):
+            raise ValueError(f"{spec!r}: brackets hold an IPv6 address, e.g. [2001:db8::1]:22")
+    else:
+        host, _, port_text = rest.partition(":")
+        if not _HOST.match(host):
+            raise ValueError(f"{spec!r}: {host!r} is not a host name or address (letters, digits, '.', '-')")
+    if port_text or (":" in rest and not rest.startswith("[")):
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"{spec!r}: the port after ':' must be a number from 1 to 65535")
+        port = int(port_text)
+    if user and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", user):
+        raise ValueError(f"{spec!r}: {user!r} is not a user name")
+    return user, host, port
+
+
+def target_from_settings(node: Any, spec: str | None = None, identity: str | None = None,
+                         known_hosts: str | None = None, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+                         pull_timeout: float = DEFAULT_PULL_TIMEOUT) -> NodeTarget | None:
+    """A target from ``store.NodeSettings`` and command-line overrides; None when no node is set."""
+    user, host, port = (getattr(node, "user", "") or "", getattr(node, "host", "") or "", None)
+    if getattr(node, "port", None) and int(node.port) != 22:
+        port = int(node.port)
+    if host:
+        if "@" in host or host.startswith("["):
+            user_in, host, port_in = parse_node_spec(host)
+            user, port = user_in or user, port_in or port
+    if spec:
+        user_in, host, port_in = parse_node_spec(spec)
+        user, port = user_in or user, port_in
+    if not host:
+        return None
+    return NodeTarget(host=host, port=port, user=user, identity=identity or getattr(node, "identity", "") or "",
+                      known_hosts=known_hosts or getattr(node, "known_hosts", "") or "",
+                      connect_timeout=connect_timeout, pull_timeout=pull_timeout)
+
+
+# --- known hosts -------------------------------------------------------------------------------
+
+
+def tutor_known_hosts() -> Path:
+    from tutor import store
+
+    return store.config_dir() / "known_hosts"
+
+
+def user_known_hosts() -> Path:
+    return Path.home() / ".ssh" / "known_hosts"
+
+
+def known_hosts_files(target: NodeTarget) -> list[Path]:
+    candidates = [tutor_known_hosts(), user_known_hosts()]
+    if target.known_hosts:
+        candidates.append(Path(target.known_hosts).expanduser())
+    return [path for path in dict.fromkeys(candidates) if path.is_file()]
+
+
+def _load_known_hosts(files: list[Path]):
+    import asyncssh
+
+    # An empty object trusts nothing: never `known_hosts=None`, which would trust everything.
+    return asyncssh.read_known_hosts([str(p) for p in files]) if files else asyncssh.SSHKnownHosts()
+
+
+def host_pattern(host: str, port: int | None) -> str:
+    return host if not port or port == 22 else f"[{host}]:{port}"
+
+
+def public_key_line(key: Any) -> str:
+    """``type base64`` of an asyncssh SSHKey, or of an OpenSSH public key line (checked, comment dropped)."""
+    if isinstance(key, bytes):
+        key = key.decode()
+    if not isinstance(key, str):
+        key = key.export_public_key("openssh").decode()
+    parts = key.split()
+    if len(parts) < 2 or _key_type_in(parts[1]) != parts[0]:
+        raise ValueError("not an OpenSSH public key line ('TYPE BASE64 [comment]')")
+    return f"{parts[0]} {parts[1]}"
+
+
+def _key_type_in(blob: str) -> str | None:
+    """The key type written at the start of a public key blob (SSH wire format)."""
+    import base64
+    import binascii
+
+    try:
+        data = base64.b64decode(blob, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    size = int.from_bytes(data[:4], "big") if len(data) >= 4 else 0
+    if not 0 < size <= len(data) - 4 or len(data) < 4 + size + 4:
+        return None
+    try:
+        return data[4:4 + size].decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
+def trust_host_key(host: str, port: int | None, key: Any, path: Path | None = None) -> Path:
+    """Append ``key`` for ``host``/``port`` to the tutor's own known_hosts file (created 0600)."""
+    path = path or tutor_known_hosts()
+    entry = f"{host_pattern(host, port)} {public_key_line(key)}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if entry in text.splitlines():
+        return path
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as out:
+        out.write(("\n" if text and not text.endswith("\n") else "") + entry + "\n")
+    return path
+
+
+def fingerprint(key: Any) -> str:
+    return key.get_fingerprint("sha256")
+
+
+# --- connecting ----------------------------------------------------------------------------------
+
+
+def _ssh_config(target: NodeTarget) -> list[str] | None:
+    if target.ssh_config == "":
+        return None
+    path = Path(target.ssh_config).expanduser() if target.ssh_config else Path.home() / ".ssh" / "config"
+    return [str(path)] if path.is_file() else None
+
+
+def _connect_kwargs(target: NodeTarget, known: Any) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"known_hosts": known, "config": _ssh_config(target),
+                              "connect_timeout": target.connect_timeout}
+    if target.port:
+        kwargs["port"] = target.port
+    if target.user:
+        kwargs["username"] = target.user
+    if target.identity:
+        kwargs["client_keys"] = [str(Path(target.identity).expanduser())]
+    return kwargs
+
+
+@dataclass
+class Resolved:
+    """Where the connection really goes once an ssh config alias is applied."""
+
+    host: str
+    port: int
+    user: str
+    key_host: str  # the name known_hosts is searched for (HostKeyAlias or host)
+
+
+def resolve(target: NodeTarget) -> Resolved:
+    import asyncssh
+
+    kwargs = _connect_kwargs(target, None)
+    kwargs.pop("connect_timeout")
+    options = asyncssh.SSHClientConnectionOptions(host=target.host, **kwargs)
+    host = options.host or target.host
+    return Resolved(host, int(options.port or 22), options.username or "", options.host_key_alias or host)
+
+
+async def server_host_key(target: NodeTarget, algorithms: list[str] | None = None):
+    """The host key the node presents (no login, nothing trusted); None if it could not be fetched."""
+    import asyncssh
+
+    kwargs: dict[str, Any] = {"config": _ssh_config(target)}
+    if target.port:
+        kwargs["port"] = target.port
+    if algorithms:
+        kwargs["server_host_key_algs"] = algorithms
+    try:
+        return await asyncio.wait_for(asyncssh.get_server_host_key(target.host, **kwargs), target.connect_timeout)
+    except (OSError, asyncssh.Error, TimeoutError):
+        return None
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+@dataclass
+class NodeReport:
+    """What checking the node found: a connection-level outcome, then one result per image."""
+
+    node: str
+    outcome: str  # "ok" once logged in with k3s and sudo usable, else the failure
+    reason: str
+    hint: hints.Hint | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    pulls: list[ImageResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok" and all(p.ok for p in self.pulls)
+
+
+@dataclass
+class Ran:
+    command: str
+    exit_status: int | None
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+    @property
+    def output(self) -> str:
+        return (self.stderr.strip() + "\n" + self.stdout.strip()).strip()
+
+    def evidence(self) -> dict[str, Any]:
+        return {"command": self.command, "exit_status": self.exit_status, "stdout": self.stdout[-MAX_EVIDENCE:],
+                "stderr": self.stderr[-MAX_EVIDENCE:], "timed_out": self.timed_out}
+
+
+async def run_command(conn: Any, command: str, timeout: float) -> Ran:
+    """Run one command (no pty, stdin closed); a timeout closes the channel and is reported, not raised."""
+    import asyncssh
+
+    try:
+        done = await asyncio.wait_for(conn.run(command, check=False, stdin=asyncssh.DEVNULL), timeout)
+    except TimeoutError:
+        return Ran(command, None, "", "", timed_out=True)
+    return Ran(command, done.exit_status if done.exit_status is not None else -1,
+               _text(done.stdout), _text(done.stderr))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def pull_command(ref: reference.ImageRef | str) -> str:
+    """``sudo -n k3s crictl pull REF``, REF fully qualified and quoted for the remote shell.
+
+    A str is quoted as it is (so that tests can prove the quoting); callers pass ImageRefs.
+    """
+    text = ref.full if isinstance(ref, reference.ImageRef) else ref
+    return f"sudo -n k3s crictl pull {shlex.quote(text)}"
+
+
+def node_platform(machine: str) -> str:
+    arch = _ARCH.get(machine.strip().lower(), machine.strip().lower() or "unknown")
+    return f"linux/{arch}"
+
+
+def platform_matches(node: str, image: str) -> bool:
+    """``linux/arm64`` runs ``linux/arm64``; ``linux/arm/v7`` also accepts a plain ``linux/arm``."""
+    if node == image:
+        return True
+    return node.startswith(image + "/") or image.startswith(node + "/")
+
+
+PlatformLookup = Callable[[reference.ImageRef], Awaitable[list[str]]]
+
+
+async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLookup | None = None) -> NodeReport:
+    """Log in to the node and pull each image there. Never raises for a node's problems."""
+    import asyncssh
+
+    report = NodeReport(target.label, "ok", "", evidence={"node": target.label})
+    images: list[reference.ImageRef] = []
+    for text in refs:
+        try:
+            images.append(reference.parse(text))
+        except reference.ReferenceError as err:  # never sent to the node at all
+            report.pulls.append(ImageResult(text, INVALID, False, f"{err}.",
+                                            hints.hint("invalid_reference", message=str(err))))
+    files = known_hosts_files(target)
+    report.evidence["known_hosts"] = [str(p) for p in files]
+    try:
+        known = _load_known_hosts(files)
+        where = resolve(target)
+        kwargs = _connect_kwargs(target, known)
+        conn = await asyncio.wait_for(asyncssh.connect(target.host, **kwargs), target.connect_timeout + 1)
+    except asyncssh.HostKeyNotVerifiable:
+        return await _host_key_problem(target, report, known, images)
+    except (asyncssh.Error, OSError, TimeoutError, ValueError) as exc:
+        code = hints.classify_ssh_error(exc)
+        facts = {"node": target.label, "user": target.user or None, "identity": target.identity or None,
+                 "seconds": f"{target.connect_timeout:g}"}
+        return _fail_all(report, images, OUTCOMES[code], hints.from_ssh_error(exc, **facts),
+                         _connect_reason(code, target, exc))
+    report.evidence.update(host=where.host, port=where.port, user=where.user or target.user)
+    try:
+        async with conn:
+            return await _inspect_and_pull(conn, target, report, images, platforms)
+    except (asyncssh.Error, OSError) as exc:  # the connection dropped half-way
+        report.pulls = [p for p in report.pulls if p.outcome == INVALID]
+        return _fail_all(report, images, OUTCOMES["node_unreachable"],
+                         hints.from_ssh_error(exc, node=target.label), _connect_reason("node_unreachable", target, exc))
+
+
+def _connect_reason(code: str, target: NodeTarget, exc: BaseException) -> str:
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return {
+        "node_login_failed": f"The node {target.label} refused the login ({detail}).",
+        "node_timeout": f"The node {target.label} did not answer within {target.connect_timeout:g} seconds.",
+        "node_identity_unreadable": f"The SSH key {target.identity} could not be read ({detail}).",
+    }.get(code, f"The tutor could not connect to {target.label} ({detail}).")
+
+
+def _fail_all(report: NodeReport, images: list[reference.ImageRef], outcome: str, hint: hints.Hint,
+              reason: str, **evidence: Any) -> NodeReport:
+    report.outcome, report.reason, report.hint = outcome, reason, hint
+    report.evidence.update(evidence)
+    for image in images:
+        report.pulls.append(ImageResult(image.short, outcome, False, reason, hint, dict(evidence)))
+    return report
+
+
+async def _host_key_problem(target: NodeTarget, report: NodeReport, known: Any,
+                            images: list[reference.ImageRef]) -> NodeReport:
+    try:
+        where = resolve(target)
+    except Exception:  # noqa: BLE001 - connecting got further than this, so this does not fail in practice
+        where = Resolved(target.host, target.port or 22, target.user, target.host)
+    trusted = known.match(where.key_host, where.host, where.port)[0]
+    key = await server_host_key(target, sorted({k.get_algorithm() for k in trusted}) or None)
+    facts: dict[str, Any] = {"node": target.label}
+    evidence: dict[str, Any] = {"known_hosts_host": where.key_host, "known_hosts_port": where.port,
+                                "tutor_known_hosts": str(tutor_known_hosts())}
+    if key is not None:
+        facts["fingerprint"] = evidence["fingerprint"] = fingerprint(key)
+        evidence["key_type"] = key.get_algorithm()
+        evidence["public_key"] = public_key_line(key)
+    shown = facts.get("fingerprint", "(could not be read)")
+    if trusted:
+        return _fail_all(report, images, HOST_KEY_CHANGED, hints.hint("node_host_key_changed", **facts),
+                         f"WARNING: {target.label} presented a different host key ({shown}) from the one recorded "
+                         "for it; the tutor will not connect.", **evidence)
+    return _fail_all(report, images, UNKNOWN_HOST_KEY, hints.hint("node_unknown_host_key", **facts),
+                     f"{target.label} presented a host key the tutor does not know yet ({shown}); "
+                     "trust it after checking the fingerprint.", **evidence)
+
+
+async def _inspect_and_pull(conn: Any, target: NodeTarget, report: NodeReport, images: list[reference.ImageRef],
+                            platforms: PlatformLookup | None) -> NodeReport:
+    facts = {"node": target.label, "user": report.evidence.get("user") or None}
+    arch = await run_command(conn, "uname -m", COMMAND_TIMEOUT)
+    machine = arch.stdout.strip() if arch.exit_status == 0 else ""
+    report.evidence.update(arch=machine or None, platform=node_platform(machine) if machine else None)
+    # k3s installs to /usr/local/bin, which a non-login shell's PATH may lack.
+    k3s = await run_command(conn, 'PATH="$PATH:/usr/local/bin" k3s --version', COMMAND_TIMEOUT)
+    report.evidence["k3s"] = k3s.stdout.strip().splitlines()[0] if k3s.exit_status == 0 and k3s.stdout.strip() else None
+    if k3s.timed_out or k3s.exit_status != 0:
+        code = "node_timeout" if k3s.timed_out else "node_k3s_missing"
+        if k3s.timed_out:
+            reason = f"{target.label} did not run `k3s --version` within {COMMAND_TIMEOUT:g} seconds."
+        elif k3s.exit_status == 127:
+            reason = f"k3s is not installed on {target.label}: there is no `k3s` command."
+        else:
+            reason = f"k3s on {target.label} does not run: `k3s --version` exited with {k3s.exit_status}."
+        return _fail_all(report, images, OUTCOMES[code],
+                         hints.hint(code, detail=k3s.output, seconds=f"{COMMAND_TIMEOUT:g}", **facts), reason,
+                         k3s_check=k3s.evidence())
+    sudo = await run_command(conn, "sudo -n true", COMMAND_TIMEOUT)
+    if sudo.exit_status != 0:
+        code = hints.classify_node_message(sudo.output)
+        code = code if code in ("node_sudo_password", "node_sudo_not_allowed") else "node_sudo_password"
+        reason = (f"sudo on {target.label} asks for a password, so `sudo -n k3s crictl pull` cannot run unattended."
+                  if code == "node_sudo_password" else f"{report.evidence.get('user') or 'This user'} may not use "
+                  f"sudo on {target.label}.")
+        return _fail_all(report, images, OUTCOMES[code], hints.hint(code, detail=sudo.output, **facts), reason,
+                         sudo_check=sudo.evidence())
+    pulls = await asyncio.gather(*(pull_image(conn, image, target, report.evidence.get("platform"), platforms)
+                                   for image in images))
+    report.pulls.extend(pulls)
+    report.reason = f"Logged in to {target.label}; k3s is installed and sudo works."
+    return report
+
+
+async def pull_image(conn: Any, image: reference.ImageRef | str, target: NodeTarget, platform: str | None = None,
+                     platforms: PlatformLookup | None = None) -> ImageResult:
+    """``sudo -n k3s crictl pull`` one image on an open connection, and read what it printed.
+
+    With ``platform`` (the node's) and a ``platforms`` lookup, a pulled image built for
+    another platform is reported too: its containers would die with "exec format error".
+    """
+    command = pull_command(image)
+    short = image.short if isinstance(image, reference.ImageRef) else image
+    facts: dict[str, Any] = {"ref": short, "node": target.label, "seconds": f"{target.pull_timeout:g}"}
+    if platform:
+        facts.update(node_platform=platform, node_arch=platform.split("/", 1)[1])
+    ran = await run_command(conn, command, target.pull_timeout)
+    evidence: dict[str, Any] = {"pull": ran.evidence()}
+    if ran.timed_out:
+        return ImageResult(short, "timeout", False,
+                           f"Pulling {short} on the node took longer than {target.pull_timeout:g} seconds.",
+                           hints.hint("node_pull_timeout", **facts), evidence)
+    found = _PULLED.search(ran.stdout)
+    pulled = ran.exit_status == 0 and found is not None
+    code = "" if pulled else hints.classify_node_message(ran.output)
+    if (pulled or code in ("node_pull_failed", "node_arch_mismatch")) and platform and platforms \
+            and isinstance(image, reference.ImageRef):
+        built_for = await platforms(image)
+        evidence["image_platforms"] = built_for
+        if built_for:
+            facts["image_platform"] = ", ".join(built_for)
+            if not any(platform_matches(platform, p) for p in built_for):
+                code = "node_arch_mismatch"
+    if pulled:
+        evidence["image_id"] = found.group(1)
+        if code != "node_arch_mismatch":
+            return ImageResult(short, PULLED, True, f"The node pulled {short} (image id {found.group(1)[:19]}…).",
+                               None, evidence)
+        hint = hints.hint(code, **facts)
+        return ImageResult(short, OUTCOMES[code], False,
+                           f"The node pulled {short}, but it is built for {facts['image_platform']} and the node is "
+                           f"{platform}: its containers would fail with \"exec format error\".", hint, evidence)
+    hint = hints.hint(code, detail=hints.pull_reason(ran.output), **facts)
+    return ImageResult(short, OUTCOMES.get(code, "pull-failed"), False, _pull_reason(code, short, hint), hint, evidence)
+
+
+def _pull_reason(code: str, short: str, hint: hints.Hint) -> str:
+    return {
+        "node_needs_credentials": f"The node was refused {short}: the repository is private (the node has no "
+                                  "credentials for it) or does not exist.",
+        "node_missing_tag": f"The node could not pull {short}: the registry has no such image or tag.",
+        "node_arch_mismatch": hint.what,
+        "node_registry_unreachable": f"The node could not reach the registry for {short}.",
+        "rate_limited": f"The registry rate-limited the node's pull of {short}.",
+        "node_k3s_missing": "k3s is not installed on the node.",
+        "node_sudo_password": "sudo on the node asks for a password.",
+    }.get(code, f"The node could not pull {short}: {hint.detail.splitlines()[0][:200] if hint.detail else 'unknown'}.")

@@ -1,0 +1,198 @@
+"""Check a whole class: one row per learner from a CSV roster (``username`` and optional ``node``).
+
+Learners are checked a few at a time over one shared HTTP client. When a registry
+answers 429, every worker waits out its Retry-After before asking again, and the
+rate-limited items are checked again (a bounded number of times).
+Only what can be seen from the instructor's machine is checked: the registry and the
+nodes. Local images and quiz answers live on each learner's machine and are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tutor import reference
+from tutor.lesson.model import Lesson
+from tutor.probes import node as node_probe
+from tutor.probes import registry
+from tutor.probes.results import PASSED, SKIPPED, CheckResult
+from tutor.probes.runner import CheckContext, Runner, Timeouts, worst
+
+DEFAULT_PARALLEL = 8
+MAX_RETRIES = 3
+MAX_WAIT = 120.0  # never wait longer than this for one Retry-After
+DEFAULT_WAIT = 2.0  # a 429 that does not say how long
+
+
+class RosterError(ValueError):
+    """The roster file cannot be used; the message names the line."""
+
+
+@dataclass
+class Learner:
+    username: str
+    node: str = ""
+    line: int = 0
+
+
+@dataclass
+class RosterRow:
+    username: str
+    node: str
+    status: str
+    items: list[CheckResult] = field(default_factory=list)
+    retries: int = 0
+
+    @property
+    def reason(self) -> str:
+        """The first failing item's reason, for the one-line table."""
+        bad = next((i for i in self.items if i.ran and i.status != PASSED), None)
+        return f"{bad.item_id}: {bad.reason}" if bad else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"username": self.username, "node": self.node or None, "status": self.status,
+                "retries": self.retries, "items": [i.to_dict() for i in self.items]}
+
+
+def read_roster(path: str | Path, registry_host: str = "docker.io") -> list[Learner]:
+    """Learners from a CSV with a header row: ``username`` (required) and ``node`` (optional).
+
+    Usernames are checked by the rules of ``registry_host`` (Docker IDs on Docker Hub)."""
+    path = Path(path).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RosterError(f"{path}: no such roster file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RosterError(f"{path}: cannot be read ({exc})") from None
+    rows = csv.DictReader(text.splitlines())
+    columns = [c.strip().lower() for c in rows.fieldnames or []]
+    if "username" not in columns:
+        raise RosterError(f"{path}: the first line must name the columns, with 'username' (and optionally 'node')")
+    learners: list[Learner] = []
+    seen: set[str] = set()
+    for row in rows:
+        number = rows.line_num  # the file's line (blank lines are skipped by the reader)
+        data = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
+        name = data.get("username", "")
+        if not name and not any(data.values()):
+            continue  # blank line
+        problem = reference.validate_username(name, registry=registry_host)
+        if problem:
+            raise RosterError(f"{path}:{number}: {problem}")
+        if name in seen:
+            raise RosterError(f"{path}:{number}: {name} is listed twice")
+        spec = data.get("node", "")
+        if spec:
+            try:
+                node_probe.parse_node_spec(spec)
+            except ValueError as err:
+                raise RosterError(f"{path}:{number}: {err}") from None
+        seen.add(name)
+        learners.append(Learner(name, spec, number))
+    if not learners:
+        raise RosterError(f"{path}: no learners listed")
+    return learners
+
+
+class RateGate:
+    """A shared 'not before' time: a 429 seen by one worker pauses them all."""
+
+    def __init__(self) -> None:
+        self.resume_at = 0.0
+        self.waits = 0
+
+    def hold(self, seconds: float | None) -> None:
+        seconds = min(MAX_WAIT, seconds if seconds is not None else DEFAULT_WAIT)
+        self.resume_at = max(self.resume_at, time.monotonic() + seconds)
+        self.waits += 1
+
+    async def wait(self) -> None:
+        delay = self.resume_at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+@dataclass
+class RosterCheck:
+    lesson: Lesson
+    values: dict[str, str]  # registry, tag ... (username comes from each row)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    identity: str = ""
+    known_hosts: str = ""
+    parallel: int = DEFAULT_PARALLEL
+    max_retries: int = MAX_RETRIES
+    credentials: Any = registry.AUTO
+    gate: RateGate = field(default_factory=RateGate)
+
+    async def rows(self, learners: list[Learner]) -> AsyncIterator[RosterRow]:
+        """One row per learner, as each finishes."""
+        import httpx
+
+        limits = httpx.Limits(max_connections=max(4, self.parallel * 4))
+        async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeouts.request), limits=limits,
+                                     follow_redirects=True, headers={"User-Agent": registry.USER_AGENT}) as http:
+            slots = asyncio.Semaphore(max(1, self.parallel))
+
+            async def one(learner: Learner) -> RosterRow:
+                async with slots:
+                    return await self.check(learner, http)
+
+            tasks = [asyncio.create_task(one(learner)) for learner in learners]
+            try:
+                for finished in asyncio.as_completed(tasks):
+                    yield await finished
+            finally:
+                for task in tasks:
+                    task.cancel()
+
+    async def check_all(self, learners: list[Learner]) -> list[RosterRow]:
+        """Every row, in the roster's order."""
+        found = {row.username: row async for row in self.rows(learners)}
+        return [found[learner.username] for learner in learners]
+
+    async def check(self, learner: Learner, http: Any) -> RosterRow:
+        target = None
+        if learner.node:
+            user, host, port = node_probe.parse_node_spec(learner.node)
+            target = node_probe.NodeTarget(host, port, user, self.identity, self.known_hosts,
+                                           connect_timeout=self.timeouts.request, pull_timeout=self.timeouts.pull)
+        context = CheckContext(
+            values=self.lesson.values({**self.values, "username": learner.username}), node=target,
+            timeouts=self.timeouts, compare_local=False, credentials=self.credentials,
+            skip_kinds={"local-images": "Not checked in a roster: local images are on the learner's own machine."},
+            no_node_reason="Not checked: the roster gives no node for this learner.",
+            no_progress_reason="Not checked in a roster: quiz answers are on the learner's own machine.",
+        )
+        runner = Runner(self.lesson, context, http=http)
+        await self.gate.wait()
+        results = {r.item_id: r for r in await runner.run_all()}
+        retries = 0
+        while retries < self.max_retries:
+            limited = [r for r in results.values() if r.outcome == "rate-limited"]
+            if not limited:
+                break
+            retries += 1
+            for result in limited:
+                self.gate.hold(result.retry_after)
+            await self.gate.wait()
+            for again in await runner.run_all([r.item_id for r in limited]):
+                results[again.item_id] = again
+        ordered = [results[i.id] for i in self.lesson.checklist if i.id in results]
+        ran = [r.status for r in ordered if r.ran]
+        status = worst(ran) if ran else SKIPPED
+        return RosterRow(learner.username, learner.node, status, ordered, retries)
+
+
+def summary_columns(lesson: Lesson) -> list[str]:
+    return ["username", "node", "status"] + [item.id for item in lesson.checklist] + ["reason"]
+
+
+def row_cells(row: RosterRow) -> list[str]:
+    return [row.username, row.node, row.status] + [r.status for r in row.items] + [row.reason]
