@@ -1,0 +1,146 @@
+"""Low-level failures map to short hints that say what happened and what to do next."""
+
+from __future__ import annotations
+
+import re
+
+import docker.errors
+import pytest
+import requests
+
+from tutor import hints
+from tutor.docker_ops.build import _BuildLog
+
+
+@pytest.mark.parametrize("code", sorted(hints.CATALOGUE))
+def test_every_hint_reads_well_without_any_facts(code):
+    hint = hints.hint(code)
+    assert hint.code == code
+    for text in (hint.what, hint.next_step):
+        assert text and not re.search(r"[{}]", text), text
+    # A sentence or two each, not an essay.
+    assert len(hint.what) + len(hint.next_step) < 400
+
+
+def test_facts_fill_the_hint_and_unknown_codes_fall_back():
+    hint = hints.hint("port_in_use", port=3000)
+    assert "Port 3000 " in hint.what
+    assert str(hint) == f"{hint.what} {hint.next_step}"
+    fallback = hints.hint("no-such-code", detail="engine said no\nsecond line")
+    assert fallback.code == "no-such-code" and "engine said no" in fallback.what and "second" not in fallback.what
+
+
+@pytest.mark.parametrize("message, action, code", [
+    ("toomanyrequests: You have reached your pull rate limit.", "pull", "rate_limited"),
+    ("received unexpected HTTP status: 429 Too Many Requests", "push", "rate_limited"),
+    ("write /var/lib/docker/tmp/GetImageBlob1: no space left on device", "build", "disk_full"),
+    ("Get \"https://registry-1.docker.io/v2/\": unauthorized: incorrect username or password", "login",
+     "login_rejected"),
+    ("login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized", "login", "login_rejected"),
+    ("Error saving credentials: error storing credentials - err: exec: \"docker-credential-desktop\": "
+     "executable file not found in $PATH", "login", "credential_helper_broken"),
+    ("Get \"https://127.0.0.1:5000/v2/\": http: server gave HTTP response to HTTPS client", "push",
+     "registry_plain_http"),
+    ("Get \"https://ghcr.iox/v2/\": dial tcp: lookup ghcr.iox: no such host", "pull", "registry_unreachable"),
+    ("An image does not exist locally with the tag: alice/poll", "push", "tag_missing"),
+    ("pull access denied for nobody/x, repository does not exist or may require 'docker login'", "pull",
+     "pull_not_found"),
+    ("manifest for 127.0.0.1:5000/learner/x:v9 not found: manifest unknown", "pull", "pull_not_found"),
+    ("driver failed programming external connectivity on endpoint x: Bind for 0.0.0.0:3000 failed: "
+     "port is already allocated", "run", "port_in_use"),
+    ("conflict: unable to remove repository reference \"x\" (must force) - container abc is using its "
+     "referenced image def", "rmi", "image_in_use"),
+    ("Cannot locate specified Dockerfile: Dockerfile", "build", "dockerfile_missing"),
+    ("invalid reference format: repository name must be lowercase", "tag", "invalid_reference"),
+    ("the moon is in the wrong phase", "build", "unknown"),
+])
+def test_docker_messages_map_to_their_hint(message, action, code):
+    hint = hints.from_docker(message, action, username="alice")
+    assert hint.code == code
+    assert hint.detail == message
+
+
+@pytest.mark.parametrize("message", [
+    "denied: requested access to the resource is denied",
+    "failed to authorize: insufficient_scope: authorization failed",
+    "unauthorized: authentication required",
+])
+def test_denied_push_names_the_learners_own_namespace(message):
+    hint = hints.from_docker(message, "push", ref="bob/poll-backend:v1", username="alice",
+                             corrected="alice/poll-backend:v1")
+    assert hint.code == "push_denied"
+    assert "alice" in hint.what and "bob/poll-backend:v1" in hint.what
+    assert "docker tag bob/poll-backend:v1 alice/poll-backend:v1" in hint.next_step
+    assert "docker push alice/poll-backend:v1" in hint.next_step
+
+
+def test_denied_push_without_any_login_says_log_in_first():
+    hint = hints.from_docker("unauthorized: authentication required", "push", ref="bob/app:v1", registry="docker.io")
+    assert hint.code == "push_unauthenticated"
+    assert "`docker login`" in hint.next_step
+    other = hints.from_docker("denied", "push", registry="ghcr.io")
+    assert "`docker login ghcr.io`" in other.next_step
+
+
+def test_rejected_login_mentions_access_tokens_for_two_factor_accounts():
+    hint = hints.from_docker("unauthorized: incorrect username or password", "login", registry="docker.io",
+                             username="alice")
+    assert "alice" in hint.what
+    assert "access token" in hint.next_step and "Account Settings → Security" in hint.next_step
+
+
+@pytest.mark.parametrize("error, code", [
+    (docker.errors.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                                   "FileNotFoundError(2, 'No such file or directory'))"), "engine_unreachable"),
+    (docker.errors.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                                   "ConnectionRefusedError(111, 'Connection refused'))"), "engine_unreachable"),
+    (docker.errors.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                                   "PermissionError(13, 'Permission denied'))"), "engine_permission"),
+    (requests.exceptions.ConnectionError("('Connection aborted.', PermissionError(13, 'Permission denied'))"),
+     "engine_permission"),
+    (requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected('Remote end closed "
+                                         "connection without response'))"), "engine_unreachable"),
+])
+def test_engine_problems_say_how_to_fix_them(error, code):
+    hint = hints.from_docker(error, "images", host="unix:///var/run/docker.sock")
+    assert hint.code == code
+    assert "unix:///var/run/docker.sock" in hint.what
+    expected = "systemctl start docker" if code == "engine_unreachable" else "usermod -aG docker"
+    assert expected in hint.next_step
+
+
+def test_a_local_file_problem_is_not_blamed_on_the_engine():
+    hint = hints.from_docker(PermissionError(13, "Permission denied: 'secret.key'"), "build")
+    assert hint.code == "unknown" and "secret.key" in hint.what
+
+
+def test_api_errors_use_the_engines_own_words():
+    denied = docker.errors.APIError("500 Server Error", explanation="denied: requested access to the resource is denied")
+    assert hints.from_docker(denied, "push", username="alice").code == "push_denied"
+    missing = docker.errors.ImageNotFound("No such image: alice/poll:v1")
+    assert hints.from_docker(missing, "rmi", ref="alice/poll:v1").code == "image_missing"
+    assert hints.from_docker(missing, "push", ref="alice/poll:v1").code == "tag_missing"
+
+
+def _failed_build(*steps: str, error: str):
+    log = _BuildLog()
+    for item in log.handle([{"stream": f"{step}\n"} for step in steps] + [{"error": error}]):
+        pass
+    return log.failure_hint({"ref": "alice/poll:v1"})
+
+
+def test_a_failing_from_step_is_an_unpullable_base_image():
+    hint = _failed_build("Step 1/4 : FROM --platform=linux/amd64 node:20-alpine AS deps",
+                         error="Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: "
+                               "no such host")
+    assert hint.code == "base_image_unavailable"
+    assert "node:20-alpine" in hint.what and "docker pull node:20-alpine" in hint.next_step
+
+
+def test_a_failing_run_step_names_the_step_and_a_rate_limit_wins_over_both():
+    hint = _failed_build("Step 1/3 : FROM node:20-alpine", " ---> abc", "Step 2/3 : RUN npm ci",
+                         error="The command '/bin/sh -c npm ci' returned a non-zero code: 1")
+    assert hint.code == "build_step_failed"
+    assert "step 2 of 3 (RUN npm ci)" in hint.what and "non-zero code: 1" in hint.what
+    limited = _failed_build("Step 1/3 : FROM node:20-alpine", error="toomanyrequests: rate limit reached")
+    assert limited.code == "rate_limited"

@@ -1,0 +1,127 @@
+"""``build``: the classic builder's stream as batched output, ending with the image id and size.
+
+Only the current step's last lines are kept (for the failure report); the log itself
+flows through to the consumer and is not held here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import aclosing
+from pathlib import Path
+from typing import Any
+
+from tutor import hints
+from tutor.docker_ops import commandline, humanize
+from tutor.docker_ops.action import Action, ActionFailed, docker_action, pump
+from tutor.docker_ops.batching import LineSplitter, OutputBatcher
+from tutor.docker_ops.engine import ThreadStream
+from tutor.docker_ops.events import CommandLine, Event, Succeeded
+from tutor.docker_ops.layers import LayerTracker
+
+STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+STEP_TAIL = 40  # lines of the failing step kept for the report
+
+
+class _BuildLog:
+    """Reads build stream items: log lines out, the current step and the image id kept."""
+
+    def __init__(self) -> None:
+        self.splitter = LineSplitter()
+        self.layers = LayerTracker("pull")  # the builder pulls a missing base image itself
+        self.step = ""
+        self.step_lines: deque[str] = deque(maxlen=STEP_TAIL)
+        self.image_id: str | None = None
+        self.error: str | None = None
+        self.lines = 0
+
+    def handle(self, items: list[dict[str, Any]]) -> Iterator[Event | str]:
+        for item in items:
+            if "stream" in item:
+                yield from self._lines(self.splitter.feed(str(item["stream"])))
+            elif "error" in item or "errorDetail" in item:
+                self.error = str(item.get("error") or (item.get("errorDetail") or {}).get("message") or "")
+            elif isinstance(item.get("aux"), dict) and item["aux"].get("ID"):
+                self.image_id = item["aux"]["ID"]
+            elif "status" in item:
+                yield from self.layers.handle(item)
+
+    def finish(self) -> Iterator[Event | str]:
+        return self._lines(self.splitter.finish())
+
+    def _lines(self, lines: Iterable[str]) -> Iterator[str]:
+        for line in lines:
+            if line.startswith("Step ") and STEP.match(line):
+                self.step = line
+                self.step_lines.clear()
+            self.step_lines.append(line)
+            self.lines += 1
+            yield line
+
+    def base_image(self) -> str | None:
+        match = STEP.match(self.step)
+        if not match:
+            return None
+        words = match.group(3).split()
+        if not words or words[0].upper() != "FROM":
+            return None
+        names = [word for word in words[1:] if not word.startswith("--")]
+        return names[0] if names else None
+
+    def failure_hint(self, facts: dict[str, Any]) -> hints.Hint:
+        message = self.error or "the build failed"
+        code = hints.classify_docker_message(message, "build")
+        base = self.base_image()
+        if code == "unknown" and base:
+            return hints.hint("base_image_unavailable", message, **{**facts, "base_image": base})
+        if code == "unknown" and self.step:
+            step = STEP.match(self.step)
+            label = f"step {step.group(1)} of {step.group(2)} ({step.group(3)})" if step else self.step
+            return hints.hint("build_step_failed", message, **{**facts, "step": label})
+        return hints.from_docker(message, "build", **facts)
+
+
+def _dockerfile_problem(context: Path, dockerfile: str | None) -> bool:
+    if dockerfile is None:
+        return not (context / "Dockerfile").is_file()
+    path = Path(dockerfile)
+    return not (path if path.is_absolute() else context / path).is_file()
+
+
+@docker_action("build")
+async def build(action: Action, context: str | Path, tag: str, dockerfile: str | None = None
+                ) -> AsyncIterator[Event]:
+    """Build ``context`` as ``tag``; ``dockerfile`` is a path inside the context (default: Dockerfile)."""
+    # The CLI reads -f relative to the current folder, so show it inside the context.
+    shown = str(Path(context) / dockerfile) if dockerfile and not Path(dockerfile).is_absolute() else dockerfile
+    yield CommandLine(commandline.build(tag, str(context), shown))
+    action.ref(tag)
+    tag = tag.strip()
+    folder = Path(context).expanduser()
+    action.facts["context"] = str(context)
+    if not folder.is_dir():
+        raise action.fail("build_context_missing")
+    if _dockerfile_problem(folder, dockerfile):
+        raise action.fail("dockerfile_missing")
+
+    client = await action.connect(timeout=None)
+    log = _BuildLog()
+    stream = ThreadStream(client, lambda: client.api.build(
+        path=str(folder), tag=tag, dockerfile=dockerfile, rm=True, forcerm=True, decode=True))
+    async with aclosing(pump(stream, OutputBatcher(), log.handle, log.finish)) as events:
+        async for event in events:
+            yield event
+    if log.error is not None:
+        output = (*log.step_lines, log.error)
+        raise ActionFailed(log.failure_hint(action.facts), output)
+
+    image = await asyncio.to_thread(client.api.inspect_image, log.image_id or tag)
+    size = int(image.get("Size") or 0)
+    image_id = image["Id"]
+    short = image_id.removeprefix("sha256:")[:12]
+    yield Succeeded(f"Built {tag}: image {short}, {humanize.size(size)}",
+                    {"image_id": image_id, "short_id": short, "tag": tag, "size": size,
+                     "size_text": humanize.size(size), "lines": log.lines})

@@ -1,0 +1,91 @@
+"""``login``: check the credentials with the registry, then log the learner's docker CLI in.
+
+The secret travels only in memory and on the docker CLI's stdin. The SDK's ``login()``
+answer is dropped unread (it can echo the password back).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+from tutor.docker_ops import commandline, credentials
+from tutor.docker_ops.action import Action, ActionFailed, docker_action
+from tutor.docker_ops.events import CommandLine, Event, Notice, Output, Succeeded
+
+_REGISTRY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
+CLI_TIMEOUT = 120
+
+
+def _mask(text: str, secret: str) -> str:
+    return text.replace(secret, "********") if secret else text
+
+
+def _verify(client, registry: str, username: str, secret: str) -> None:
+    # reauth: really ask the registry; the returned dict is discarded on purpose.
+    client.login(username=username, password=secret, registry=None if registry == credentials.HUB else registry,
+                 reauth=True)
+
+
+async def _cli_login(docker: str, registry: str, username: str, secret: str) -> tuple[int, list[str]]:
+    target = () if registry == credentials.HUB else (registry,)
+    proc = await asyncio.create_subprocess_exec(
+        docker, "login", "--username", username, "--password-stdin", *target,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(secret.encode()), CLI_TIMEOUT)
+    finally:
+        if proc.returncode is None:  # cancelled or timed out: leave no docker process behind
+            proc.kill()
+            await asyncio.shield(proc.wait())
+    lines = [_mask(line, secret) for line in out.decode(errors="replace").splitlines() if line.strip()]
+    return proc.returncode, lines
+
+
+@docker_action("login")
+async def login(action: Action, registry: str | None, username: str, secret: str) -> AsyncIterator[Event]:
+    """Log in to ``registry`` (None or "docker.io" for Docker Hub) as ``username``."""
+    key = credentials.registry_key(registry)
+    username = (username or "").strip()
+    yield CommandLine(commandline.login(key, username or "USERNAME"))
+    action.facts.update(registry=key, username=username)
+    if not _REGISTRY.match(key):
+        raise action.fail("invalid_registry", registry=registry)
+    if not username or not secret or any(ch.isspace() for ch in username):
+        raise action.fail("login_incomplete")
+
+    client = await action.connect()
+    try:
+        await asyncio.to_thread(_verify, client, key, username, secret)
+    except Exception as exc:  # noqa: BLE001 - mapped to a hint; engine messages hold no secret, masked anyway
+        found = action.failure(exc).hint
+        raise ActionFailed(replace(found, what=_mask(found.what, secret), next_step=_mask(found.next_step, secret),
+                                   detail=_mask(found.detail, secret))) from None
+
+    docker = shutil.which("docker")
+    if docker is None:
+        credentials.remember(key, username, secret)
+        yield Notice("No docker command was found, so your shell is not logged in. The tutor will use these "
+                     "credentials for its own pushes and pulls until it exits; install the docker CLI and run "
+                     f"`{commandline.login(key, username)}` to log in your shell too.")
+        yield Succeeded(f"Logged in to {key} as {username} (for the tutor only)",
+                        {"registry": key, "username": username, "shell_logged_in": False, "storage": "memory"})
+        return
+
+    code, lines = await _cli_login(docker, key, username, secret)
+    if lines:
+        yield Output(tuple(lines))
+    if code != 0:
+        raise action.failure("\n".join(lines) or f"docker login exited with {code}", output=lines,
+                             config=credentials.config_path())
+    # The CLI now holds the login; drop any copy this process kept from an earlier fallback.
+    credentials.forget(key)
+    stored = credentials.storage(key)
+    if notice := credentials.storage_notice(stored):
+        yield Notice(notice)
+    yield Succeeded(f"Logged in to {key} as {username}; your shell's docker is logged in too",
+                    {"registry": key, "username": username, "shell_logged_in": True, "storage": stored.kind,
+                     "config_path": str(stored.path), "helper": stored.helper})

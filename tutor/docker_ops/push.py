@@ -1,0 +1,87 @@
+"""``push``: per-layer progress, the pushed digest, and what was uploaded versus reused.
+
+Push errors arrive as ``error`` items inside the stream, not as exceptions; they end
+the action as ``Failed`` like any other error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+
+from tutor.docker_ops import commandline, credentials
+from tutor.docker_ops.action import Action, docker_action, pump
+from tutor.docker_ops.batching import OutputBatcher
+from tutor.docker_ops.engine import ThreadStream
+from tutor.docker_ops.events import CommandLine, Event, Succeeded
+from tutor.docker_ops.layers import LayerTracker
+
+
+def corrected_ref(ref, username: str | None) -> str | None:
+    """``ref`` moved into ``username``'s namespace: what the learner may push to."""
+    from tutor.reference import ReferenceError, build
+
+    if not username:
+        return None
+    try:
+        fixed = build(username, ref.path.rsplit("/", 1)[-1], ref.tag or "latest", ref.registry)
+    except ReferenceError:
+        return None
+    return fixed.short
+
+
+def similar_local_image(client, ref) -> str | None:
+    """A local image whose repository ends like ``ref``'s (the learner built it under another name)."""
+    wanted = ref.path.rsplit("/", 1)[-1]
+    best: tuple[int, str] | None = None
+    for image in client.api.images():
+        for tag in image.get("RepoTags") or ():
+            repository = tag.rsplit(":", 1)[0]
+            if repository.rsplit("/", 1)[-1] == wanted and (best is None or image["Created"] > best[0]):
+                best = (image["Created"], tag)
+    return best[1] if best else None
+
+
+def split_ref(ref) -> tuple[str, str]:
+    """(repository, tag) in the form the engine's push and pull endpoints take."""
+    name = ref.familiar_name if ref.is_docker_hub else ref.name
+    return name, ref.tag or "latest"
+
+
+@docker_action("push")
+async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, username: str | None = None
+               ) -> AsyncIterator[Event]:
+    """Push the local image ``ref``. ``auth`` ({"username", "password"}) overrides docker's stored login."""
+    yield CommandLine(commandline.push(ref))
+    image = action.ref(ref)
+    if image.digest:
+        raise action.fail("invalid_reference", message=f"cannot push a digest: {ref}",
+                          advice="Push a tag instead, e.g. yourusername/poll-backend:v1.")
+    registry = credentials.registry_key(image.registry)
+    auth = auth or credentials.session_auth(registry)
+    user = username or (auth or {}).get("username") or await asyncio.to_thread(credentials.known_username, registry)
+    action.facts.update(registry=registry, username=user, corrected=corrected_ref(image, user))
+
+    client = await action.connect(timeout=None)
+    try:
+        await asyncio.to_thread(client.api.inspect_image, ref)
+    except Exception as exc:  # noqa: BLE001 - ImageNotFound is the expected one; others get their own hint
+        if type(exc).__name__ != "ImageNotFound":
+            raise
+        source = await asyncio.to_thread(similar_local_image, client, image)
+        raise action.fail("tag_missing", source=source) from None
+
+    repository, tag = split_ref(image)
+    tracker = LayerTracker("push")
+    stream = ThreadStream(client, lambda: client.api.push(repository, tag=tag, stream=True, decode=True,
+                                                          auth_config=auth))
+    async with aclosing(pump(stream, OutputBatcher(), tracker.handle_chunk)) as events:
+        async for event in events:
+            yield event
+    if tracker.error is not None:
+        raise action.failure(tracker.error, output=(tracker.error,))
+
+    summary, details = tracker.push_summary()
+    details.update(ref=ref, digest=tracker.digest, size=tracker.manifest_size, registry=registry)
+    yield Succeeded(f"Pushed {ref}. {summary}.", details)
