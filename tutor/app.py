@@ -25,6 +25,7 @@ class TutorApp(App):
     def on_mount(self) -> None:
         from tutor.screens.lesson import LessonScreen
 
+        self.session.on_save_error = lambda message: self.notify(message, title="Not saved", severity="error")
         self.push_screen(LessonScreen(self.session))
         for warning in self.session.warnings:
             self.notify(warning, title="Heads up", severity="warning", timeout=15)
@@ -90,7 +91,11 @@ class TutorApp(App):
     def write_report(self) -> None:
         from tutor.quiz.report import write_default_report
 
-        path = write_default_report(self.session)
+        try:
+            path = write_default_report(self.session)
+        except OSError as exc:
+            self.notify(f"The report could not be written: {exc}", title="Report", severity="error")
+            return
         self.notify(f"Self-assessment report written to {path}", title="Report")
 
     # --- palette and quitting -------------------------------------------------------------

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 from tutor.lesson import Action, Step
+from tutor.secret import Secret, reveal
 
 RUNNABLE = {"login", "build", "tag", "push", "images", "rmi", "pull", "run"}
 
@@ -29,7 +30,7 @@ def _publish(spec: str) -> tuple[int, int]:
     return int(host), int(container or host)
 
 
-def run_action(action: Action, values: Mapping[str, str], secret: str | None = None,
+def run_action(action: Action, values: Mapping[str, str], secret: Secret | None = None,
                host_ip: str | None = None) -> AsyncIterator:
     """Start the docker action behind a lesson action; iterate it for its events."""
     from tutor import docker_ops
@@ -38,7 +39,7 @@ def run_action(action: Action, values: Mapping[str, str], secret: str | None = N
     username = values.get("username") or None
     if action.kind == "login":
         registry = params.get("registry") or values.get("registry") or "docker.io"
-        return docker_ops.login(registry, params.get("username") or username or "", secret or "")
+        return docker_ops.login(registry, params.get("username") or username or "", reveal(secret))
     if action.kind == "images":
         return docker_ops.images(params.get("filter") or "poll")
     ref = action.image(values) or ""

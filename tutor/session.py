@@ -6,6 +6,7 @@ saved at once (atomically, by the store).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ class Session:
     store: ProgressStore
     settings_file: Path
     warnings: list[str] = field(default_factory=list)
+    on_save_error: Callable[[str], None] | None = None  # the app shows these; nothing is lost in memory
 
     @classmethod
     def open(cls, lesson: str | None = None, config: str | Path | None = None, lessons_dirs: tuple[str, ...] = (),
@@ -44,12 +46,28 @@ class Session:
     def render(self, text: str) -> str:
         return self.lesson.render(text, self.settings.variables())
 
-    def save_progress(self) -> None:
-        self.store.save(self.progress)
+    def save_progress(self) -> bool:
+        try:
+            self.store.save(self.progress)
+        except OSError as exc:
+            self._save_failed(f"Progress could not be saved to {self.store.path(self.lesson.id)}: {exc}")
+            return False
+        return True
 
-    def save_settings(self, settings: Settings) -> None:
+    def save_settings(self, settings: Settings) -> bool:
         self.settings = settings
-        save_settings(settings, self.settings_file)
+        try:
+            save_settings(settings, self.settings_file)
+        except OSError as exc:
+            self._save_failed(f"Settings could not be saved to {self.settings_file}: {exc}")
+            return False
+        return True
+
+    def _save_failed(self, message: str) -> None:
+        if self.on_save_error is not None:
+            self.on_save_error(message)
+        else:
+            raise OSError(message)
 
     def reset_lesson(self) -> None:
         self.progress = Progress(self.lesson.id)

@@ -45,7 +45,8 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def _move_aside(path: Path) -> Path:
-    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    # Nanoseconds in the name: a second bad file within the same second must not replace the first.
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**9:09d}")
     os.replace(path, aside)
     return aside
 
@@ -113,12 +114,21 @@ def settings_path(override: str | Path | None = None) -> Path:
     return Path(override) if override else config_dir() / "settings.toml"
 
 
-def load_settings(path: Path) -> Loaded:
+def load_settings(path: Path, repair: bool = True) -> Loaded:
+    """Settings from ``path``; an unusable file gives defaults and a warning.
+
+    With ``repair`` (the app) a corrupt file is moved aside so the next save starts clean;
+    read-only commands pass ``repair=False`` and leave it where it is.
+    """
     if not path.exists():
         return Loaded(Settings())
     try:
         return Loaded(Settings.from_dict(tomllib.loads(path.read_text(encoding="utf-8"))))
-    except (tomllib.TOMLDecodeError, TypeError, ValueError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        return Loaded(Settings(), f"Settings file {path} cannot be read ({exc.strerror or exc}); defaults are used.")
+    except (tomllib.TOMLDecodeError, TypeError, ValueError, AttributeError, UnicodeDecodeError) as exc:
+        if not repair:
+            return Loaded(Settings(), f"Settings file {path} could not be read ({exc}); defaults are used.")
         aside = _move_aside(path)
         return Loaded(Settings(), f"Settings file {path} could not be read ({exc}); "
                                   f"it was moved to {aside.name} and defaults are used.")
@@ -172,6 +182,24 @@ class Progress:
         self.hints.pop(step_id, None)
 
 
+# The JSON shape of each Progress field: a file with another shape is treated as corrupt.
+_SHAPES = {"steps": (dict, dict), "quiz": (dict, list), "checklist": (dict, dict), "hints": (dict, int),
+           "position": (str, None)}
+
+
+def _progress_from(data: Any, lesson_id: str) -> Progress:
+    if not isinstance(data, dict) or data.get("lesson") != lesson_id:
+        raise ValueError("not a progress file for this lesson")
+    for name, (outer, inner) in _SHAPES.items():
+        value = data.get(name, outer())
+        if not isinstance(value, outer) or (inner and not all(isinstance(v, inner) for v in value.values())):
+            raise ValueError(f"'{name}' has the wrong shape")
+    if not all(isinstance(a, dict) for attempts in data.get("quiz", {}).values() for a in attempts):
+        raise ValueError("'quiz' has the wrong shape")
+    known = {f.name for f in fields(Progress)}
+    return Progress(**{k: v for k, v in data.items() if k in known})
+
+
 class ProgressStore:
     """Progress files, one per lesson, saved after every change."""
 
@@ -181,17 +209,18 @@ class ProgressStore:
     def path(self, lesson_id: str) -> Path:
         return self.folder / f"progress-{lesson_id}.json"
 
-    def load(self, lesson_id: str) -> Loaded:
+    def load(self, lesson_id: str, repair: bool = True) -> Loaded:
         path = self.path(lesson_id)
         if not path.exists():
             return Loaded(Progress(lesson_id))
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or data.get("lesson") != lesson_id:
-                raise ValueError("not a progress file for this lesson")
-            known = {f.name for f in fields(Progress)}
-            return Loaded(Progress(**{k: v for k, v in data.items() if k in known}))
+            return Loaded(_progress_from(json.loads(path.read_text(encoding="utf-8")), lesson_id))
+        except OSError as exc:
+            return Loaded(Progress(lesson_id), f"Your progress file {path} cannot be read ({exc.strerror or exc}); "
+                                               "changes will not be saved until it can.")
         except (ValueError, TypeError, UnicodeDecodeError) as exc:
+            if not repair:
+                return Loaded(Progress(lesson_id), f"Your progress file {path} could not be read ({exc}).")
             aside = _move_aside(path)
             return Loaded(Progress(lesson_id), f"Your progress file could not be read ({exc}). "
                                                f"It was kept as {aside} and you start afresh.")

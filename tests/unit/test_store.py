@@ -72,3 +72,33 @@ def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
         pass
     assert json.loads(path.read_text()) == {"a": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["p.json"]
+
+
+def test_progress_of_the_wrong_shape_is_treated_as_corrupt(tmp_path):
+    store = ProgressStore(tmp_path)
+    store.path("push").write_text(json.dumps({"lesson": "push", "steps": {"login": "done"}}))
+    loaded = store.load("push")
+    assert loaded.value == Progress("push")
+    assert "wrong shape" in loaded.warning
+
+
+def test_two_corrupt_files_in_one_second_keep_both_backups(tmp_path):
+    store = ProgressStore(tmp_path)
+    for text in ("[1]", "[1, 2]"):
+        store.path("push").write_text(text)
+        store.load("push")
+    kept = sorted(p.read_text() for p in tmp_path.glob("progress-push.json.corrupt-*"))
+    assert kept == ["[1, 2]", "[1]"]
+
+
+def test_unreadable_settings_path_is_a_warning_not_a_crash(tmp_path):
+    loaded = load_settings(tmp_path)  # a folder, not a file
+    assert loaded.value == Settings()
+    assert "cannot be read" in loaded.warning
+
+
+def test_read_only_load_leaves_a_corrupt_settings_file_in_place(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text("username = [")
+    loaded = load_settings(path, repair=False)
+    assert loaded.warning and path.exists()

@@ -79,7 +79,7 @@ def _setup(args: argparse.Namespace) -> dict[str, Any]:
     from tutor import reference, store
     from tutor.lesson import LessonError, get_lesson
 
-    loaded = store.load_settings(store.settings_path(args.config))
+    loaded = store.load_settings(store.settings_path(args.config), repair=False)
     if loaded.warning:
         print(f"warning: {loaded.warning}", file=sys.stderr)
     settings = loaded.value

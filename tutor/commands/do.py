@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     secret = None
     if needs_secret(step):
         secret = _read_secret(args.password_stdin, values)
-        if not secret:
+        if secret is None:
             return EXIT_USAGE
     for action in step.actions:
         if action.kind not in {a.kind for a in runnable(step)}:
@@ -80,26 +80,27 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nCancelled: the running action was stopped cleanly.", file=sys.stderr)
         return 130
-    finally:
-        secret = None  # noqa: F841 - the secret lives no longer than the step
     session.progress.set_step(step.id, "done" if ok else "failed")
     session.save_progress()
     return EXIT_OK if ok else EXIT_FAILED
 
 
-def _read_secret(from_stdin: bool, values: dict[str, str]) -> str | None:
+def _read_secret(from_stdin: bool, values: dict[str, str]):
+    from tutor.secret import Secret
+
     if from_stdin:
         secret = sys.stdin.read().rstrip("\r\n")
         if not secret:
             print("error: --password-stdin got nothing on standard input", file=sys.stderr)
-        return secret or None
+        return Secret(secret) if secret else None
     if not sys.stdin.isatty():
         print("error: this step logs in; pipe the password or access token in with --password-stdin",
               file=sys.stderr)
         return None
     import getpass
 
-    return getpass.getpass(f"Password or access token for {values['username']} on {values.get('registry')}: ") or None
+    typed = getpass.getpass(f"Password or access token for {values['username']} on {values.get('registry')}: ")
+    return Secret(typed) if typed else None
 
 
 async def _run_step(actions, values, secret, renderer: PlainRenderer, until_ready: bool) -> bool:

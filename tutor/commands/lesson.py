@@ -57,7 +57,7 @@ def _settings_values() -> tuple[dict[str, str], str]:
         from tutor.store import load_settings, settings_path
     except ImportError:
         return {}, ""
-    loaded = load_settings(settings_path())
+    loaded = load_settings(settings_path(), repair=False)
     return loaded.value.variables(), loaded.warning
 
 

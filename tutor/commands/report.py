@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.state_dir).expanduser() if args.state_dir else None
     if folder is not None and folder.exists() and not folder.is_dir():
         return _fail(f"--state-dir {folder} is not a folder")
-    loaded = ProgressStore(folder).load(lesson.id)
+    loaded = ProgressStore(folder).load(lesson.id, repair=False)
     if loaded.warning:
         print(f"warning: {loaded.warning}", file=sys.stderr)
     text = render(build_report(lesson, loaded.value, _variables()), _format(args))

@@ -81,7 +81,10 @@ class ChecklistScreen(Screen):
                                no_node_reason="No EC2 node is set: add its host, user and key in the settings (s).")
         return Runner(self.session.lesson, context)
 
-    @work(exclusive=True, exit_on_error=False, group="checks")
+    def checking(self) -> bool:
+        return any(w.group == "checks" and w.is_running for w in self.workers)
+
+    @work(exclusive=True, exit_on_error=False, group="checks", description="check the checklist")
     async def run_checks(self, only: list[str] | None = None) -> None:
         runner = self._runner()
         for planned in runner.plan():
@@ -136,12 +139,35 @@ class ChecklistScreen(Screen):
 
     # --- keys -----------------------------------------------------------------------------
 
+    def on_worker_state_changed(self, event) -> None:
+        from textual.worker import WorkerState
+
+        if event.worker.group != "checks" or event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        # Rows the run never finished go back to what was last saved, instead of "checking…" forever.
+        for item_id, result in list(self.results.items()):
+            if result.status == "running":
+                status = self.session.progress.checklist.get(item_id, {}).get("status", "todo")
+                table = self.query_one(DataTable)
+                table.update_cell(item_id, "mark", self._mark(status))
+                table.update_cell(item_id, "state", STATUS_WORDS.get(status, status))
+                del self.results[item_id]
+        if event.state == WorkerState.ERROR:
+            self.notify(f"The checks stopped with an internal error: {event.worker.error!r}", severity="error")
+
     def action_recheck(self) -> None:
         item_id = self._selected_id()
-        if item_id is not None:
-            self.run_checks([item_id])
+        if item_id is None:
+            return
+        if self.checking():
+            self.notify("Still checking: wait for this round to finish, then re-check.")
+            return
+        self.run_checks([item_id])
 
     def action_recheck_all(self) -> None:
+        if self.checking():
+            self.notify("Still checking: wait for this round to finish.")
+            return
         self.run_checks()
 
     def action_back(self) -> None:
@@ -165,7 +191,11 @@ class ChecklistScreen(Screen):
                 return
             from tutor.probes.node import trust_host_key
 
-            path = trust_host_key(host, port, key_line)
+            try:
+                path = trust_host_key(host, port, key_line)
+            except OSError as exc:
+                self.notify(f"Could not remember the key: {exc}", severity="error")
+                return
             self.notify(f"Trusted; remembered in {path}.")
             self.run_checks([result.item_id])
 

@@ -41,6 +41,8 @@ class ConfirmDialog(ModalScreen[bool]):
 class HostKeyDialog(ConfirmDialog):
     """An unknown SSH host key: show its fingerprint and trust it only when the learner says so."""
 
+    AUTO_FOCUS = "#no"  # enter alone must never trust a key
+
     def __init__(self, host: str, port: int, fingerprint: str, key_type: str = "") -> None:
         detail = (
             f"The node {host} (port {port}) offered a {key_type or 'host'} key this computer has not seen:\n\n"

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Markdown, Tree
 from textual.worker import Worker, WorkerState
 
 from tutor.lesson import Step
+from tutor.secret import Secret
 from tutor.session import Session
 from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.outline import Entry, Outline
@@ -73,6 +74,7 @@ class LessonScreen(Screen):
         super().__init__()
         self.session = session
         self.current: Entry | None = None
+        self._position_timer = None
 
     # --- layout -------------------------------------------------------------------------
 
@@ -154,7 +156,10 @@ class LessonScreen(Screen):
     def show(self, entry: Entry) -> None:
         self.current = entry
         self.session.progress.position = f"{entry.kind}:{entry.id}"
-        self.session.save_progress()
+        # Where the learner is reading changes with every arrow key: save it once they pause.
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(0.4, self.session.save_progress)
         lesson, pane = self.session.lesson, self.query_one(ActionPane)
         pane.set_class(entry.kind != "step", "-hidden")
         if entry.kind == "step":
@@ -239,34 +244,45 @@ class LessonScreen(Screen):
 
             values = self.session.values()
             self.app.push_screen(LoginDialog(values["username"], values.get("registry", "docker.io")),
-                                 lambda secret: self.run_step(step, secret) if secret else None)
+                                 lambda secret: self.run_step(step, Secret(secret)) if secret else None)
         else:
             self.run_step(step)
 
-    @work(exclusive=True, exit_on_error=False, group="step")
-    async def run_step(self, step: Step, secret: str | None = None) -> None:
-        from tutor.runbook import run_action
+    # A fixed description: Textual's default would put repr(secret) into the worker log.
+    @work(exclusive=True, exit_on_error=False, group="step", description="run a lesson step")
+    async def run_step(self, step: Step, secret: Secret | None = None) -> None:
+        from contextlib import aclosing
 
-        values, outline = self.session.values(), self.query_one(Outline)
-        outline.set_status("step", step.id, "running")
-        outcome, detail = "done", ""
+        from tutor.docker_ops import events as ev
+        from tutor.runbook import run_action, runnable
+
+        values = self.session.values()
+        self.query_one(Outline).set_status("step", step.id, "running")
+        outcome, detail = None, ""  # stays None when cancelled or crashed: nothing is recorded then
         try:
-            for action in (a for a in step.actions if a.kind != "manual"):
-                async for event in run_action(action, values, secret=secret):
-                    self.post_message(StepEvent(step.id, event))
-                    name = type(event).__name__
-                    if name == "Failed":
-                        outcome, detail = "failed", event.hint.what
-                    elif name in ("Succeeded", "Ready"):
-                        detail = getattr(event, "summary", "") or f"Served at {event.url}"
-                        if name == "Ready":
-                            self._finish(step, "done", detail)
-                if outcome == "failed":
+            for action in runnable(step):
+                result = None
+                async with aclosing(run_action(action, values, secret=secret)) as events:
+                    async for event in events:
+                        self.post_message(StepEvent(step.id, event))
+                        if isinstance(event, ev.Failed):
+                            result, detail = "failed", event.hint.what
+                        elif isinstance(event, ev.Succeeded):
+                            result, detail = "done", event.summary
+                        elif isinstance(event, ev.Ready):
+                            # `run` keeps streaming logs until cancelled: the step is done once it answers.
+                            self._finish(step, "done", f"Served at {event.url}")
+                            result, detail = "done", f"Served at {event.url}"
+                if result != "done":
+                    outcome = "failed"
                     break
+            else:
+                outcome = "done"
         finally:
-            secret = None  # noqa: F841 - the secret lives no longer than the action
-            if outline.status("step", step.id) == "running":
-                self._finish(step, outcome if outcome == "failed" else "done", detail)
+            if outcome is not None:
+                self._finish(step, outcome, detail)
+            else:
+                self.refresh_marks()
 
     def _finish(self, step: Step, status: str, detail: str) -> None:
         progress = self.session.progress
@@ -277,8 +293,12 @@ class LessonScreen(Screen):
 
     @on(StepEvent)
     def _step_event(self, message: StepEvent) -> None:
-        if self.current is not None and self.current.id == message.step_id:
-            self.query_one(ActionPane).show_event(message.event)
+        # The pane follows the running action even when the learner reads another entry meanwhile.
+        self.query_one(ActionPane).show_event(message.event)
+
+    def on_unmount(self) -> None:
+        if self._position_timer is not None:
+            self.session.save_progress()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "step":

@@ -27,20 +27,35 @@ class LayerRow(Horizontal):
     def __init__(self, layer: str) -> None:
         super().__init__()
         self.layer_id = layer
+        # The latest state; applied on mount too, since updates can arrive before the children exist.
+        self._state: tuple[str, int | None, int | None] = ("waiting", None, None)
 
     def compose(self) -> ComposeResult:
         yield Label(self.layer_id[:12], classes="layer-id")
         yield ProgressBar(total=None, show_eta=False)
         yield Label("", classes="layer-status")
 
+    def on_mount(self) -> None:
+        self._apply()
+
+    @property
+    def status_label(self) -> str:
+        return LABELS.get(self._state[0], self._state[0].capitalize())
+
     def update_layer(self, status: str, current: int | None, total: int | None) -> None:
+        self._state = (status, current, total)
+        if self.is_mounted:
+            self._apply()
+
+    def _apply(self) -> None:
+        status, current, total = self._state
         bar = self.query_one(ProgressBar)
         if status in FINISHED:
             bar.update(total=1, progress=1)
         elif total:
             bar.update(total=total, progress=min(current or 0, total))
         self.set_class(status in {"exists", "mounted", "already"}, "-reused")
-        self.query_one(".layer-status", Label).update(LABELS.get(status, status.capitalize()))
+        self.query_one(".layer-status", Label).update(self.status_label)
 
 
 class LayerProgress(Vertical):
@@ -60,8 +75,6 @@ class LayerProgress(Vertical):
         if row is None:
             row = self._layer_rows[layer] = LayerRow(layer)
             self.mount(row)
-            row.call_after_refresh(row.update_layer, status, current, total)
-            return
         row.update_layer(status, current, total)
 
     def clear(self) -> None:
@@ -71,4 +84,4 @@ class LayerProgress(Vertical):
     @property
     def layers(self) -> dict[str, str]:
         """Layer id -> the status label shown (for tests and the screen's summary)."""
-        return {layer: str(row.query_one(".layer-status", Label).content) for layer, row in self._layer_rows.items()}
+        return {layer: row.status_label for layer, row in self._layer_rows.items()}
