@@ -56,6 +56,9 @@ async def test_learner_logs_in_builds_pushes_and_checks(tmp_path, docker_engine,
             await pilot.pause()
             assert isinstance(app.screen, LoginDialog)
             await pilot.press(*registry_basic.password, "enter")
+            await pilot.pause()
+            descriptions = [w.description for w in lesson.workers]
+            assert descriptions and not any(registry_basic.password in d for d in descriptions)
             await _settle(pilot)
             pane = lesson.query_one(ActionPane)
             assert pane.state == "succeeded", pane.result_text
@@ -112,3 +115,28 @@ async def test_app_without_engine_explains_how_to_start_docker(tmp_path, monkeyp
         assert pane.state == "failed"
         assert "docker" in pane.result_text.lower() and "Next:" in pane.result_text
         assert lesson.query_one(Outline).status("step", "build") == "failed"
+
+
+async def test_cancelled_build_is_not_recorded_as_done(tmp_path, docker_engine, offline_base):
+    context = tmp_path / "project" / "backend"
+    context.mkdir(parents=True)
+    (context / "Dockerfile").write_text("FROM tutor-test/base:1\nRUN echo start && sleep 60\n")
+    (tmp_path / "project" / "frontend").mkdir()
+    (tmp_path / "settings.toml").write_text(f'username = "alice"\nproject_dir = "{tmp_path / "project"}"\n')
+    app = TutorApp(Session.open(config=tmp_path / "settings.toml", state_dir=tmp_path / "state"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        lesson = _lesson(app)
+        lesson.goto("step", "build")
+        await pilot.press("r")
+        for _ in range(100):  # until the build is really under way
+            await pilot.pause(0.1)
+            if lesson.query_one(ActionPane).state == "running":
+                break
+        assert lesson.running()
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert not lesson.running()
+        assert lesson.query_one(ActionPane).state == "cancelled"
+        assert lesson.query_one(Outline).status("step", "build") == "todo"
+    progress = Session.open(config=tmp_path / "settings.toml", state_dir=tmp_path / "state").progress
+    assert progress.step_status("build") == "todo"
