@@ -22,11 +22,14 @@ class TutorApp(App):
         super().__init__()
         self.session = session
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # The lesson is the first screen itself, not pushed over an empty default one.
         from tutor.screens.lesson import LessonScreen
 
+        return LessonScreen(self.session)
+
+    def on_mount(self) -> None:
         self.session.on_save_error = lambda message: self.notify(message, title="Not saved", severity="error")
-        self.push_screen(LessonScreen(self.session))
         for warning in self.session.warnings:
             self.notify(warning, title="Heads up", severity="warning", timeout=15)
         if self.session.first_run:

@@ -34,6 +34,7 @@ async def _settle(pilot) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_lesson_step(snap_compare, app_factory, size):
     async def before(pilot):
+        await pilot.pause()
         pilot.app.screen.goto("step", "push")
         await pilot.press("h")
         await _settle(pilot)
@@ -49,6 +50,7 @@ def test_first_run_settings(snap_compare, app_factory, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_login_dialog(snap_compare, app_factory, size):
     async def before(pilot):
+        await pilot.pause()
         pilot.app.screen.goto("step", "login")
         await pilot.press("r")
         await pilot.press(*"secret-token")

@@ -35,10 +35,11 @@ class ActionPane(Vertical):
         yield Log(id="output", max_lines=MAX_LOG_LINES, highlight=False)
         yield Static("", id="result")
 
-    def watch_state(self, state: str) -> None:
+    def watch_state(self, old: str, state: str) -> None:
         self.query_one("#action-state", Label).update(STATE_LABELS.get(state, state))
-        for name in STATE_LABELS:
-            self.set_class(state == name, f"-{name}")
+        # One class swap, not a set_class per state: each class change restyles the pane.
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{state}")
 
     def show_command(self, text: str, state: str = "idle") -> None:
         """Prepare for an action: its command, an empty log, no result yet."""
