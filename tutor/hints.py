@@ -132,6 +132,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Port {port} on this machine is already in use, so Docker cannot publish the container there.",
         "Stop whatever holds it (`docker ps` shows containers with published ports) or choose another host port.",
     ),
+    "container_name_in_use": (
+        "A container called {name} already exists, so Docker will not start another one under that name.",
+        "Remove the old one (`docker rm -f {name}`) or choose another name, then run it again.",
+    ),
     "container_exited": (
         "The container stopped with exit code {exit_code} before it answered on port {port}.",
         "Its log above says why; `docker logs` shows the same lines.",
@@ -147,6 +151,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not_answering": (
         "The container runs, but nothing answered HTTP on port {port} within {seconds} seconds.",
         "Check that the app listens on 0.0.0.0:{container_port} inside the container, the port it EXPOSEs.",
+    ),
+    # The lesson itself (an author's mistake that lint reports too).
+    "lesson_invalid": (
+        "The tutor will not run this step because the lesson gets it wrong: {detail}",
+        "Fix the lesson and check it with `docker-tutor lint`; if you did not write it, tell whoever did.",
     ),
     "unknown": (
         "Docker reported an error: {detail}",
@@ -168,6 +177,7 @@ _GENERIC = {
     "port": "the published port",
     "container_port": "PORT",
     "exit_code": "?",
+    "name": "NAME",
     "seconds": "several",
     "config": "Docker's config.json",
     "message": "invalid reference format",
@@ -187,10 +197,18 @@ def hint(code: str, detail: str = "", **facts: object) -> Hint:
     known = _Facts({k: str(v) for k, v in facts.items() if v not in (None, "")})
     if detail:
         known["detail"] = _first_line(detail)
-    # Hub users log in with a bare `docker login`; anywhere else the registry is an argument.
-    registry = known.get("registry")
-    known.setdefault("login_command", "docker login" if registry in (None, "docker.io") else f"docker login {registry}")
+    if "login_command" not in known and "{login_command}" in what + next_step:
+        # Advice typed by hand, where docker asks for the password itself. Imported here:
+        # docker_ops imports this module.
+        from tutor.docker_ops.commandline import login_by_hand
+
+        known["login_command"] = login_by_hand(known.get("registry"))
     return Hint(code, what.format_map(known), next_step.format_map(known), detail)
+
+
+def from_lesson_error(error: BaseException) -> Hint:
+    """A lesson mistake met when running a step (``file:line: problem``), for the action pane."""
+    return hint("lesson_invalid", detail=str(error))
 
 
 def _first_line(text: str, limit: int = 300) -> str:
@@ -223,6 +241,7 @@ _DOCKER_RULES: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = [
         ("image_missing", r"no such image|image not known|does not exist", {"tag", "rmi", "run", "images"}),
         ("image_in_use", r"being used by|must be forced|conflict: unable to", {"rmi"}),
         ("port_in_use", r"port is already allocated|address already in use", {"run"}),
+        ("container_name_in_use", r"container name \S+ is already in use", {"run"}),
         ("dockerfile_missing", r"Cannot locate specified Dockerfile|Dockerfile.*(no such file|not found)",
          {"build"}),
     ]
@@ -285,6 +304,19 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
     if code == "invalid_reference":
         facts.setdefault("message", _first_line(message))
     return hint(code, detail=message, **facts)
+
+
+def from_build(message: str, *, base_image: str | None = None, step: tuple[str, ...] | str = "",
+               **facts: object) -> Hint:
+    """A failed build. Where the engine's words say nothing better, the blame goes to the base image
+    when the failing step is a FROM, else to the step: ``(number, total, instruction)`` or its line."""
+    code = classify_docker_message(message, "build")
+    if code == "unknown" and base_image:
+        return hint("base_image_unavailable", message, **{**facts, "base_image": base_image})
+    if code == "unknown" and step:
+        label = f"step {step[0]} of {step[1]} ({step[2]})" if isinstance(step, tuple) else step
+        return hint("build_step_failed", message, **{**facts, "step": label})
+    return from_docker(message, "build", **facts)
 
 
 # ---------------------------------------------------------------------------
@@ -497,3 +529,40 @@ def pull_reason(message: str) -> str:
         if marker in line:
             line = line.rsplit(marker, 1)[1]
     return line
+
+
+# Short reasons for a node check's row, beside its (longer) hint.
+
+def node_connect_reason(code: str, node: str, error: BaseException, *, seconds: float, identity: str = "") -> str:
+    """Why the tutor could not get onto the node, in one sentence (``code`` from classify_ssh_error)."""
+    detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return {
+        "node_login_failed": f"The node {node} refused the login ({detail}).",
+        "node_timeout": f"The node {node} did not answer within {seconds:g} seconds.",
+        "node_identity_unreadable": f"The SSH key {identity or 'given'} could not be read ({detail}).",
+    }.get(code, f"The tutor could not connect to {node} ({detail}).")
+
+
+def node_pull_reason(code: str, ref: str, found: Hint) -> str:
+    """Why the node did not pull ``ref``, in one sentence (``code`` from classify_node_message)."""
+    first = found.detail.splitlines()[0][:200] if found.detail else "unknown"
+    return {
+        "node_needs_credentials": f"The node was refused {ref}: the repository is private (the node has no "
+                                  "credentials for it) or does not exist.",
+        "node_missing_tag": f"The node could not pull {ref}: the registry has no such image or tag.",
+        "node_arch_mismatch": found.what,
+        "node_pull_timeout": found.what,
+        "node_registry_unreachable": f"The node could not reach the registry for {ref}.",
+        "rate_limited": f"The registry rate-limited the node's pull of {ref}.",
+        "node_k3s_missing": "k3s is not installed on the node.",
+        "node_sudo_password": "sudo on the node asks for a password.",
+    }.get(code, f"The node could not pull {ref}: {first}.")
+
+
+def node_pulled_reason(ref: str, image_id: str) -> str:
+    return f"The node pulled {ref} (image id {image_id[:19]}…)."
+
+
+def node_wrong_platform_reason(ref: str, image_platform: str, node_platform: str) -> str:
+    return (f"The node pulled {ref}, but it is built for {image_platform} and the node is {node_platform}: "
+            "its containers would fail with \"exec format error\".")

@@ -17,7 +17,8 @@ With neither tag nor digest the tag is ``latest``.
 Two deliberate differences from the newest upstream code, both to help learners:
 an uppercase first component (``MyUser/app``) is reported as an uppercase repository
 name, as Docker Engine 20.x does, rather than taken for a registry host; and
-``registry-1.docker.io`` (Docker Hub's API host) counts as Docker Hub.
+``registry-1.docker.io`` (Docker Hub's API host) and ``registry.hub.docker.com`` count as
+Docker Hub.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from dataclasses import dataclass, replace
 
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
-# Names that all mean Docker Hub; "index.docker.io" is the legacy one Docker itself folds.
-HUB_ALIASES = frozenset({DOCKER_HUB, "index.docker.io", DOCKER_HUB_API})
+# Every host name that means Docker Hub, the one list the tutor uses (docker_config reads it too):
+# "index.docker.io" is the legacy name Docker itself folds, "registry.hub.docker.com" an old
+# alias that still serves the same registry and may appear in config.json.
+HUB_ALIASES = frozenset({DOCKER_HUB, "index.docker.io", DOCKER_HUB_API, "registry.hub.docker.com"})
 OFFICIAL_NAMESPACE = "library"
 DEFAULT_TAG = "latest"
 MAX_PATH_LENGTH = 255

@@ -512,7 +512,8 @@ async def test_cancelled_build_stops_in_the_engine(docker_engine, offline_base, 
         await task
 
     def leftovers():
-        return [c for c in docker_engine.client.containers.list(all=True) if uid in " ".join(c.attrs["Config"]["Cmd"] or [])]
+        # One listing call: other sessions on a shared engine may remove their containers meanwhile.
+        return [c for c in docker_engine.client.api.containers(all=True) if uid in (c.get("Command") or "")]
 
     for _ in range(100):
         if not leftovers() and not [t for t in threading.enumerate() if t.name == "docker-stream"]:

@@ -87,3 +87,27 @@ async def test_corrupt_progress_file_is_set_aside_with_a_warning(learner_home, o
         messages = [n.message for n in app._notifications]
         assert any("start afresh" in m for m in messages)
     assert list((learner_home / "state").glob("progress-push-to-registry.json.corrupt-*"))
+
+
+async def test_a_lesson_mistake_is_shown_as_the_steps_failure_not_a_crash(learner_home, open_session):
+    from tests.ui.conftest import write_settings
+    from tests.unit.test_runbook import BROKEN
+    from tutor.session import Session
+
+    folder = learner_home / "lessons"
+    folder.mkdir()
+    (folder / "01-broken-actions.md").write_text(BROKEN)
+    session = Session.open("broken-actions", write_settings(learner_home, username="alice"), (str(folder),),
+                           state_dir=learner_home / "state")
+    app = TutorApp(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.goto("step", "run-it")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        pane = app.screen.query_one(ActionPane)
+        assert pane.state == "failed"
+        assert "publish 'abc' is not a port mapping" in pane.result_text
+        assert "docker-tutor lint" in pane.result_text
+        assert not app.screen.running()  # nothing was started

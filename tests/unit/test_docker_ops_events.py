@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tutor import docker_config
 from tutor.docker_ops import commandline, credentials, humanize
 from tutor.docker_ops.action import ActionFailed, docker_action, pump
 from tutor.docker_ops.batching import LineSplitter, OutputBatcher
@@ -193,15 +194,15 @@ def test_registry_keys_and_stored_credentials(tmp_path, monkeypatch):
     assert credentials.registry_key("HTTPS://Ghcr.io/") == "ghcr.io"
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     config = tmp_path / "config.json"
-    assert credentials.storage("docker.io").kind == "none"
+    assert docker_config.storage("docker.io").kind == "none"
     config.write_text(json.dumps({"auths": {"https://index.docker.io/v1/": {"auth": "YTpi"}}}))
-    assert credentials.storage("docker.io").kind == "plaintext"
-    assert "unencrypted" in credentials.storage_notice(credentials.storage("docker.io"))
+    assert docker_config.storage("docker.io").kind == "plaintext"
+    assert "unencrypted" in docker_config.storage_notice(docker_config.storage("docker.io"))
     config.write_text(json.dumps({"auths": {"ghcr.io": {}}, "credHelpers": {"ghcr.io": "gcloud"}}))
-    found = credentials.storage("ghcr.io")
+    found = docker_config.storage("ghcr.io")
     assert (found.kind, found.helper) == ("helper", "gcloud")
-    assert "docker-credential-gcloud" in credentials.storage_notice(found)
-    assert credentials.storage("docker.io").kind == "none"
+    assert "docker-credential-gcloud" in docker_config.storage_notice(found)
+    assert docker_config.storage("docker.io").kind == "none"
 
 
 def test_session_credentials_live_in_memory_only():

@@ -128,3 +128,50 @@ def test_sheet_without_the_columns(tmp_path, capsys):
 def test_text_question_answered_by_option_keys_on_a_sheet():
     result = grade_sheet(get_lesson("04"), "learner,question,answer\nfay,private-repo,b\n")
     assert result.rows[0].verdict.form == "choice" and result.rows[0].verdict.correct
+
+
+def test_a_comma_that_splits_an_answer_is_an_error_for_that_row_not_a_truncated_answer(tmp_path, capsys):
+    sheet = tmp_path / "answers.csv"
+    sheet.write_text("learner,question,answer\n"
+                     "gus,build-vs-push,docker build makes the image locally, docker push uploads it\n"
+                     "hal,push-twice,b\n"
+                     "ivy,push-twice,b,\n")  # an empty trailing cell, as spreadsheets write, is harmless
+    assert main(["grade", "--lesson", "04", str(sheet), "--json"]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)["rows"]
+    assert [(r["learner"], r["verdict"]) for r in rows] == [("gus", "ungraded"), ("hal", "incorrect"),
+                                                            ("ivy", "incorrect")]
+    assert "line 2:" in rows[0]["error"] and "quote answers that contain commas" in rows[0]["error"]
+    assert "quote answers that contain commas" in captured.err
+    quoted = grade_sheet(get_lesson("04"), 'learner,question,answer\ngus,build-vs-push,"docker build makes the '
+                                           'image locally, docker push uploads it"\n')
+    assert quoted.rows[0].verdict.verdict == "correct" and not quoted.rows[0].error
+
+
+def _save_username(tmp_path, monkeypatch, username: str) -> None:
+    from tutor.store import Settings, save_settings, settings_path
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    save_settings(Settings(username=username), settings_path())
+
+
+def test_grade_fills_the_lessons_variables_from_the_learners_settings(tmp_path, monkeypatch, capsys):
+    _save_username(tmp_path, monkeypatch, "alice")
+    assert main(["grade", "--lesson", "04", "-q", "explain-naming",
+                 "registry host, then the namespace account, the repository name, and the tag version"]) == 0
+    out = capsys.readouterr().out
+    assert "explain-naming: Explain how an image name like `ghcr.io/alice/poll-backend:v1`" in out
+    assert "namespace (`alice`, the account" in out
+    assert "{username}" not in out
+    # The choice form's wrong option quotes a variable too; the JSON carries it filled in.
+    assert main(["grade", "--lesson", "04", "-q", "explain-naming", "--form", "choice", "--json", "b"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["misconceptions"][0]["label"] == "`alice`."
+    assert "{username}" not in json.dumps(data)
+
+
+def test_grade_without_settings_keeps_an_unset_variable_visible(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "empty"))
+    assert main(["grade", "--lesson", "04", "-q", "explain-naming", "--form", "choice", "b"]) == 0
+    out = capsys.readouterr().out
+    assert "`ghcr.io/{username}/poll-backend:v1`" in out  # no default to fill it with: the gap shows

@@ -144,3 +144,36 @@ def test_a_failing_run_step_names_the_step_and_a_rate_limit_wins_over_both():
     assert "step 2 of 3 (RUN npm ci)" in hint.what and "non-zero code: 1" in hint.what
     limited = _failed_build("Step 1/3 : FROM node:20-alpine", error="toomanyrequests: rate limit reached")
     assert limited.code == "rate_limited"
+
+
+def test_login_advice_names_the_registry_except_for_any_docker_hub_alias():
+    for hub in ("docker.io", "registry-1.docker.io", "registry.hub.docker.com", "index.docker.io"):
+        assert "(`docker login`)" in hints.hint("push_unauthenticated", registry=hub, ref="a/b:v1").next_step
+    other = hints.hint("push_unauthenticated", registry="127.0.0.1:5000", ref="a/b:v1").next_step
+    assert "(`docker login 127.0.0.1:5000`)" in other
+
+
+def test_a_taken_container_name_and_a_lesson_mistake_have_their_own_hints():
+    message = ('Conflict. The container name "/web" is already in use by container "4f2a". You have to remove '
+               '(or rename) that container to be able to reuse that name.')
+    taken = hints.from_docker(message, "run", name="web")
+    assert taken.code == "container_name_in_use" and "`docker rm -f web`" in taken.next_step
+    broken = hints.from_lesson_error(ValueError("lessons/x.md:12: publish 'abc' is not a port mapping"))
+    assert broken.code == "lesson_invalid"
+    assert "lessons/x.md:12: publish 'abc'" in broken.what and "docker-tutor lint" in broken.next_step
+
+
+def test_node_reasons_are_worded_here():
+    refused = hints.node_connect_reason("node_login_failed", "ubuntu@1.2.3.4", PermissionError("Permission denied"),
+                                        seconds=10)
+    assert refused == "The node ubuntu@1.2.3.4 refused the login (Permission denied)."
+    assert "did not answer within 7.5 seconds" in hints.node_connect_reason("node_timeout", "n", TimeoutError(),
+                                                                            seconds=7.5)
+    assert "key /k.pem could not be read" in hints.node_connect_reason("node_identity_unreadable", "n",
+                                                                       FileNotFoundError("no"), seconds=1,
+                                                                       identity="/k.pem")
+    denied = hints.from_node_pull("pull access denied, repository does not exist", ref="alice/app:v1")
+    assert "private (the node has no credentials" in hints.node_pull_reason(denied.code, "alice/app:v1", denied)
+    odd = hints.from_node_pull("something odd happened\nsecond line", ref="alice/app:v1")
+    assert hints.node_pull_reason(odd.code, "alice/app:v1", odd) == (
+        "The node could not pull alice/app:v1: something odd happened.")

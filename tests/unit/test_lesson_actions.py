@@ -12,15 +12,15 @@ GHCR = {**HUB, "registry": "ghcr.io"}
 
 
 @pytest.mark.parametrize("kind, params, values, command", [
-    ("login", {}, HUB, "docker login -u alice"),
-    ("login", {}, GHCR, "docker login -u alice ghcr.io"),
-    ("login", {"registry": "localhost:5000"}, HUB, "docker login -u alice localhost:5000"),
+    ("login", {}, HUB, "docker login -u alice --password-stdin"),
+    ("login", {}, GHCR, "docker login -u alice --password-stdin ghcr.io"),
+    ("login", {"registry": "localhost:5000"}, HUB, "docker login -u alice --password-stdin localhost:5000"),
     ("build", {"repository": "poll-backend", "context": "{project_dir}/backend"}, HUB,
      "docker build -t alice/poll-backend:v1 ./backend"),
     ("build", {"repository": "poll-backend", "context": "{project_dir}/backend"}, GHCR,
      "docker build -t ghcr.io/alice/poll-backend:v1 ./backend"),
     ("build", {"repository": "app", "context": "my app", "dockerfile": "Dockerfile.dev", "tag": "v2"}, HUB,
-     "docker build -t alice/app:v2 -f Dockerfile.dev 'my app'"),
+     "docker build -t alice/app:v2 -f 'my app/Dockerfile.dev' 'my app'"),
     ("build", {"repository": "app", "context": "~/my app"}, HUB, "docker build -t alice/app:v1 ~/'my app'"),
     ("tag", {"source": "myapp/poll-backend:{tag}", "repository": "poll-backend"}, HUB,
      "docker tag myapp/poll-backend:v1 alice/poll-backend:v1"),

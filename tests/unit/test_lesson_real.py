@@ -62,7 +62,7 @@ def test_step_commands_are_derived_for_the_learner(lesson):
     commands = {step.id: [a.command(VALUES) for a in step.actions] for step in lesson.steps}
     assert commands == {
         "account": [None],
-        "login": ["docker login -u alice"],
+        "login": ["docker login -u alice --password-stdin"],
         "build": ["docker build -t alice/poll-backend:v1 /home/alice/poll/backend",
                   "docker build -t alice/poll-frontend:v1 /home/alice/poll/frontend"],
         "push": ["docker push alice/poll-backend:v1", "docker push alice/poll-frontend:v1"],

@@ -27,7 +27,7 @@ def test_json_renders_commands_with_the_learners_variables(capsys):
         "docker build -t alice/poll-frontend:v3 /src/poll/frontend"]
     assert [a["command"] for a in steps["push"]["actions"]] == [
         "docker push alice/poll-backend:v3", "docker push alice/poll-frontend:v3"]
-    assert steps["login"]["actions"][0]["command"] == "docker login -u alice"
+    assert steps["login"]["actions"][0]["command"] == "docker login -u alice --password-stdin"
     assert steps["test-pull"]["actions"][-1]["command"] == "docker run -p 3000:3000 alice/poll-backend:v3"
     assert [h["id"] for h in steps["push"]["hints"]] == ["push-denied", "update-image", "slow-push"]
     # Prose is rendered too, and blocks keep prose and actions in their order.
@@ -48,7 +48,7 @@ def test_another_registry_is_prefixed(capsys):
     push = next(s for s in data["steps"] if s["id"] == "push")
     assert push["actions"][0]["command"] == "docker push ghcr.io/alice/poll-backend:v1"
     login = next(s for s in data["steps"] if s["id"] == "login")
-    assert login["actions"][0]["command"] == "docker login -u alice ghcr.io"
+    assert login["actions"][0]["command"] == "docker login -u alice --password-stdin ghcr.io"
 
 
 def test_answers_only_with_the_flag(capsys):

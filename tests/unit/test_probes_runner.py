@@ -88,6 +88,15 @@ async def test_quiz_linked_items_read_the_last_attempt(lesson, verdict, status, 
     assert result.text == "I picked a tag, alice."
 
 
+async def test_quiz_prompts_in_reasons_fall_back_to_the_lessons_defaults():
+    """A context holding only some values (the roster passes registry and tag) still fills every variable."""
+    lesson = parse_lesson(LESSON.replace("### Which tag for {username}?", "### Which tag for {username}: {tag}?"))
+    result = await Runner(lesson, CheckContext({"username": "bob"}, progress=store.Progress(lesson.id))
+                          ).run_item("picked")
+    assert "Which tag for bob: v1?" in result.reason and "{" not in result.reason
+    assert result.text == "I picked a tag, bob."
+
+
 async def test_a_probe_and_a_question_must_both_pass(lesson, monkeypatch):
     # No registry here: an address nobody listens on makes the probe's part an error.
     import socket

@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tutor.commands.lesson import parse_vars
     from tutor.lesson import LessonError
-    from tutor.runbook import needs_secret, runnable
+    from tutor.runbook import check, needs_secret, runnable
     from tutor.session import Session
 
     try:
@@ -63,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no value for {', '.join(missing)}: pass --var {missing[0]}=... or save it in the tutor's "
               "settings", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        check(runnable(step), values, lesson.source)
+    except LessonError as exc:
+        return _lesson_broken(exc)
     secret = None
     if needs_secret(step):
         secret = _read_secret(args.password_stdin, values)
@@ -76,13 +80,24 @@ def run(args: argparse.Namespace) -> int:
     until_ready = args.until_ready or not sys.stdout.isatty()
     renderer = PlainRenderer(sys.stdout)
     try:
-        ok = asyncio.run(_run_step(runnable(step), values, secret, renderer, until_ready))
+        ok = asyncio.run(_run_step(runnable(step), values, secret, renderer, until_ready, lesson.source))
     except KeyboardInterrupt:
         print("\nCancelled: the running action was stopped cleanly.", file=sys.stderr)
         return 130
+    except LessonError as exc:
+        return _lesson_broken(exc)
     session.progress.set_step(step.id, "done" if ok else "failed")
     session.save_progress()
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _lesson_broken(exc) -> int:
+    """A lesson mistake (LessonError) found before or while starting the step."""
+    lint = f"docker-tutor lint {exc.path}" if exc.path else "docker-tutor lint"
+    print(f"error: {exc}", file=sys.stderr)
+    print(f"hint: the tutor will not run this step until the lesson is fixed; `{lint}` lists its problems",
+          file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _read_secret(from_stdin: bool, values: dict[str, str]):
@@ -99,18 +114,19 @@ def _read_secret(from_stdin: bool, values: dict[str, str]):
         return None
     import getpass
 
-    typed = getpass.getpass(f"Password or access token for {values['username']} on {values.get('registry')}: ")
+    who, where = values.get("username") or "your account", values.get("registry") or "docker.io"
+    typed = getpass.getpass(f"Password or access token for {who} on {where}: ")
     return Secret(typed) if typed else None
 
 
-async def _run_step(actions, values, secret, renderer: PlainRenderer, until_ready: bool) -> bool:
+async def _run_step(actions, values, secret, renderer: PlainRenderer, until_ready: bool, source=None) -> bool:
     from contextlib import aclosing
 
     from tutor.docker_ops import events as ev
     from tutor.runbook import run_action
 
     for action in actions:
-        async with aclosing(run_action(action, values, secret=secret)) as stream:
+        async with aclosing(run_action(action, values, secret=secret, source=source)) as stream:
             async for event in stream:
                 renderer.show(event)
                 if isinstance(event, ev.Failed):

@@ -37,18 +37,27 @@ def _fail(message: str, hint: str = "") -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tutor.commands.lesson import learner_values
     from tutor.lesson import LessonError, get_lesson
 
     try:
         lesson = get_lesson(args.lesson, args.lessons)
     except LessonError as exc:
         return _fail(str(exc), "list the lessons with: docker-tutor lesson list")
+    # The lesson's text says {username} and the like: fill them in as the tutor would for this learner.
+    values, warning = learner_values(lesson)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+
+    def fill(text: str) -> str:
+        return lesson.render(text, values)
+
     if args.question:
-        return _grade_one(lesson, args)
-    return _grade_sheet(lesson, args)
+        return _grade_one(lesson, args, fill)
+    return _grade_sheet(lesson, args, fill)
 
 
-def _grade_one(lesson, args: argparse.Namespace) -> int:
+def _grade_one(lesson, args: argparse.Namespace, fill) -> int:
     from tutor.quiz.grader import GradeError, grade
 
     question = lesson.question(args.question)
@@ -56,13 +65,13 @@ def _grade_one(lesson, args: argparse.Namespace) -> int:
         known = ", ".join(q.id for q in lesson.quiz)
         return _fail(f"lesson '{lesson.id}' has no question '{args.question}'", f"its questions are: {known}")
     try:
-        verdict = grade(question, args.answer, args.form)
+        verdict = grade(question, args.answer, args.form).rendered(fill)
     except GradeError as exc:
         return _fail(str(exc))
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
         return 0
-    print(f"{question.id}: {lesson.render(question.prompt)}")
+    print(f"{question.id}: {fill(question.prompt)}")
     print(f"verdict: {verdict.verdict} (score {verdict.score:g})")
     print(verdict.summary())
     for idea in verdict.found:
@@ -78,12 +87,12 @@ def _grade_one(lesson, args: argparse.Namespace) -> int:
         print(f"note: {note}")
     if verdict.explanation:
         print("\nexplanation:")
-        for line in lesson.render(verdict.explanation).splitlines():
+        for line in verdict.explanation.splitlines():
             print(f"  {line}" if line else "")
     return 0
 
 
-def _grade_sheet(lesson, args: argparse.Namespace) -> int:
+def _grade_sheet(lesson, args: argparse.Namespace, fill) -> int:
     from tutor.quiz.classroom import SheetError, grade_sheet
 
     if args.answer == "-":
@@ -105,6 +114,9 @@ def _grade_sheet(lesson, args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except csv.Error as exc:  # a broken file is bad input, not a crash
         return _fail(f"the answer sheet is not valid CSV: {exc}")
+    for row in result.rows:
+        if row.verdict is not None:
+            row.verdict = row.verdict.rendered(fill)
     for row in result.errors:
         print(f"warning: {row.error}", file=sys.stderr)
     if not result.rows:

@@ -51,14 +51,14 @@ def parse_vars(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def _settings_values() -> tuple[dict[str, str], str]:
-    """The learner's saved settings as lesson variables (empty when there are none)."""
-    try:
-        from tutor.store import load_settings, settings_path
-    except ImportError:
-        return {}, ""
+def learner_values(lesson, given: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
+    """The lesson's variables as this learner sees them: defaults, then saved settings, then ``given``
+    (--var); and a warning when the settings could not be read. Read-only: nothing is repaired."""
+    from tutor.store import load_settings, settings_path
+
     loaded = load_settings(settings_path(), repair=False)
-    return loaded.value.variables(), loaded.warning
+    settings = {k: v for k, v in loaded.value.variables().items() if k in lesson.variables}
+    return lesson.values({**settings, **(given or {})}), loaded.warning
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -80,11 +80,9 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"error: lesson '{lesson.id}' has no variable {', '.join(unknown)} "
               f"(variables: {', '.join(lesson.variables)})", file=sys.stderr)
         return 2
-    settings, warning = _settings_values()
+    values, warning = learner_values(lesson, given)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    settings = {k: v for k, v in settings.items() if k in lesson.variables}
-    values = lesson.values({**settings, **given})
     for name in lesson.missing(values):
         print(f"note: '{name}' has no value, so it is shown as {{{name}}}; pass --var {name}=...",
               file=sys.stderr)

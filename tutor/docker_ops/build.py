@@ -72,16 +72,9 @@ class _BuildLog:
         return names[0] if names else None
 
     def failure_hint(self, facts: dict[str, Any]) -> hints.Hint:
-        message = self.error or "the build failed"
-        code = hints.classify_docker_message(message, "build")
-        base = self.base_image()
-        if code == "unknown" and base:
-            return hints.hint("base_image_unavailable", message, **{**facts, "base_image": base})
-        if code == "unknown" and self.step:
-            step = STEP.match(self.step)
-            label = f"step {step.group(1)} of {step.group(2)} ({step.group(3)})" if step else self.step
-            return hints.hint("build_step_failed", message, **{**facts, "step": label})
-        return hints.from_docker(message, "build", **facts)
+        step = STEP.match(self.step)
+        return hints.from_build(self.error or "the build failed", base_image=self.base_image(),
+                                step=step.groups() if step else self.step, **facts)
 
 
 def _dockerfile_problem(context: Path, dockerfile: str | None) -> bool:
@@ -95,9 +88,7 @@ def _dockerfile_problem(context: Path, dockerfile: str | None) -> bool:
 async def build(action: Action, context: str | Path, tag: str, dockerfile: str | None = None
                 ) -> AsyncIterator[Event]:
     """Build ``context`` as ``tag``; ``dockerfile`` is a path inside the context (default: Dockerfile)."""
-    # The CLI reads -f relative to the current folder, so show it inside the context.
-    shown = str(Path(context) / dockerfile) if dockerfile and not Path(dockerfile).is_absolute() else dockerfile
-    yield CommandLine(commandline.build(tag, str(context), shown))
+    yield CommandLine(commandline.build(tag, str(context), dockerfile))
     action.ref(tag)
     tag = tag.strip()
     folder = Path(context).expanduser()

@@ -158,8 +158,11 @@ class ThreadStream(Generic[T]):
                         raise self._error
                     return None
                 self._wake.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+            # arrives just as the wait ends, and a cancelled action would then run on.
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             except TimeoutError:
                 return []
 

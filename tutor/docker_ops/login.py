@@ -12,6 +12,7 @@ import shutil
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
+from tutor import docker_config
 from tutor.docker_ops import commandline, credentials
 from tutor.docker_ops.action import Action, ActionFailed, docker_action
 from tutor.docker_ops.events import CommandLine, Event, Notice, Output, Succeeded
@@ -26,17 +27,18 @@ def _mask(text: str, secret: str) -> str:
 
 def _verify(client, registry: str, username: str, secret: str) -> None:
     # reauth: really ask the registry; the returned dict is discarded on purpose.
-    client.login(username=username, password=secret, registry=None if registry == credentials.HUB else registry,
+    client.login(username=username, password=secret, registry=None if docker_config.is_hub(registry) else registry,
                  reauth=True)
 
 
 async def _cli_login(docker: str, registry: str, username: str, secret: str) -> tuple[int, list[str]]:
-    target = () if registry == credentials.HUB else (registry,)
+    # The very command the learner is shown (commandline.login), the secret only on stdin.
     proc = await asyncio.create_subprocess_exec(
-        docker, "login", "--username", username, "--password-stdin", *target,
+        docker, *commandline.login_args(registry, username)[1:],
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(secret.encode()), CLI_TIMEOUT)
+        async with asyncio.timeout(CLI_TIMEOUT):
+            out, _ = await proc.communicate(secret.encode())
     finally:
         if proc.returncode is None:  # cancelled or timed out: leave no docker process behind
             proc.kill()
@@ -80,11 +82,11 @@ async def login(action: Action, registry: str | None, username: str, secret: str
         yield Output(tuple(lines))
     if code != 0:
         raise action.failure("\n".join(lines) or f"docker login exited with {code}", output=lines,
-                             config=credentials.config_path())
+                             config=docker_config.config_path())
     # The CLI now holds the login; drop any copy this process kept from an earlier fallback.
     credentials.forget(key)
-    stored = credentials.storage(key)
-    if notice := credentials.storage_notice(stored):
+    stored = docker_config.storage(key)
+    if notice := docker_config.storage_notice(stored):
         yield Notice(notice)
     yield Succeeded(f"Logged in to {key} as {username}; your shell's docker is logged in too",
                     {"registry": key, "username": username, "shell_logged_in": True, "storage": stored.kind,

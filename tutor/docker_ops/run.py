@@ -1,4 +1,4 @@
-"""``run``: start a container with a published port, say when it answers HTTP, stream its logs,
+"""``run``: start a container with published ports, say when it answers HTTP, stream its logs,
 and remove it when asked, when cancelled, when it exits, or when the tutor exits.
 
 Event order: CommandLine, Notice (started), Output..., Ready(url), Output..., then
@@ -14,7 +14,7 @@ import codecs
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -34,12 +34,15 @@ _stopping: set[str] = set()  # ids stop_all() is removing, so their end is not r
 _atexit_registered = False
 
 
-def _create_and_start(client: Any, ref: str, port: int, container_port: int, host_ip: str | None) -> str:
+def _create_and_start(client: Any, ref: str, mappings: Sequence[tuple[int, int]], host_ip: str | None,
+                      name: str | None = None) -> str:
     global _atexit_registered
-    binding = (host_ip, port) if host_ip else port
+    bindings: dict[int, list] = {}  # container port -> the host ports (and address) it is published on
+    for port, container_port in mappings:
+        bindings.setdefault(container_port, []).append((host_ip, port) if host_ip else port)
     created = client.api.create_container(
-        ref, ports=[container_port], labels={OWNER_LABEL: str(os.getpid())},
-        host_config=client.api.create_host_config(port_bindings={container_port: binding}))
+        ref, ports=list(bindings), name=name, labels={OWNER_LABEL: str(os.getpid())},
+        host_config=client.api.create_host_config(port_bindings=bindings))
     container_id = created["Id"]
     _started.add(container_id)
     if not _atexit_registered:
@@ -106,14 +109,16 @@ def stop_all() -> int:
 async def answers_http(host: str, port: int, timeout: float = 2.0) -> bool:
     """True when something on host:port replies with an HTTP status line (a 404 counts)."""
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
     except (OSError, TimeoutError):
         return False
     try:
         writer.write(f"GET / HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode())
-        await writer.drain()
         # docker-proxy accepts connections before the app listens, so only a reply counts.
-        line = await asyncio.wait_for(reader.readline(), timeout)
+        async with asyncio.timeout(timeout):
+            await writer.drain()
+            line = await reader.readline()
         return line.startswith(b"HTTP/")
     except (OSError, TimeoutError):
         return False
@@ -148,25 +153,28 @@ class _Logs:
 
 @docker_action("run")
 async def run(action: Action, ref: str, port: int, container_port: int | None = None, *,
-              host_ip: str | None = None, ready_timeout: float = READY_TIMEOUT,
-              stop: asyncio.Event | None = None) -> AsyncIterator[Event]:
+              host_ip: str | None = None, more_ports: Sequence[tuple[int, int]] = (), name: str | None = None,
+              ready_timeout: float = READY_TIMEOUT, stop: asyncio.Event | None = None) -> AsyncIterator[Event]:
     """Run ``ref`` publishing ``port`` (to ``container_port``, default the same) like ``docker run -p``.
 
-    ``host_ip`` limits the published port to one address (docker's default is all of them).
-    Set ``stop`` to stop and remove the container and end with Succeeded.
+    ``more_ports``: further (host, container) mappings; readiness is judged on ``port`` alone.
+    ``host_ip`` limits the published ports to one address (docker's default is all of them).
+    ``name`` names the container (docker's ``--name``). Set ``stop`` to stop and remove the
+    container and end with Succeeded.
     """
     container_port = container_port or port
-    yield CommandLine(commandline.run(ref, port, container_port, host_ip))
+    mappings = [(port, container_port), *more_ports]
+    yield CommandLine(commandline.run(ref, port, container_port, host_ip, more_ports=more_ports, name=name))
     action.ref(ref)
-    action.facts.update(port=port, container_port=container_port, seconds=int(ready_timeout))
-    for number in (port, container_port):
+    action.facts.update(port=port, container_port=container_port, seconds=int(ready_timeout), name=name)
+    for number in (number for mapping in mappings for number in mapping):
         if not isinstance(number, int) or not 0 < number < 65536:
             raise action.fail("invalid_port", port=number)
 
     client = await action.connect(timeout=None)
     # The start runs on in its thread even if we are cancelled meanwhile; the finally waits for it.
     starting = asyncio.ensure_future(
-        asyncio.to_thread(_create_and_start, client, ref.strip(), port, container_port, host_ip))
+        asyncio.to_thread(_create_and_start, client, ref.strip(), mappings, host_ip, name))
     try:
         container_id = await asyncio.shield(starting)
         probe_host = host_ip if host_ip not in (None, "", "0.0.0.0", "::") else "127.0.0.1"

@@ -1,21 +1,22 @@
 """The action and probe kinds a lesson may use, their parameters, and the commands they derive.
 
 A lesson never spells out a CLI command for an action: it names the kind and the parts
-(``repository=poll-backend``), and the command is built here from those parts and the
-learner's variables. That keeps the text, the Run button and the checks in agreement.
+(``repository=poll-backend``); the parts and the learner's variables are mapped here onto
+:mod:`tutor.docker_ops.commandline`, which also writes the command the tutor runs. That keeps
+the text, the Run button and the checks in agreement. ``publish`` is parsed here too, for lint
+and for the runbook alike.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tutor import reference
 from tutor.lesson.variables import render
 
-# Registry names under which Docker Hub is reached; references to it omit the host.
+# Registry names under which Docker Hub is reached (reference's one list); references to it omit the host.
 DOCKER_HUB = reference.HUB_ALIASES | {""}
 
 # Parameters that make up an image reference, and what each defaults to.
@@ -44,7 +45,8 @@ ACTION_KINDS: dict[str, Spec] = {
     "images": Spec(optional=("filter",)),
     "rmi": Spec(required=("repository",), optional=_REF_OPTIONAL, builds_ref=True),
     "pull": Spec(required=("repository",), optional=_REF_OPTIONAL, builds_ref=True),
-    "run": Spec(required=("repository",), optional=_REF_OPTIONAL + ("publish", "name"), builds_ref=True),
+    # `publish` is required: the tutor knows a container is up when it answers on the first port.
+    "run": Spec(required=("repository", "publish"), optional=_REF_OPTIONAL + ("name",), builds_ref=True),
     "manual": Spec(optional=("url",)),
 }
 
@@ -65,16 +67,67 @@ PROBE_WHERE = {
     "repo-visibility": "browser",
 }
 
-_SAFE_ARG = re.compile(r"^[\w@%+=:,./{}~-]+$")
+_CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # as the engine checks it
+_PORT_MAPPING = re.compile(r"(\d{1,5})(?::(\d{1,5}))?")
 
 
-def shell_arg(value: str) -> str:
-    """Quote an argument only when the shell needs it (braces left readable, ``~/`` left expandable)."""
-    if _SAFE_ARG.match(value):
-        return value
-    if value.startswith("~/"):
-        return "~/" + shlex.quote(value[2:])
-    return shlex.quote(value)
+class PublishError(ValueError):
+    """A ``publish`` value that is not ``HOST:CONTAINER`` port mappings."""
+
+
+def parse_publish(text: str) -> list[tuple[int, int]]:
+    """``3000:3000``, ``3000`` (the same port inside) or several, comma-separated, as (host, container).
+
+    PublishError says what is wrong in words a lesson author can act on.
+    """
+    mappings: list[tuple[int, int]] = []
+    for piece in (part.strip() for part in text.split(",")):
+        match = _PORT_MAPPING.fullmatch(piece)
+        if not match:
+            raise PublishError(f"publish '{piece or text}' is not a port mapping: write HOST:CONTAINER, "
+                               "e.g. publish=3000:3000 (several: 8080:80,8443:443)")
+        host = int(match.group(1))
+        inside = int(match.group(2) or host)
+        for port in (host, inside):
+            if not 0 < port < 65536:
+                raise PublishError(f"publish '{piece}': {port} is not a port (1 to 65535)")
+        if any(host == known for known, _ in mappings):
+            raise PublishError(f"publish '{text}' uses host port {host} twice")
+        mappings.append((host, inside))
+    return mappings
+
+
+def param_problems(what: str, spec: Spec, params: Mapping[str, str]) -> list[str]:
+    """Unknown parameters, and required ones missing, for an action or probe described as ``what``."""
+    allowed = ", ".join(sorted(spec.allowed)) or "none"
+    problems = [f"unknown parameter '{key}' for {what} (parameters: {allowed})"
+                for key in params if key not in spec.allowed]
+    return problems + [f"{what} needs the parameter {key}=..." for key in spec.required if not params.get(key)]
+
+
+def action_problems(kind: str, params: Mapping[str, str]) -> list[str]:
+    """What is wrong with an action as written: lint reports these, and the tutor will not run it."""
+    if not kind:
+        return ["action without a kind: add kind=..."]
+    spec = ACTION_KINDS.get(kind)
+    if spec is None:
+        return [f"unknown action kind '{kind}' (kinds: {', '.join(ACTION_KINDS)})"]
+    return param_problems(f"action {kind}", spec, params) + filled_problems(kind, params)
+
+
+def filled_problems(kind: str, params: Mapping[str, str]) -> list[str]:
+    """Problems in values with their variables filled in (ones still holding ``{name}`` are skipped)."""
+    problems = []
+    publish = params.get("publish", "")
+    if kind == "run" and publish and "{" not in publish:
+        try:
+            parse_publish(publish)
+        except PublishError as exc:
+            problems.append(str(exc))
+    name = params.get("name", "")
+    if kind == "run" and name and "{" not in name and not _CONTAINER_NAME.fullmatch(name):
+        problems.append(f"name '{name}' is not a container name: use letters, digits, '_', '.' and '-'")
+    return problems
 
 
 def filled(params: Mapping[str, str], values: Mapping[str, str], defaults: Mapping[str, str]) -> dict[str, str]:
@@ -147,34 +200,38 @@ def hub_url(params: Mapping[str, str], repository: str) -> str | None:
 
 
 def action_command(kind: str, params: Mapping[str, str]) -> str | None:
-    """The CLI command for an action whose parameters are already filled; None for manual steps."""
-    if kind == "login":
-        words = ["docker", "login", "-u", shell_arg(params.get("username", ""))]
-        registry = params.get("registry", "")
-        if registry.lower() not in DOCKER_HUB:
-            words.append(shell_arg(registry))
-        return " ".join(words)
-    if kind == "images":
-        pattern = params.get("filter", "")
-        return f"docker images | grep {shell_arg(pattern)}" if pattern else "docker images"
+    """The CLI command for an action whose parameters are already filled; None for manual steps.
+
+    Built by :mod:`tutor.docker_ops.commandline`, as the tutor's own run of the action is, so the
+    lesson shows what the tutor runs. Unfilled ``{variables}`` stay readable in it.
+    """
     if kind == "manual" or kind not in ACTION_KINDS:
         return None
-    ref = shell_arg(ref_from(params))
+    # Imported here: the lesson model loads no docker_ops code until a command is shown.
+    from tutor.docker_ops import commandline
+
+    if kind == "login":
+        return commandline.login(params.get("registry", ""), params.get("username", ""))
+    if kind == "images":
+        return commandline.images(params.get("filter") or None)
+    ref = ref_from(params)
     if kind == "build":
-        words = ["docker", "build", "-t", ref]
-        if params.get("dockerfile"):
-            words += ["-f", shell_arg(params["dockerfile"])]
-        return " ".join(words + [shell_arg(params.get("context", ""))])
+        return commandline.build(ref, params.get("context", ""), params.get("dockerfile") or None)
     if kind == "tag":
-        return f"docker tag {shell_arg(params.get('source', ''))} {ref}"
+        return commandline.tag(params.get("source", ""), ref)
     if kind == "run":
-        words = ["docker", "run"]
-        for mapping in filter(None, (p.strip() for p in params.get("publish", "").split(","))):
-            words += ["-p", shell_arg(mapping)]
-        if params.get("name"):
-            words += ["--name", shell_arg(params["name"])]
-        return " ".join(words + [ref])
-    return f"docker {kind} {ref}"  # push, pull, rmi
+        return commandline.run_mapped(ref, publish_words(params.get("publish", "")), params.get("name") or None)
+    return {"push": commandline.push, "pull": commandline.pull, "rmi": commandline.rmi}[kind](ref)
+
+
+def publish_words(publish: str) -> list[str]:
+    """The ``-p`` values for ``publish``: normalised as the tutor runs them, or as written when not valid."""
+    from tutor.docker_ops import commandline
+
+    try:
+        return [commandline.port_mapping(host, inside) for host, inside in parse_publish(publish)]
+    except PublishError:
+        return [piece.strip() for piece in publish.split(",") if piece.strip()]
 
 
 def action_defaults(kind: str) -> dict[str, str]:
@@ -198,7 +255,9 @@ def probe_commands(kind: str, params: Mapping[str, str]) -> list[str]:
     if kind == "local-images":
         return [action_command("images", params) or "docker images"]
     if kind == "node-pull":
-        return [f"sudo k3s crictl pull {shell_arg(ref_from(params, repo))}" for repo in probe_repositories(params)]
+        from tutor.docker_ops.commandline import join
+
+        return [join("sudo", "k3s", "crictl", "pull", ref_from(params, repo)) for repo in probe_repositories(params)]
     return []
 
 

@@ -93,22 +93,8 @@ class _Lint:
 
     def actions(self) -> None:
         for action in self.lesson.actions():
-            spec = kinds.ACTION_KINDS.get(action.kind)
-            if not action.kind:
-                self.add(action.line, "action without a kind: add kind=...")
-            elif spec is None:
-                self.add(action.line, f"unknown action kind '{action.kind}' (kinds: {', '.join(kinds.ACTION_KINDS)})")
-            else:
-                self.params(f"action {action.kind}", spec, action.params, action.line)
-
-    def params(self, what: str, spec: kinds.Spec, params: dict[str, str], line: int) -> None:
-        for key in params:
-            if key not in spec.allowed:
-                allowed = ", ".join(sorted(spec.allowed)) or "none"
-                self.add(line, f"unknown parameter '{key}' for {what} (parameters: {allowed})")
-        for key in spec.required:
-            if not params.get(key):
-                self.add(line, f"{what} needs the parameter {key}=...")
+            for problem in kinds.action_problems(action.kind, action.params):
+                self.add(action.line, problem)
 
     def probe(self, probe: Probe, owner: str) -> None:
         spec = kinds.PROBE_KINDS.get(probe.kind)
@@ -116,7 +102,8 @@ class _Lint:
             known = ", ".join(kinds.PROBE_KINDS)
             self.add(probe.line, f"{owner} links to a missing probe '{probe.kind}' (probes: {known})")
             return
-        self.params(f"probe {probe.kind}", spec, probe.params, probe.line)
+        for problem in kinds.param_problems(f"probe {probe.kind}", spec, probe.params):
+            self.add(probe.line, problem)
         if probe.kind != "local-images" and not kinds.probe_repositories(probe.params):
             self.add(probe.line, f"probe {probe.kind} needs repository=... or repositories=a,b")
 

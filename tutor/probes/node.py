@@ -383,12 +383,8 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
 
 
 def _connect_reason(code: str, target: NodeTarget, exc: BaseException) -> str:
-    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return {
-        "node_login_failed": f"The node {target.label} refused the login ({detail}).",
-        "node_timeout": f"The node {target.label} did not answer within {target.connect_timeout:g} seconds.",
-        "node_identity_unreadable": f"The SSH key {target.identity} could not be read ({detail}).",
-    }.get(code, f"The tutor could not connect to {target.label} ({detail}).")
+    return hints.node_connect_reason(code, target.label, exc, seconds=target.connect_timeout,
+                                     identity=target.identity)
 
 
 def _fail_all(report: NodeReport, images: list[reference.ImageRef], outcome: str, hint: hints.Hint,
@@ -476,9 +472,9 @@ async def pull_image(conn: Any, image: reference.ImageRef | str, target: NodeTar
     ran = await run_command(conn, command, target.pull_timeout)
     evidence: dict[str, Any] = {"pull": ran.evidence()}
     if ran.timed_out:
-        return ImageResult(short, "timeout", False,
-                           f"Pulling {short} on the node took longer than {target.pull_timeout:g} seconds.",
-                           hints.hint("node_pull_timeout", **facts), evidence)
+        hint = hints.hint("node_pull_timeout", **facts)
+        return ImageResult(short, "timeout", False, hints.node_pull_reason("node_pull_timeout", short, hint), hint,
+                           evidence)
     found = _PULLED.search(ran.stdout)
     pulled = ran.exit_status == 0 and found is not None
     code = "" if pulled else hints.classify_node_message(ran.output)
@@ -493,24 +489,10 @@ async def pull_image(conn: Any, image: reference.ImageRef | str, target: NodeTar
     if pulled:
         evidence["image_id"] = found.group(1)
         if code != "node_arch_mismatch":
-            return ImageResult(short, PULLED, True, f"The node pulled {short} (image id {found.group(1)[:19]}…).",
-                               None, evidence)
+            return ImageResult(short, PULLED, True, hints.node_pulled_reason(short, found.group(1)), None, evidence)
         hint = hints.hint(code, **facts)
         return ImageResult(short, OUTCOMES[code], False,
-                           f"The node pulled {short}, but it is built for {facts['image_platform']} and the node is "
-                           f"{platform}: its containers would fail with \"exec format error\".", hint, evidence)
+                           hints.node_wrong_platform_reason(short, facts["image_platform"], platform), hint, evidence)
     hint = hints.hint(code, detail=hints.pull_reason(ran.output), **facts)
-    return ImageResult(short, OUTCOMES.get(code, "pull-failed"), False, _pull_reason(code, short, hint), hint, evidence)
-
-
-def _pull_reason(code: str, short: str, hint: hints.Hint) -> str:
-    return {
-        "node_needs_credentials": f"The node was refused {short}: the repository is private (the node has no "
-                                  "credentials for it) or does not exist.",
-        "node_missing_tag": f"The node could not pull {short}: the registry has no such image or tag.",
-        "node_arch_mismatch": hint.what,
-        "node_registry_unreachable": f"The node could not reach the registry for {short}.",
-        "rate_limited": f"The registry rate-limited the node's pull of {short}.",
-        "node_k3s_missing": "k3s is not installed on the node.",
-        "node_sudo_password": "sudo on the node asks for a password.",
-    }.get(code, f"The node could not pull {short}: {hint.detail.splitlines()[0][:200] if hint.detail else 'unknown'}.")
+    return ImageResult(short, OUTCOMES.get(code, "pull-failed"), False, hints.node_pull_reason(code, short, hint), hint,
+                       evidence)

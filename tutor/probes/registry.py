@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tutor import __version__, hints, reference
-from tutor.probes.credentials import CredentialError, Credentials, lookup_async
+from tutor.docker_config import CredentialError, Credentials, lookup_async
 from tutor.probes.results import ImageResult
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import Any
 
 from tutor import hints
 from tutor.lesson.model import ChecklistItem, Lesson, Probe
-from tutor.lesson.variables import names_in, render
+from tutor.lesson.variables import names_in
 from tutor.probes import local, node, registry
 from tutor.probes.results import ERROR, FAILED, PASSED, RUNNING, SKIPPED, CheckResult, ImageResult
 
@@ -98,8 +98,12 @@ class Runner:
             return self.context.no_progress_reason
         return None
 
+    def render(self, text: str) -> str:
+        """The lesson's text with its variables filled: the context's values over the lesson's defaults."""
+        return self.lesson.render(text, self.context.values)
+
     def text(self, item: ChecklistItem) -> str:
-        return render(item.text, self.context.values)
+        return self.render(item.text)
 
     def plan(self) -> list[CheckResult]:
         """Every item as it stands before running: ``skipped`` with why, or ``running``."""
@@ -237,7 +241,7 @@ class Runner:
     def quiz(self, item: ChecklistItem) -> CheckResult:
         qid = item.question or ""
         question = self.lesson.question(qid)
-        prompt = render(question.prompt, self.context.values) if question is not None else ""
+        prompt = self.render(question.prompt) if question is not None else ""
         base = CheckResult(item.id, SKIPPED, "not-answered", "", text=item.text, kind="quiz",
                            evidence={"question": qid})
         if question is None:

@@ -102,7 +102,12 @@ def read_sheet(text: str) -> list[Row]:
         if not any(cell.strip() for cell in record):
             continue
         cells = [record[index[c]].strip() if index[c] < len(record) else "" for c in COLUMNS]
-        rows.append(Row(number, *cells))
+        row = Row(number, *cells)
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
+            # An unquoted comma split an answer: grading a piece of it would be unfair.
+            row.error = (f"line {row.line}: {len(record)} cells but the header names {len(header)}: "
+                         "quote answers that contain commas (\"like, this\")")
+        rows.append(row)
     return rows
 
 
@@ -110,6 +115,8 @@ def grade_sheet(lesson: Lesson, text: str) -> ClassResult:
     result = ClassResult(read_sheet(text))
     for row in result.rows:
         question = lesson.question(row.question)
+        if row.error:
+            continue  # found while reading the sheet
         if not row.learner:
             row.error = f"line {row.line}: no learner name"
         elif question is None:

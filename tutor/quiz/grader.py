@@ -8,8 +8,8 @@ partly means some ideas; incorrect means none, or a misconception.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from tutor.lesson.model import Question, Rubric
@@ -74,6 +74,19 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def rendered(self, fill: Callable[[str], str]) -> Verdict:
+        """A copy with the lesson's text (labels, corrections, explanation, notes) passed through ``fill``,
+        e.g. ``lambda text: lesson.render(text, values)``; the answer's own words are left as written."""
+        return replace(
+            self,
+            found=[replace(idea, label=fill(idea.label)) for idea in self.found],
+            missed=[replace(idea, label=fill(idea.label)) for idea in self.missed],
+            misconceptions=[replace(wrong, label=fill(wrong.label), correction=fill(wrong.correction))
+                            for wrong in self.misconceptions],
+            explanation=fill(self.explanation),
+            notes=[fill(note) for note in self.notes],
+        )
 
 
 # --- text answers -------------------------------------------------------------------------

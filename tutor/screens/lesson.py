@@ -239,6 +239,8 @@ class LessonScreen(Screen):
         if missing:
             self.notify(f"Set {', '.join(missing)} in the settings (s) first.", severity="warning")
             return
+        if not self._runnable_lesson(runnable):
+            return
         if any(a.kind == "login" for a in runnable):
             from tutor.screens.login import LoginDialog
 
@@ -248,12 +250,34 @@ class LessonScreen(Screen):
         else:
             self.run_step(step)
 
+    def _runnable_lesson(self, actions: list) -> bool:
+        """False, with the lesson's mistake shown as the step's failure, when the tutor must not run it."""
+        from tutor.lesson import LessonError
+        from tutor.runbook import check
+
+        try:
+            check(actions, self.session.values(), self.session.lesson.source)
+        except LessonError as exc:
+            self._show_lesson_error(exc)
+            return False
+        return True
+
+    def _show_lesson_error(self, exc: Exception) -> str:
+        """The lesson's mistake as the step's failure hint in the pane; returns what it says."""
+        from tutor import hints
+        from tutor.docker_ops.events import Failed
+
+        failure = Failed(hints.from_lesson_error(exc))
+        self.query_one(ActionPane).show_event(failure)
+        return failure.hint.what
+
     # A fixed description: Textual's default would put repr(secret) into the worker log.
     @work(exclusive=True, exit_on_error=False, group="step", description="run a lesson step")
     async def run_step(self, step: Step, secret: Secret | None = None) -> None:
         from contextlib import aclosing
 
         from tutor.docker_ops import events as ev
+        from tutor.lesson import LessonError
         from tutor.runbook import run_action, runnable
 
         values = self.session.values()
@@ -262,7 +286,12 @@ class LessonScreen(Screen):
         try:
             for action in runnable(step):
                 result = None
-                async with aclosing(run_action(action, values, secret=secret)) as events:
+                try:
+                    stream = run_action(action, values, secret=secret, source=self.session.lesson.source)
+                except LessonError as exc:  # the values changed since the check: still a lesson problem
+                    outcome, detail = "failed", self._show_lesson_error(exc)
+                    break
+                async with aclosing(stream) as events:
                     async for event in events:
                         self.post_message(StepEvent(step.id, event))
                         if isinstance(event, ev.Failed):

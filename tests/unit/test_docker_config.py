@@ -1,4 +1,4 @@
-"""Reading docker's stored credentials: config.json auths, credsStore, credHelpers, DOCKER_CONFIG."""
+"""docker_config: reading docker's stored credentials (config.json auths, credsStore, credHelpers, DOCKER_CONFIG)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.probes import credentials as creds
+from tutor import docker_config as creds
 
 
 def write_config(folder: Path, data: dict) -> None:
@@ -135,3 +135,45 @@ def test_missing_or_broken_helper_is_reported_without_its_output(config_dir, hel
 async def test_async_lookup_runs_off_the_loop(config_dir):
     write_config(config_dir, {"auths": {"docker.io": {"auth": b64("frank:pw")}}})
     assert (await creds.lookup_async("docker.io")).username == "frank"
+
+
+def test_one_set_of_docker_hub_names_everywhere():
+    from tutor import reference
+    from tutor.docker_ops import commandline, credentials
+
+    for name in ("", "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
+                 creds.HUB_KEY, "HTTPS://Registry.Hub.Docker.com/v1/"):
+        assert creds.is_hub(name), name
+        assert creds.registry_key(name) == credentials.registry_key(name) == "docker.io"
+        assert creds.server_address(name) == creds.HUB_KEY
+        assert commandline.login(name, "alice") == "docker login -u alice --password-stdin"
+    assert reference.parse("registry.hub.docker.com/alice/app:v1").short == "alice/app:v1"
+    assert not creds.is_hub("ghcr.io") and creds.registry_key("https://GHCR.io/v2/") == "ghcr.io"
+    assert creds.same_registry("https://127.0.0.1:5000/v1/", "127.0.0.1:5000")
+    assert not creds.same_registry("127.0.0.1:5000", "127.0.0.1:5001")
+
+
+def test_docker_config_with_a_tilde_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("DOCKER_CONFIG", "~/elsewhere")
+    assert creds.config_dir() == tmp_path / "elsewhere"
+    assert creds.config_path() == tmp_path / "elsewhere" / "config.json"
+    monkeypatch.delenv("DOCKER_CONFIG")
+    assert creds.config_path() == tmp_path / ".docker" / "config.json"
+
+
+def test_sections_of_the_wrong_shape_are_ignored(config_dir):
+    write_config(config_dir, {"auths": ["not", "a", "mapping"], "credHelpers": "nor-this"})
+    assert creds.lookup("docker.io") is None
+    assert creds.storage("docker.io").kind == "none"
+
+
+def test_storage_matches_url_shaped_keys_and_helpers(config_dir):
+    write_config(config_dir, {"auths": {"https://127.0.0.1:5000/v2/": {"auth": b64("a:b")}}})
+    assert creds.storage("127.0.0.1:5000").kind == "plaintext"
+    assert creds.storage("127.0.0.1:5001").kind == "none"
+    write_config(config_dir, {"credHelpers": {"https://ghcr.io": "gh"}, "credsStore": "desktop"})
+    assert (creds.storage("ghcr.io").kind, creds.storage("ghcr.io").helper) == ("helper", "gh")
+    assert creds.storage("docker.io").helper == "desktop"
+    (config_dir / "config.json").write_text("{broken")
+    assert creds.storage("docker.io").kind == "none"  # unreadable: nothing to tell the learner
