@@ -113,6 +113,7 @@ class TutorApp(App):
         yield SystemCommand("Reset lesson", "Start the lesson afresh (asks first)", self.reset_lesson)
         if lesson is not None and screen is lesson:
             yield SystemCommand("Run step (show me)", "Run the selected step's docker commands", lesson.action_run)
+            yield SystemCommand("Check step", "Look for the result of a step you ran yourself", lesson.action_verify)
             yield SystemCommand("Next hint", "Open the next hint of the selected step", lesson.action_hint)
             yield SystemCommand("Mark step done", "For steps done in the browser", lesson.action_mark_done)
             yield SystemCommand("Skip step", "Skip the selected step", lesson.action_skip)

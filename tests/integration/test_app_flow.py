@@ -151,3 +151,43 @@ async def test_cancelled_build_is_not_recorded_as_done(tmp_path, docker_engine, 
         assert lesson.query_one(Outline).status("step", "build") == "todo"
     progress = Session.open(config=tmp_path / "settings.toml", state_dir=tmp_path / "state").progress
     assert progress.step_status("build") == "todo"
+
+
+async def test_steps_run_by_hand_are_ticked_by_checking(tmp_path, docker_engine, offline_base, registry_basic):
+    """The learner builds in their own terminal; `v` looks at the engine and the registry instead."""
+    tag = f"ui-{uuid.uuid4().hex[:8]}"
+    refs = [f"{registry_basic.host}/learner/poll-{name}:{tag}" for name in ("backend", "frontend")]
+    (tmp_path / "settings.toml").write_text(
+        f'username = "learner"\nregistry = "{registry_basic.host}"\ntag = "{tag}"\nproject_dir = "{CONTEXTS}"\n')
+    app = TutorApp(Session.open(config=tmp_path / "settings.toml", state_dir=tmp_path / "state"))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            lesson = _lesson(app)
+            pane = lesson.query_one(ActionPane)
+            outline = lesson.query_one(Outline)
+
+            lesson.goto("step", "build")
+            await pilot.press("v")
+            await _settle(pilot)
+            assert pane.state == "failed" and outline.status("step", "build") != "done"
+
+            for name, ref in zip(("backend", "frontend"), refs):
+                docker_engine.client.images.build(path=str(CONTEXTS / name), tag=ref, rm=True)
+            await pilot.press("v")
+            await _settle(pilot)
+            assert pane.state == "succeeded", pane.result_text
+            assert outline.status("step", "build") == "done"
+
+            lesson.goto("step", "push")
+            await pilot.press("v")
+            await _settle(pilot)
+            assert pane.state == "failed", "nothing is on the registry yet"
+            assert outline.status("step", "push") != "done"
+            assert "Next:" in pane.result_text
+    finally:
+        for ref in refs:
+            try:
+                docker_engine.client.images.remove(ref, force=True)
+            except Exception:  # noqa: BLE001 - not built if the test failed early
+                pass

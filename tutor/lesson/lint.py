@@ -150,6 +150,10 @@ class _Lint:
             self.add(rubric.line, f"rubric requires {rubric.required} concepts but lists {len(rubric.concepts)}")
 
     def verify(self) -> None:
+        verify_ids = {item.id for item in self.lesson.verify}
+        for step in self.lesson.steps:
+            if step.verify and step.verify not in verify_ids:
+                self.add(step.line, f"step '{step.id}' names a missing verify item '{step.verify}'")
         for item in self.lesson.verify:
             for check in item.checks:
                 self.probe(check.probe, f"verify check '{check.id}'")

@@ -85,6 +85,7 @@ class Step:
     optional: bool = False
     blocks: list[str | Action] = field(default_factory=list)
     hints: list[Hint] = field(default_factory=list)  # revealed one at a time, in this order
+    verify: str = ""  # id of the Verify item whose checks prove the step done (`verify=ID`)
 
     @property
     def body(self) -> str:
@@ -279,6 +280,9 @@ class Lesson:
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.quiz if q.id == question_id), None)
+
+    def verify_item(self, item_id: str) -> VerifyItem | None:
+        return next((v for v in self.verify if v.id == item_id), None)
 
     def checklist_item(self, item_id: str) -> ChecklistItem | None:
         return next((c for c in self.checklist if c.id == item_id), None)

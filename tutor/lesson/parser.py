@@ -271,8 +271,9 @@ class _Builder:
             self.item = Concept(attrs["id"], title, line)
             self.lesson.concepts.append(self.item)
         elif self.section == "steps":
-            self.unexpected_attrs(line, attrs, (), ("optional",))
-            self.item = Step(attrs["id"], title, line, optional="optional" in attrs["classes"])
+            self.unexpected_attrs(line, attrs, ("verify",), ("optional",))
+            self.item = Step(attrs["id"], title, line, optional="optional" in attrs["classes"],
+                             verify=attrs["params"].get("verify", ""))
             self.lesson.steps.append(self.item)
         elif self.section == "quiz":
             self.unexpected_attrs(line, attrs, ("kind",), ())

@@ -58,6 +58,7 @@ def step_markdown(session: Session, step: Step, hints_open: int) -> str:
 class LessonScreen(Screen):
     BINDINGS = [
         Binding("r", "run", "Show me"),
+        Binding("v", "verify", "Check it"),
         Binding("h", "hint", "Hint"),
         Binding("d", "mark_done", "Done"),
         Binding("n", "next", "Next"),
@@ -312,6 +313,46 @@ class LessonScreen(Screen):
                 self._finish(step, outcome, detail)
             else:
                 self.refresh_marks()
+
+    def action_verify(self) -> None:
+        """The learner ran the commands themselves: look at the result instead of running them."""
+        step = self._current_step()
+        if step is None:
+            return
+        item = self.session.lesson.verify_item(step.verify) if step.verify else None
+        if item is None or not item.checks:
+            self.notify("This step has no automatic check: run it (r) or mark it done (d).")
+            return
+        if self.running():
+            self.notify("An action is still running: press esc to cancel it first.", severity="warning")
+            return
+        self.verify_step(step, item)
+
+    @work(exclusive=True, exit_on_error=False, group="step", description="check a lesson step")
+    async def verify_step(self, step: Step, item) -> None:
+        from rich.text import Text
+
+        from tutor.lesson import ChecklistItem
+        from tutor.probes.runner import CheckContext, Runner
+
+        pane, values = self.query_one(ActionPane), self.session.values()
+        commands = [c for check in item.checks for c in check.probe.commands(values)]
+        pane.show_command("\n".join(commands) or item.title, state="running")
+        runner = Runner(self.session.lesson, CheckContext(values=values, progress=self.session.progress))
+        results = [await runner.evaluate(ChecklistItem(check.id, item.title, check.line, probe=check.probe))
+                   for check in item.checks]
+        reasons = " ".join(r.reason for r in results if r.reason)
+        if all(r.status == "passed" for r in results):
+            self._finish(step, "done", reasons)
+            pane.show_result(reasons or "Checked: done.", "succeeded")
+            return
+        hint = next((r.hint for r in results if r.hint is not None), None)
+        message = Text(reasons)
+        if hint is not None:
+            message.append(f"\n{hint.what}\n")
+            message.append("Next: ", style="bold")
+            message.append(hint.next_step)
+        pane.show_result(message, "failed")
 
     def _finish(self, step: Step, status: str, detail: str) -> None:
         progress = self.session.progress

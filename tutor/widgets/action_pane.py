@@ -17,7 +17,7 @@ from tutor.widgets.layer_progress import LayerProgress
 # Bounded so a 100k-line build never holds the whole log in the widget as well.
 MAX_LOG_LINES = 5000
 STATE_LABELS = {
-    "idle": "Ready: press r to run", "running": "Running… (esc cancels)", "succeeded": "Done",
+    "idle": "r runs it · v checks it", "running": "Running… (esc cancels)", "succeeded": "Done",
     "failed": "Failed", "cancelled": "Cancelled", "manual": "Do this yourself, then press d to mark it done",
     "unavailable": "Cannot run",
 }
@@ -30,13 +30,13 @@ class ActionPane(Vertical):
         with Horizontal(id="action-header"):
             yield Label("$", id="prompt")
             yield Static("", id="command")
-            yield Label("", id="action-state")
         yield LayerProgress(id="layers")
         yield Log(id="output", max_lines=MAX_LOG_LINES, highlight=False)
         yield Static("", id="result")
 
     def watch_state(self, old: str, state: str) -> None:
-        self.query_one("#action-state", Label).update(STATE_LABELS.get(state, state))
+        # In the pane's top border, so the command below keeps the whole width.
+        self.border_title = STATE_LABELS.get(state, state)
         # One class swap, not a set_class per state: each class change restyles the pane.
         self.remove_class(f"-{old}")
         self.add_class(f"-{state}")
