@@ -29,11 +29,10 @@ class StepEvent(Message):
     event: object
 
 
-def step_markdown(session: Session, step: Step, hints_open: int) -> str:
-    """The step's text with the learner's values, each action as the command it runs, and open hints."""
-    values = session.values()
-    parts = [f"# {step.title}" + ("  *(optional)*" if step.optional else "")]
-    for block in step.blocks:
+def _blocks_markdown(session: Session, blocks, values) -> list[str]:
+    """Prose and actions in the order the lesson wrote them; an action appears as its command."""
+    parts = []
+    for block in blocks:
         if isinstance(block, str):
             parts.append(session.render(block))
             continue
@@ -42,14 +41,18 @@ def step_markdown(session: Session, step: Step, hints_open: int) -> str:
             parts.append(f"```bash\n{command}\n```")
         if block.text:
             parts.append(session.render(block.text))
+    return parts
+
+
+def step_markdown(session: Session, step: Step, hints_open: int) -> str:
+    """The step's text with the learner's values, each action as the command it runs, and open hints."""
+    values = session.values()
+    parts = [f"# {step.title}" + ("  *(optional)*" if step.optional else "")]
+    parts += _blocks_markdown(session, step.blocks, values)
     if step.hints:
-        shown = step.hints[:hints_open]
-        for number, hint in enumerate(shown, 1):
-            parts.append(f"---\n\n**Hint {number} of {len(step.hints)}: {hint.title}**\n\n{session.render(hint.body)}")
-            for action in hint.actions:
-                command = action.command(values)
-                if command:
-                    parts.append(f"```bash\n{command}\n```")
+        for number, hint in enumerate(step.hints[:hints_open], 1):
+            parts.append(f"---\n\n**Hint {number} of {len(step.hints)}: {hint.title}**")
+            parts += _blocks_markdown(session, hint.blocks, values)
         if hints_open < len(step.hints):
             parts.append(f"*Stuck? Press **h** for a hint ({len(step.hints) - hints_open} left).*")
     return "\n\n".join(parts)
