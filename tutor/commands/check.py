@@ -15,6 +15,8 @@ import sys
 import textwrap
 from typing import Any
 
+from tutor.commands import fail
+
 DEFAULT_LESSON = "04"
 
 
@@ -56,23 +58,18 @@ class BadInput(Exception):
     """Something the learner typed or configured cannot be used; the message says what to do."""
 
 
-def _error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.pull_timeout <= 0:
-        return _error("timeouts must be positive numbers of seconds")
+        return fail("timeouts must be positive numbers of seconds")
     if args.parallel < 1:
-        return _error("--parallel must be at least 1")
+        return fail("--parallel must be at least 1")
     try:
         setup = _setup(args)
         if args.roster:
             return asyncio.run(_run_roster(args, setup))
         return asyncio.run(_run_one(args, setup))
     except BadInput as err:
-        return _error(str(err))
+        return fail(str(err))
 
 
 def _setup(args: argparse.Namespace) -> dict[str, Any]:

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from tutor.commands import fail
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -29,13 +31,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _fail(message: str, hint: str = "") -> int:
-    print(f"error: {message}", file=sys.stderr)
-    if hint:
-        print(f"hint: {hint}", file=sys.stderr)
-    return 2
-
-
 def run(args: argparse.Namespace) -> int:
     from tutor.commands.lesson import learner_values
     from tutor.lesson import LessonError, get_lesson
@@ -43,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         lesson = get_lesson(args.lesson, args.lessons)
     except LessonError as exc:
-        return _fail(str(exc), "list the lessons with: docker-tutor lesson list")
+        return fail(str(exc), "list the lessons with: docker-tutor lesson list")
     # The lesson's text says {username} and the like: fill them in as the tutor would for this learner.
     values, warning = learner_values(lesson)
     if warning:
@@ -63,11 +58,11 @@ def _grade_one(lesson, args: argparse.Namespace, fill) -> int:
     question = lesson.question(args.question)
     if question is None:
         known = ", ".join(q.id for q in lesson.quiz)
-        return _fail(f"lesson '{lesson.id}' has no question '{args.question}'", f"its questions are: {known}")
+        return fail(f"lesson '{lesson.id}' has no question '{args.question}'", f"its questions are: {known}")
     try:
         verdict = grade(question, args.answer, args.form).rendered(fill)
     except GradeError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
         return 0
@@ -100,29 +95,29 @@ def _grade_sheet(lesson, args: argparse.Namespace, fill) -> int:
     else:
         path = Path(args.answer).expanduser()
         if not path.is_file():
-            return _fail(f"no answer sheet at {path}",
+            return fail(f"no answer sheet at {path}",
                          "give a CSV file (learner,question,answer), or grade one answer with --question ID")
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            return _fail(f"cannot read {path}: {exc}")
+            return fail(f"cannot read {path}: {exc}")
     import csv
 
     try:
         result = grade_sheet(lesson, text)
     except SheetError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except csv.Error as exc:  # a broken file is bad input, not a crash
-        return _fail(f"the answer sheet is not valid CSV: {exc}")
+        return fail(f"the answer sheet is not valid CSV: {exc}")
     for row in result.rows:
         if row.verdict is not None:
             row.verdict = row.verdict.rendered(fill)
     for row in result.errors:
         print(f"warning: {row.error}", file=sys.stderr)
     if not result.rows:
-        return _fail("the answer sheet has a header but no answers")
+        return fail("the answer sheet has a header but no answers")
     if all(row.error for row in result.rows):
-        return _fail("no row of the answer sheet could be graded")
+        return fail("no row of the answer sheet could be graded")
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

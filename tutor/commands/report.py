@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from tutor.commands import fail
+
 FORMATS = ("md", "html", "json")
 
 
@@ -27,13 +29,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lessons", action="append", default=[], metavar="DIR",
                         help="also look for lessons in this folder (repeatable)")
     parser.set_defaults(handler=run)
-
-
-def _fail(message: str, hint: str = "") -> int:
-    print(f"error: {message}", file=sys.stderr)
-    if hint:
-        print(f"hint: {hint}", file=sys.stderr)
-    return 2
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -64,10 +59,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         lesson = get_lesson(args.lesson, args.lessons)
     except LessonError as exc:
-        return _fail(str(exc), "list the lessons with: docker-tutor lesson list")
+        return fail(str(exc), "list the lessons with: docker-tutor lesson list")
     folder = Path(args.state_dir).expanduser() if args.state_dir else None
     if folder is not None and folder.exists() and not folder.is_dir():
-        return _fail(f"--state-dir {folder} is not a folder")
+        return fail(f"--state-dir {folder} is not a folder")
     loaded = ProgressStore(folder).load(lesson.id, repair=False)
     if loaded.warning:
         print(f"warning: {loaded.warning}", file=sys.stderr)
@@ -79,6 +74,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         atomic_write(target, text)
     except OSError as exc:
-        return _fail(f"cannot write {target}: {exc.strerror or exc}")
+        return fail(f"cannot write {target}: {exc.strerror or exc}")
     print(f"Report written to {target}", file=sys.stderr)
     return 0

@@ -138,3 +138,14 @@ def _place(event: Event | str, batcher: OutputBatcher) -> Output | None:
     if isinstance(event, str):
         return batcher.add_line(event)
     return batcher.flush()
+
+
+async def follow_layers(action: Action, client: Any, tracker: Any, start: Callable[[], Any]) -> AsyncIterator[Event]:
+    """Stream a push or pull: ``start`` opens the engine's stream, ``tracker`` turns chunks into
+    layer events. Errors arrive inside the stream, not as exceptions: they end the action here."""
+    stream = engine.ThreadStream(client, start)
+    async with aclosing(pump(stream, OutputBatcher(), tracker.handle_chunk)) as events:
+        async for event in events:
+            yield event
+    if tracker.error is not None:
+        raise action.failure(tracker.error, output=(tracker.error,))

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 
 from tutor.docker_ops import commandline, credentials, humanize
-from tutor.docker_ops.action import Action, docker_action, pump
-from tutor.docker_ops.batching import OutputBatcher
-from tutor.docker_ops.engine import ThreadStream
+from tutor.docker_ops.action import Action, docker_action, follow_layers
 from tutor.docker_ops.events import CommandLine, Event, Succeeded
 from tutor.docker_ops.layers import LayerTracker
 from tutor.docker_ops.push import split_ref
@@ -28,13 +25,9 @@ async def pull(action: Action, ref: str, auth: dict[str, str] | None = None) -> 
     repository = split_ref(image)[0]
     tag = image.digest or image.tag or "latest"
     tracker = LayerTracker("pull")
-    stream = ThreadStream(client, lambda: client.api.pull(repository, tag=tag, stream=True, decode=True,
-                                                          auth_config=auth))
-    async with aclosing(pump(stream, OutputBatcher(), tracker.handle_chunk)) as events:
-        async for event in events:
-            yield event
-    if tracker.error is not None:
-        raise action.failure(tracker.error, output=(tracker.error,))
+    async for event in follow_layers(action, client, tracker, lambda: client.api.pull(repository, tag=tag, stream=True, decode=True,
+                                                         auth_config=auth)):
+        yield event
 
     local = await asyncio.to_thread(client.api.inspect_image, ref)
     size = int(local.get("Size") or 0)

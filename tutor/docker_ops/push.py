@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 
 from tutor.docker_ops import commandline, credentials
-from tutor.docker_ops.action import Action, docker_action, pump
-from tutor.docker_ops.batching import OutputBatcher
-from tutor.docker_ops.engine import ThreadStream
+from tutor.docker_ops.action import Action, docker_action, follow_layers
 from tutor.docker_ops.events import CommandLine, Event, Succeeded
 from tutor.docker_ops.layers import LayerTracker
 
@@ -74,13 +71,9 @@ async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, 
 
     repository, tag = split_ref(image)
     tracker = LayerTracker("push")
-    stream = ThreadStream(client, lambda: client.api.push(repository, tag=tag, stream=True, decode=True,
-                                                          auth_config=auth))
-    async with aclosing(pump(stream, OutputBatcher(), tracker.handle_chunk)) as events:
-        async for event in events:
-            yield event
-    if tracker.error is not None:
-        raise action.failure(tracker.error, output=(tracker.error,))
+    async for event in follow_layers(action, client, tracker, lambda: client.api.push(repository, tag=tag, stream=True, decode=True,
+                                                         auth_config=auth)):
+        yield event
 
     summary, details = tracker.push_summary()
     details.update(ref=ref, digest=tracker.digest, size=tracker.manifest_size, registry=registry)
