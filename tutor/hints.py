@@ -200,7 +200,7 @@ def hint(code: str, detail: str = "", **facts: object) -> Hint:
     if "login_command" not in known and "{login_command}" in what + next_step:
         # Advice typed by hand, where docker asks for the password itself. Imported here:
         # docker_ops imports this module.
-        from tutor.docker_ops.commandline import login_by_hand
+        from tutor.docker_cli import login_by_hand
 
         known["login_command"] = login_by_hand(known.get("registry"))
     return Hint(code, what.format_map(known), next_step.format_map(known), detail)

@@ -139,7 +139,8 @@ async def test_async_lookup_runs_off_the_loop(config_dir):
 
 def test_one_set_of_docker_hub_names_everywhere():
     from tutor import reference
-    from tutor.docker_ops import commandline, credentials
+    from tutor import docker_cli as commandline
+    from tutor.docker_ops import credentials
 
     for name in ("", "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
                  creds.HUB_KEY, "HTTPS://Registry.Hub.Docker.com/v1/"):

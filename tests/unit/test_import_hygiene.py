@@ -16,7 +16,7 @@ DOMAIN_MODULES = [
     "tutor.lesson.kinds", "tutor.lesson.lint", "tutor.lesson.loader", "tutor.lesson.model", "tutor.lesson.parser",
     "tutor.lesson.variables",
     "tutor.docker_ops", "tutor.docker_ops.action", "tutor.docker_ops.batching", "tutor.docker_ops.build",
-    "tutor.docker_ops.commandline", "tutor.docker_ops.credentials", "tutor.docker_ops.engine",
+    "tutor.docker_cli", "tutor.docker_ops.credentials", "tutor.docker_ops.engine",
     "tutor.docker_ops.events", "tutor.docker_ops.humanize", "tutor.docker_ops.images", "tutor.docker_ops.layers",
     "tutor.docker_ops.login", "tutor.docker_ops.pull", "tutor.docker_ops.push", "tutor.docker_ops.run",
     "tutor.probes", "tutor.probes.local", "tutor.probes.node", "tutor.probes.registry", "tutor.probes.results",
@@ -78,3 +78,13 @@ def test_cli_parser_build_imports_nothing_heavy():
     code = "import sys; from tutor.cli import build_parser; build_parser(); print('\\n'.join(sys.modules))"
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
     assert not [name for name in HEAVY + ["textual", "markdown_it"] if name in loaded]
+
+
+def test_showing_the_lessons_commands_loads_no_docker_machinery():
+    code = ("import sys; from tutor.lesson import get_lesson; lesson = get_lesson('04'); "
+            "values = lesson.values({'username': 'alice'}); "
+            "print(sum(1 for a in lesson.actions() if a.command(values))); "
+            "print(' '.join(m for m in sys.modules if m.startswith('tutor.docker_ops') or m in ('docker', 'asyncio')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert int(out[0]) > 5, "the lesson's commands were rendered"
+    assert out[1].strip() == ""

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from tutor import hints
-from tutor.docker_ops import commandline, humanize
+from tutor import docker_cli as commandline
+from tutor.docker_ops import humanize
 from tutor.docker_ops.action import Action, ActionFailed, docker_action, pump
 from tutor.docker_ops.batching import LineSplitter, OutputBatcher
 from tutor.docker_ops.engine import ThreadStream

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.docker_ops import commandline, humanize
+from tutor import docker_cli as commandline
+from tutor.docker_ops import humanize
 from tutor.docker_ops.action import Action, docker_action
 from tutor.docker_ops.events import CommandLine, Event, Output, Succeeded
 from tutor.docker_ops.push import split_ref

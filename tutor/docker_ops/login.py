@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from tutor import docker_config
-from tutor.docker_ops import commandline, credentials
+from tutor import docker_cli as commandline
+from tutor.docker_ops import credentials
 from tutor.docker_ops.action import Action, ActionFailed, docker_action
 from tutor.docker_ops.events import CommandLine, Event, Notice, Output, Succeeded
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from tutor.docker_ops import commandline, credentials, humanize
+from tutor import docker_cli as commandline
+from tutor.docker_ops import credentials, humanize
 from tutor.docker_ops.action import Action, docker_action, follow_layers
 from tutor.docker_ops.events import CommandLine, Event, Succeeded
 from tutor.docker_ops.layers import LayerTracker

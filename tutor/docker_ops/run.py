@@ -18,7 +18,8 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import aclosing
 from typing import Any
 
-from tutor.docker_ops import commandline, engine
+from tutor import docker_cli as commandline
+from tutor.docker_ops import engine
 from tutor.docker_ops.action import Action, docker_action
 from tutor.docker_ops.batching import LineSplitter, OutputBatcher
 from tutor.docker_ops.engine import ThreadStream

@@ -2,7 +2,7 @@
 
 A lesson never spells out a CLI command for an action: it names the kind and the parts
 (``repository=poll-backend``); the parts and the learner's variables are mapped here onto
-:mod:`tutor.docker_ops.commandline`, which also writes the command the tutor runs. That keeps
+:mod:`tutor.docker_cli`, which also writes the command the tutor runs. That keeps
 the text, the Run button and the checks in agreement. ``publish`` is parsed here too, for lint
 and for the runbook alike.
 """
@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tutor import docker_cli as commandline
 from tutor import reference
 from tutor.lesson.variables import render
 
@@ -202,14 +203,11 @@ def hub_url(params: Mapping[str, str], repository: str) -> str | None:
 def action_command(kind: str, params: Mapping[str, str]) -> str | None:
     """The CLI command for an action whose parameters are already filled; None for manual steps.
 
-    Built by :mod:`tutor.docker_ops.commandline`, as the tutor's own run of the action is, so the
+    Built by :mod:`tutor.docker_cli`, as the tutor's own run of the action is, so the
     lesson shows what the tutor runs. Unfilled ``{variables}`` stay readable in it.
     """
     if kind == "manual" or kind not in ACTION_KINDS:
         return None
-    # Imported here: the lesson model loads no docker_ops code until a command is shown.
-    from tutor.docker_ops import commandline
-
     if kind == "login":
         return commandline.login(params.get("registry", ""), params.get("username", ""))
     if kind == "images":
@@ -226,8 +224,6 @@ def action_command(kind: str, params: Mapping[str, str]) -> str | None:
 
 def publish_words(publish: str) -> list[str]:
     """The ``-p`` values for ``publish``: normalised as the tutor runs them, or as written when not valid."""
-    from tutor.docker_ops import commandline
-
     try:
         return [commandline.port_mapping(host, inside) for host, inside in parse_publish(publish)]
     except PublishError:
@@ -255,9 +251,7 @@ def probe_commands(kind: str, params: Mapping[str, str]) -> list[str]:
     if kind == "local-images":
         return [action_command("images", params) or "docker images"]
     if kind == "node-pull":
-        from tutor.docker_ops.commandline import join
-
-        return [join("sudo", "k3s", "crictl", "pull", ref_from(params, repo)) for repo in probe_repositories(params)]
+        return [commandline.join("sudo", "k3s", "crictl", "pull", ref_from(params, repo)) for repo in probe_repositories(params)]
     return []
 
 
