@@ -154,7 +154,7 @@ def known_hosts_files(target: NodeTarget) -> list[Path]:
 def _load_known_hosts(files: list[Path]):
     import asyncssh
 
-    # An empty object trusts nothing: never `known_hosts=None`, which would trust everything.
+    # An empty object trusts nothing; passing None instead would turn host key checking off.
     return asyncssh.read_known_hosts([str(p) for p in files]) if files else asyncssh.SSHKnownHosts()
 
 
@@ -245,7 +245,8 @@ class Resolved:
 def resolve(target: NodeTarget) -> Resolved:
     import asyncssh
 
-    kwargs = _connect_kwargs(target, None)
+    # Only reads the ssh config for host, port and user; an empty known-hosts set trusts nothing.
+    kwargs = _connect_kwargs(target, asyncssh.SSHKnownHosts())
     kwargs.pop("connect_timeout")
     options = asyncssh.SSHClientConnectionOptions(host=target.host, **kwargs)
     host = options.host or target.host
