@@ -42,39 +42,32 @@ class TutorApp(App):
 
         return next((s for s in self.screen_stack if isinstance(s, LessonScreen)), None)
 
+    def _reload_lesson(self, _result: object = None) -> None:
+        """After a screen closes: progress or settings may have changed under the lesson screen."""
+        lesson = self._lesson_screen()
+        if lesson is not None:
+            lesson.reload()
+
     def open_settings(self, first_run: bool = False) -> None:
         from tutor.screens.settings import SettingsScreen
 
         def saved(settings) -> None:
-            if settings is not None:
-                self.session.save_settings(settings)
+            if settings is not None and self.session.save_settings(settings):
                 self.notify("Settings saved. Commands now use your values.")
-            lesson = self._lesson_screen()
-            if lesson is not None:
-                lesson.reload()
+            self._reload_lesson()
 
         self.push_screen(SettingsScreen(self.session.settings, first_run=first_run), saved)
 
     def open_quiz(self, question_id: str | None = None) -> None:
         from tutor.screens.quiz import QuizScreen
 
-        def closed(_result=None) -> None:
-            lesson = self._lesson_screen()
-            if lesson is not None:
-                lesson.reload()
-
         self.push_screen(QuizScreen(self.session.lesson, self.session.progress, self.session.save_progress,
-                                    question_id=question_id), closed)
+                                    question_id=question_id), self._reload_lesson)
 
     def open_checklist(self) -> None:
         from tutor.screens.checklist import ChecklistScreen
 
-        def closed(_result=None) -> None:
-            lesson = self._lesson_screen()
-            if lesson is not None:
-                lesson.reload()
-
-        self.push_screen(ChecklistScreen(self.session), closed)
+        self.push_screen(ChecklistScreen(self.session), self._reload_lesson)
 
     def reset_lesson(self) -> None:
         from tutor.screens.dialogs import ConfirmDialog
@@ -82,9 +75,7 @@ class TutorApp(App):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.session.reset_lesson()
-                lesson = self._lesson_screen()
-                if lesson is not None:
-                    lesson.reload()
+                self._reload_lesson()
                 self.notify("Lesson reset: every step, answer and check starts afresh.")
 
         self.push_screen(ConfirmDialog("Reset the whole lesson?",
