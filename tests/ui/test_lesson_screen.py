@@ -111,3 +111,19 @@ async def test_a_lesson_mistake_is_shown_as_the_steps_failure_not_a_crash(learne
         assert "publish 'abc' is not a port mapping" in pane.result_text
         assert "docker-tutor lint" in pane.result_text
         assert not app.screen.running()  # nothing was started
+
+
+async def test_outline_titles_use_the_learners_values_and_follow_settings(open_session):
+    from tutor.store import Settings
+
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        outline = app.screen.query_one(Outline)
+        title = next(e.title for e in outline.entries("quiz") if e.id == "explain-naming")
+        assert "ghcr.io/alice/poll-backend" in title and "{username}" not in title
+        app.session.save_settings(Settings(username="bob", project_dir="~/poll-app"))
+        app.screen.reload()
+        await pilot.pause()
+        title = next(e.title for e in outline.entries("quiz") if e.id == "explain-naming")
+        assert "ghcr.io/bob/poll-backend" in title

@@ -118,14 +118,14 @@ class LessonScreen(Screen):
         return True
 
     def _sections(self) -> list[tuple[str, list[Entry]]]:
-        lesson = self.session.lesson
-        numbered = [Entry("step", s.id, f"{n}. {s.title}") for n, s in enumerate(lesson.steps, 1)]
+        lesson, render = self.session.lesson, self.session.render
+        numbered = [Entry("step", s.id, f"{n}. {render(s.title)}") for n, s in enumerate(lesson.steps, 1)]
         sections = [
-            ("Concepts", [Entry("concept", c.id, c.title) for c in lesson.concepts]),
+            ("Concepts", [Entry("concept", c.id, render(c.title)) for c in lesson.concepts]),
             ("Your task", numbered),
-            ("Quiz", [Entry("quiz", q.id, q.prompt) for q in lesson.quiz]),
-            ("Verify", [Entry("verify", v.id, v.title) for v in lesson.verify]),
-            ("Checklist", [Entry("checklist", c.id, c.text) for c in lesson.checklist]),
+            ("Quiz", [Entry("quiz", q.id, render(q.prompt)) for q in lesson.quiz]),
+            ("Verify", [Entry("verify", v.id, render(v.title)) for v in lesson.verify]),
+            ("Checklist", [Entry("checklist", c.id, render(c.text)) for c in lesson.checklist]),
         ]
         return [(heading, entries) for heading, entries in sections if entries]
 
@@ -165,7 +165,8 @@ class LessonScreen(Screen):
             self._position_timer.stop()
         self._position_timer = self.set_timer(0.4, self.session.save_progress)
         lesson, pane = self.session.lesson, self.query_one(ActionPane)
-        pane.set_class(entry.kind != "step", "-hidden")
+        # A running action stays in view whatever the learner reads meanwhile.
+        pane.set_class(entry.kind != "step" and not self.running(), "-hidden")
         if entry.kind == "step":
             step = lesson.step(entry.id)
             self._render_step(step)
@@ -176,7 +177,7 @@ class LessonScreen(Screen):
             self._set_markdown(f"# {concept.title}\n\n{self.session.render(concept.body)}")
         elif entry.kind == "quiz":
             question = lesson.question(entry.id)
-            self._set_markdown(f"# Quiz: {question.prompt}\n\n{self.session.render(question.body)}\n\n"
+            self._set_markdown(f"# Quiz: {self.session.render(question.prompt)}\n\n{self.session.render(question.body)}\n\n"
                                "*Press **enter** (or **z**) to answer it in the quiz.*")
         elif entry.kind == "verify":
             item = next(v for v in lesson.verify if v.id == entry.id)
@@ -452,8 +453,9 @@ class LessonScreen(Screen):
         self.app.open_settings()
 
     def reload(self) -> None:
-        """Settings or progress changed elsewhere: redraw marks and the current entry."""
+        """Settings or progress changed elsewhere: titles, marks and the current entry are redrawn."""
+        self.query_one(Outline).fill(self._sections())
         self.refresh_marks()
         if self.current is not None:
             current, self.current = self.current, None
-            self.show(current)
+            self.goto(current.kind, current.id)
