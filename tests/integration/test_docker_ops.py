@@ -465,7 +465,7 @@ async def test_login_without_docker_cli_keeps_credentials_for_the_tutor(registry
 async def test_huge_build_log_is_streamed_in_batches(docker_engine, offline_base, tmp_path, uid):
     count = 100_000
     # The uid busts the build cache, so the RUN step really prints every time.
-    (tmp_path / "Dockerfile").write_text(f"FROM {offline_base}\nRUN echo {uid} && seq 1 {count}\n")
+    (tmp_path / "Dockerfile").write_text(f"FROM {offline_base}\nRUN echo cache-buster-{uid} && seq 1 {count}\n")
     batches = numbers = expected = 0
     in_order = True
     succeeded(await collect(images()))  # the SDK's lazy imports happen before measuring
