@@ -26,6 +26,14 @@ async def _settle(pilot) -> None:
     await pilot.pause()
 
 
+def _remove_images(docker_engine, refs: list[str]) -> None:
+    for ref in refs:
+        try:
+            docker_engine.client.images.remove(ref, force=True)
+        except Exception:  # noqa: BLE001 - not built if the test failed early
+            pass
+
+
 def _lesson(app) -> LessonScreen:
     return next(s for s in app.screen_stack if isinstance(s, LessonScreen))
 
@@ -104,11 +112,7 @@ async def test_learner_logs_in_builds_pushes_and_checks(tmp_path, docker_engine,
         assert saved.checklist["images-on-hub"]["status"] == "passed"
         assert saved.step_status("push") == "done"
     finally:
-        for ref in refs:
-            try:
-                docker_engine.client.images.remove(ref, force=True)
-            except Exception:  # noqa: BLE001 - not built if the test failed early
-                pass
+        _remove_images(docker_engine, refs)
 
 
 async def test_app_without_engine_explains_how_to_start_docker(tmp_path, monkeypatch):
@@ -186,8 +190,4 @@ async def test_steps_run_by_hand_are_ticked_by_checking(tmp_path, docker_engine,
             assert outline.status("step", "push") != "done"
             assert "Next:" in pane.result_text
     finally:
-        for ref in refs:
-            try:
-                docker_engine.client.images.remove(ref, force=True)
-            except Exception:  # noqa: BLE001 - not built if the test failed early
-                pass
+        _remove_images(docker_engine, refs)

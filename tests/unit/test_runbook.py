@@ -160,3 +160,16 @@ def test_values_are_checked_once_filled_in():
     assert problems(action, VALUES) == []
     assert any("is not a container name" in p for p in problems(action, {**VALUES, "username": "al ice"}))
     assert any("'{port}' is not a port mapping" in p for p in problems(action, {**VALUES, "port": ""}))
+
+
+def test_do_warns_instead_of_crashing_when_progress_cannot_be_saved(tmp_path, monkeypatch, capsys):
+    from tutor.cli import main
+
+    blocker = tmp_path / "state-is-a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    code = main(["do", "account", "--var", "username=alice", "--config", str(tmp_path / "settings.toml")])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "warning: Progress could not be saved" in err
+    assert "Traceback" not in err

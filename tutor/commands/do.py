@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for warning in session.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    # A progress file that cannot be written is worth a warning, not a lost step.
+    session.on_save_error = lambda message: print(f"warning: {message}", file=sys.stderr)
     lesson = session.lesson
     step = lesson.step(args.step)
     if step is None:

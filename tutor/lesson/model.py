@@ -53,12 +53,10 @@ class Action:
         return self.resolved(values).get("url") or None
 
 
-@dataclass
-class Hint:
-    id: str
-    title: str
-    line: int
-    blocks: list[str | Action] = field(default_factory=list)  # Markdown and actions, in order
+class _Blocks:
+    """Prose and actions in the order written: what steps and hints are made of."""
+
+    blocks: list[str | Action]
 
     @property
     def body(self) -> str:
@@ -67,6 +65,14 @@ class Hint:
     @property
     def actions(self) -> list[Action]:
         return [b for b in self.blocks if isinstance(b, Action)]
+
+
+@dataclass
+class Hint(_Blocks):
+    id: str
+    title: str
+    line: int
+    blocks: list[str | Action] = field(default_factory=list)  # Markdown and actions, in order
 
 
 @dataclass
@@ -78,7 +84,7 @@ class Concept:
 
 
 @dataclass
-class Step:
+class Step(_Blocks):
     id: str
     title: str
     line: int
@@ -86,14 +92,6 @@ class Step:
     blocks: list[str | Action] = field(default_factory=list)
     hints: list[Hint] = field(default_factory=list)  # revealed one at a time, in this order
     verify: str = ""  # id of the Verify item whose checks prove the step done (`verify=ID`)
-
-    @property
-    def body(self) -> str:
-        return "\n\n".join(b for b in self.blocks if isinstance(b, str))
-
-    @property
-    def actions(self) -> list[Action]:
-        return [b for b in self.blocks if isinstance(b, Action)]
 
 
 @dataclass

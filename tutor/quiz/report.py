@@ -180,6 +180,12 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else text + "."
 
 
+def _md_status_line(text: str, status: str, at: str) -> str:
+    """`- [x] Text: status (when)` for a step or a checklist item."""
+    line = f"- {_STATUS_MARK.get(status, '[ ]')} {_lesson_md(text)}: {status}"
+    return f"{line} ({at})" if at else line
+
+
 def to_markdown(data: dict[str, Any]) -> str:
     s = data["summary"]
     out = [f"# Self-assessment: {data['lesson']['title']}", "",
@@ -188,11 +194,7 @@ def to_markdown(data: dict[str, Any]) -> str:
            f"- Quiz score: {s['quiz_points']:g}/{s['quiz_out_of']} ({s['quiz_correct']} correct)",
            f"- Checklist: {s['checklist_passed']}/{s['checklist']} passed", "", "## Steps", ""]
     for step in data["steps"]:
-        mark = _STATUS_MARK.get(step["status"], "[ ]")
-        line = f"- {mark} {_lesson_md(step['title'])}: {step['status']}"
-        if step["at"]:
-            line += f" ({step['at']})"
-        out.append(line)
+        out.append(_md_status_line(step["title"], step["status"], step["at"]))
         if step["detail"]:
             out.append(f"  - {_md_inline(step['detail'])}")
     out += ["", "## Quiz", ""]
@@ -217,11 +219,7 @@ def to_markdown(data: dict[str, Any]) -> str:
         out.append("")
     out += ["## Checklist", ""]
     for item in data["checklist"]:
-        mark = _STATUS_MARK.get(item["status"], "[ ]")
-        line = f"- {mark} {_lesson_md(item['text'])}: {item['status']}"
-        if item["at"]:
-            line += f" ({item['at']})"
-        out.append(line)
+        out.append(_md_status_line(item["text"], item["status"], item["at"]))
         if item["reason"]:
             out.append(f"  - {_md_inline(item['reason'])}")
         for key, value in _flat(item["evidence"]):
