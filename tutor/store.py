@@ -30,12 +30,18 @@ def state_dir() -> Path:
     return user_state_path(APP_NAME)
 
 
-def atomic_write(path: Path, text: str) -> None:
+def cache_dir() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME)
+
+
+def atomic_write(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        with (os.fdopen(fd, "wb") if isinstance(content, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as out:
+            out.write(content)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ import pytest
 DOMAIN_MODULES = [
     "tutor.store", "tutor.paths", "tutor.cli", "tutor.reference", "tutor.hints", "tutor.docker_config",
     "tutor.session", "tutor.runbook", "tutor.secret",
-    "tutor.lesson", "tutor.lesson.blocks", "tutor.lesson.errors", "tutor.lesson.export", "tutor.lesson.frontmatter",
+    "tutor.lesson", "tutor.lesson.blocks", "tutor.lesson.cache", "tutor.lesson.errors", "tutor.lesson.export", "tutor.lesson.frontmatter",
     "tutor.lesson.kinds", "tutor.lesson.lint", "tutor.lesson.loader", "tutor.lesson.model", "tutor.lesson.parser",
     "tutor.lesson.variables",
     "tutor.docker_ops", "tutor.docker_ops.action", "tutor.docker_ops.batching", "tutor.docker_ops.build",
@@ -88,3 +89,30 @@ def test_showing_the_lessons_commands_loads_no_docker_machinery():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert int(out[0]) > 5, "the lesson's commands were rendered"
     assert out[1].strip() == ""
+
+
+_FIRST_FRAME = """
+import json, sys
+from tutor.app import TutorApp
+from tutor.session import Session
+class FirstFrame(TutorApp):
+    def on_ready(self):
+        print(json.dumps(sorted(sys.modules)))
+        self.exit()
+FirstFrame(Session.open()).run(headless=True, size=(100, 30))
+"""
+
+
+def test_first_screen_loads_no_parser_and_no_heavy_library(tmp_path):
+    """With the lesson cached, the first frame needs neither markdown-it nor the lesson parser."""
+    settings = tmp_path / "config" / "docker-tutor" / "settings.toml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('username = "alice"\n')
+    env = {**os.environ, **{f"XDG_{kind}_HOME": str(tmp_path / kind.lower()) for kind in ("CONFIG", "STATE", "CACHE")}}
+    runs = [subprocess.run([sys.executable, "-c", _FIRST_FRAME], capture_output=True, text=True, env=env, timeout=120)
+            for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    cold, warm = (set(json.loads(run.stdout.strip().splitlines()[-1])) for run in runs)
+    assert "tutor.lesson.parser" in cold and "tutor.lesson.parser" not in warm  # the cache was used
+    assert "tutor.screens.lesson" in warm
+    assert not [name for name in HEAVY + ["markdown_it", "tutor.lesson.parser"] if name in warm]

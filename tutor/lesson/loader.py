@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from tutor.lesson.cache import cached_lesson
 from tutor.lesson.errors import LessonError
-from tutor.lesson.frontmatter import read_front_matter
 from tutor.lesson.model import Lesson
-from tutor.lesson.parser import load_lesson
 
 _NUMBER = re.compile(r"^(\d+)")
 
@@ -44,29 +43,31 @@ def get_lesson(name: str | None = None, extra_dirs: Iterable[str | Path] = ()) -
     """
     extra_dirs = list(extra_dirs)
     if name and (name.endswith(".md") or "/" in name) and Path(name).expanduser().is_file():
-        return load_lesson(Path(name).expanduser())
+        return cached_lesson(Path(name).expanduser())
     paths = find_lessons(extra_dirs)
     if not paths:
         raise LessonError(None, 0, "no lessons found")
     if not name:
-        return load_lesson(paths[0])
+        return cached_lesson(paths[0])
     wanted = name.removesuffix(".md")
     for path in paths:
         if path.stem == wanted:
-            return load_lesson(path)
+            return cached_lesson(path)
     if wanted.isdigit():
         for path in paths:
             number = _NUMBER.match(path.stem)
             if number and int(number.group(1)) == int(wanted):
-                return load_lesson(path)
+                return cached_lesson(path)
     for path in paths:
         if _lesson_id(path) == wanted:
-            return load_lesson(path)
+            return cached_lesson(path)
     available = ", ".join(p.stem for p in paths)
     raise LessonError(None, 0, f"no lesson named '{name}' (lessons: {available})")
 
 
 def _lesson_id(path: Path) -> str | None:
+    from tutor.lesson.frontmatter import read_front_matter
+
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
         value = read_front_matter(lines, path).data.get("id")

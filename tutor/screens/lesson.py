@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Tree
+from textual.widgets import Footer, Header, Tree
 from textual.worker import Worker, WorkerState
 
 from tutor.lesson import Step
@@ -19,6 +19,7 @@ from tutor.secret import Secret
 from tutor.session import Session
 from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.outline import Entry, Outline
+from tutor.widgets.step_text import StepText
 
 
 @dataclass
@@ -87,8 +88,7 @@ class LessonScreen(Screen):
         with Horizontal(id="lesson-body"):
             yield Outline(id="outline")
             with Vertical(id="reader"):
-                with VerticalScroll(id="step-text"):
-                    yield Markdown(id="markdown")
+                yield StepText(id="step-text")
                 yield ActionPane(id="action-pane")
         yield Footer()
 
@@ -204,8 +204,7 @@ class LessonScreen(Screen):
         self._set_markdown(step_markdown(self.session, step, self.session.progress.hints.get(step.id, 0)))
 
     def _set_markdown(self, text: str) -> None:
-        self.query_one("#markdown", Markdown).update(text)
-        self.query_one("#step-text").scroll_home(animate=False)
+        self.query_one(StepText).show(text)
 
     def _prepare_pane(self, step: Step) -> None:
         pane, values = self.query_one(ActionPane), self.session.values()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Label, Log, Static
 
@@ -21,10 +22,15 @@ STATE_LABELS = {
     "failed": "Failed", "cancelled": "Cancelled", "manual": "Do this yourself, then press d to mark it done",
     "unavailable": "Cannot run",
 }
+STYLED_STATES = {"running", "succeeded", "failed"}
 
 
 class ActionPane(Vertical):
-    state: reactive[str] = reactive("idle")
+    state: reactive[str] = reactive("idle", init=False)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.border_title = Content(STATE_LABELS["idle"])
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="action-header"):
@@ -34,12 +40,12 @@ class ActionPane(Vertical):
         yield Log(id="output", max_lines=MAX_LOG_LINES, highlight=False)
         yield Static("", id="result")
 
-    def watch_state(self, old: str, state: str) -> None:
-        # In the pane's top border, so the command below keeps the whole width.
-        self.border_title = STATE_LABELS.get(state, state)
-        # One class swap, not a set_class per state: each class change restyles the pane.
-        self.remove_class(f"-{old}")
-        self.add_class(f"-{state}")
+    def watch_state(self, state: str) -> None:
+        # In the pane's top border, so the command below keeps the whole width; plain text, no markup.
+        self.border_title = Content(STATE_LABELS.get(state, state))
+        # Only the states app.tcss colours have a class, changed in one batch: each change of the
+        # class set restyles the whole pane, and the idle and manual panes of start-up need none.
+        self.update_classes({f"-{styled}": styled == state for styled in STYLED_STATES})
 
     def show_command(self, text: str, state: str = "idle") -> None:
         """Prepare for an action: its command, an empty log, no result yet."""
