@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -20,9 +21,11 @@ def _bundled(package: str, checkout_name: str) -> Path:
     return _REPO_ROOT / checkout_name
 
 
+@cache  # asked for whenever the learner's values are filled in; the answer never changes
 def lessons_dir() -> Path:
     return _bundled("tutor._lessons", "lessons")
 
 
+@cache
 def assets_dir() -> Path:
     return _bundled("tutor._assets", "assets")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from textual.widgets import Input
+
 from tutor.app import TutorApp
 from tutor.store import NodeSettings
 
@@ -28,6 +30,9 @@ def app_factory(open_session, monkeypatch):
 
 async def _settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
+    # A blinking cursor would be drawn or not depending on how slow the machine is.
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     await pilot.pause()
 
 

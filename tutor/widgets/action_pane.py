@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.lazy import Lazy
 from textual.reactive import reactive
 from textual.widgets import Label, Log, Static
 
@@ -31,13 +32,15 @@ class ActionPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.border_title = Content(STATE_LABELS["idle"])
+        self._log = Log(id="output", max_lines=MAX_LOG_LINES, highlight=False)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="action-header"):
             yield Label("$", id="prompt")
             yield Static("", id="command")
         yield LayerProgress(id="layers")
-        yield Log(id="output", max_lines=MAX_LOG_LINES, highlight=False)
+        # Empty until an action runs, so Textual's Lazy mounts it just after the first frame.
+        yield Lazy(self._log)
         yield Static("", id="result")
 
     def watch_state(self, state: str) -> None:
@@ -50,7 +53,7 @@ class ActionPane(Vertical):
     def show_command(self, text: str, state: str = "idle") -> None:
         """Prepare for an action: its command, an empty log, no result yet."""
         self.query_one("#command", Static).update(Text(text))
-        self.query_one("#output", Log).clear()
+        self._log.clear()
         self.query_one(LayerProgress).clear()
         self.query_one("#result", Static).update("")
         self.state = state
@@ -64,11 +67,11 @@ class ActionPane(Vertical):
                 self.query_one("#command", Static).update(Text(text))
                 self.state = "running"
             case ev.Output(lines=lines):
-                self.query_one("#output", Log).write_lines(lines)
+                self._write(lines)
             case ev.LayerProgress(layer=layer, status=status, current=current, total=total):
                 self.query_one(LayerProgress).update_layer(layer, status, current, total)
             case ev.Notice(text=text):
-                self.query_one("#output", Log).write_line(f"note: {text}")
+                self._write([f"note: {text}"])
             case ev.Succeeded(summary=summary):
                 self.show_result(summary, "succeeded")
             case ev.Failed(hint=hint):
@@ -76,6 +79,12 @@ class ActionPane(Vertical):
                 self.show_result(Text.assemble((hint.what, "bold"), "\n", ("Next: ", "bold"), hint.next_step), "failed")
             case ev.Ready(url=url):
                 self.show_result(f"Serving at {url}  (esc stops and removes the container)", "running")
+
+    def _write(self, lines: list[str]) -> None:
+        if self._log.is_mounted:
+            self._log.write_lines(lines)
+        else:  # only within the first frame: the log is mounted right after it
+            self.call_after_refresh(self._write, lines)
 
     def show_result(self, text: str | Text, state: str) -> None:
         # Text, not markup: hints and summaries quote image names and registry messages verbatim.

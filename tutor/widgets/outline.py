@@ -27,7 +27,8 @@ class Outline(Tree[Entry]):
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("Lesson", **kwargs)
+        # Text, not str: a str label is parsed as Rich markup (headings may hold brackets).
+        super().__init__(Text("Lesson"), **kwargs)
         self.show_root = False
         self._entry_nodes: dict[tuple[str, str], TreeNode[Entry]] = {}
         self._status: dict[tuple[str, str], str] = {}
@@ -37,7 +38,7 @@ class Outline(Tree[Entry]):
         self.clear()
         self._entry_nodes.clear()
         for heading, entries in sections:
-            parent = self.root.add(heading, expand=True)
+            parent = self.root.add(Text(heading), expand=True)
             for entry in entries:
                 key = (entry.kind, entry.id)
                 self._entry_nodes[key] = parent.add_leaf(self._label(entry, self._status.get(key, "todo")), data=entry)
