@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from tutor import hints, store
@@ -206,3 +209,26 @@ def test_registry_outcomes_map_to_hints():
         made = hints.from_registry(outcome, ref="alice/app:v1", registry="docker.io", registry_label="Docker Hub",
                                    username="alice", detail="boom")
         assert made is not None and "{" not in made.what + made.next_step
+
+
+async def test_a_probe_that_hangs_is_an_error_within_its_bound_and_a_cancel_still_cancels(lesson, monkeypatch):
+    started = asyncio.Event()
+
+    async def hang(self, item, probe):
+        started.set()
+        await asyncio.sleep(3600)
+
+    monkeypatch.setattr(Runner, "probe", hang)
+    monkeypatch.setattr(Timeouts, "bound", lambda self, kind: 0.2)
+    checks = runner(lesson, username="alice")
+    item = lesson.checklist_item("on-registry")
+    began = time.monotonic()
+    result = await checks.evaluate(item)
+    assert (result.status, result.outcome) == ("error", "timeout")
+    assert time.monotonic() - began < 2
+    started.clear()
+    task = asyncio.create_task(checks.evaluate(item))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

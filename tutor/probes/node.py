@@ -263,7 +263,8 @@ async def server_host_key(target: NodeTarget, algorithms: list[str] | None = Non
     if algorithms:
         kwargs["server_host_key_algs"] = algorithms
     try:
-        return await asyncio.wait_for(asyncssh.get_server_host_key(target.host, **kwargs), target.connect_timeout)
+        async with asyncio.timeout(target.connect_timeout):
+            return await asyncssh.get_server_host_key(target.host, **kwargs)
     except (OSError, asyncssh.Error, TimeoutError):
         return None
 
@@ -309,7 +310,8 @@ async def run_command(conn: Any, command: str, timeout: float) -> Ran:
     import asyncssh
 
     try:
-        done = await asyncio.wait_for(conn.run(command, check=False, stdin=asyncssh.DEVNULL), timeout)
+        async with asyncio.timeout(timeout):
+            done = await conn.run(command, check=False, stdin=asyncssh.DEVNULL)
     except TimeoutError:
         return Ran(command, None, "", "", timed_out=True)
     return Ran(command, done.exit_status if done.exit_status is not None else -1,
@@ -364,7 +366,10 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
         known = _load_known_hosts(files)
         where = resolve(target)
         kwargs = _connect_kwargs(target, known)
-        conn = await asyncio.wait_for(asyncssh.connect(target.host, **kwargs), target.connect_timeout + 1)
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can hand back a connection and drop
+        # the cancellation that raced with it, leaving the connection open.
+        async with asyncio.timeout(target.connect_timeout + 1):
+            conn = await asyncssh.connect(target.host, **kwargs)
     except asyncssh.HostKeyNotVerifiable:
         return await _host_key_problem(target, report, known, images)
     except (asyncssh.Error, OSError, TimeoutError, ValueError) as exc:

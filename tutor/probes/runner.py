@@ -170,7 +170,10 @@ class Runner:
     async def _bounded(self, item: ChecklistItem, probe: Probe) -> CheckResult:
         bound = self.context.timeouts.bound(probe.kind)
         try:
-            return await asyncio.wait_for(self.probe(item, probe), bound)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation (the
+            # learner leaving the checklist) that races with the probe finishing.
+            async with asyncio.timeout(bound):
+                return await self.probe(item, probe)
         except TimeoutError:
             return CheckResult(item.id, ERROR, "timeout", f"The check did not finish within {bound:g} seconds.",
                                hints.hint("unknown", detail=f"{probe.kind} probe timed out"), text=item.text,

@@ -21,13 +21,17 @@ class StepText(VerticalScroll):
     def on_mount(self) -> None:
         self.call_after_refresh(self._create_markdown)
 
-    def _create_markdown(self) -> None:
-        if not self.is_attached:  # closed before the first frame
+    async def _create_markdown(self) -> None:
+        if not self.is_attached:  # closed before its first frame
             return
         from textual.widgets import Markdown
 
-        self._markdown = Markdown(self._source, id="markdown")
-        self.mount(self._markdown)
+        shown = self._source
+        markdown = Markdown(shown, id="markdown")
+        await self.mount(markdown)
+        self._markdown = markdown
+        if self._source != shown:  # the learner moved on while it was being mounted
+            markdown.update(self._source)
 
     @property
     def source(self) -> str:
