@@ -2,7 +2,7 @@
 
 The lesson text, the app's action pane and ``docker-tutor do`` all show these strings, so
 what a learner reads is what the tutor runs. Secrets never appear: login reads the password
-from stdin. Pure string work (the standard library and tutor.docker_config only), so the
+from stdin. Pure string work (the standard library and tutor.reference only), so the
 lesson model may import it without loading any docker machinery.
 """
 
@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
-from tutor.docker_config import is_hub
+from tutor.reference import is_hub
 
 # A word the shell leaves alone. Braces only as an unfilled lesson variable such as {username}
 # (`{a,b}` would be brace-expanded), and `~` never first (it would expand to a home folder).

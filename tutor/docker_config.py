@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from tutor.reference import DOCKER_HUB, HUB_ALIASES
+from tutor.reference import hostname, is_hub, registry_key  # noqa: F401 - callers ask this module too
 
 # How config.json (and a credential helper) names Docker Hub; every alias in HUB_ALIASES means it too.
 HUB_KEY = "https://index.docker.io/v1/"
@@ -73,24 +73,6 @@ def load(folder: Path | None = None) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise CredentialError(f"docker's {path} cannot be read ({type(exc).__name__})") from None
     return data if isinstance(data, dict) else {}
-
-
-def hostname(key: str) -> str:
-    """config.json keys may be URLs ("https://host/v1/"): keep host[:port], lower case."""
-    text = key.strip().lower()
-    for scheme in ("https://", "http://"):
-        text = text.removeprefix(scheme)
-    return text.split("/", 1)[0]
-
-
-def is_hub(registry: str | None) -> bool:
-    """Any spelling of Docker Hub, an empty registry (docker's default) included."""
-    return not (registry or "").strip() or hostname(registry or "") in HUB_ALIASES
-
-
-def registry_key(registry: str | None) -> str:
-    """One spelling per registry: "docker.io" for Docker Hub, else host[:port] in lower case."""
-    return DOCKER_HUB if is_hub(registry) else hostname(registry or "")
 
 
 def same_registry(key: str, registry: str) -> bool:

@@ -39,6 +39,25 @@ MAX_TAG_LENGTH = 128
 # Longer input cannot be valid; refusing it early keeps the regexes cheap.
 _MAX_INPUT = 4096
 
+
+def hostname(key: str) -> str:
+    """A registry as written anywhere (config.json keys may be URLs, "https://host/v1/"): host[:port], lower case."""
+    text = key.strip().lower()
+    for scheme in ("https://", "http://"):
+        text = text.removeprefix(scheme)
+    return text.split("/", 1)[0]
+
+
+def is_hub(registry: str | None) -> bool:
+    """Any spelling of Docker Hub, an empty registry (docker's default) included."""
+    return not (registry or "").strip() or hostname(registry or "") in HUB_ALIASES
+
+
+def registry_key(registry: str | None) -> str:
+    """One spelling per registry: "docker.io" for Docker Hub, else host[:port] in lower case."""
+    return DOCKER_HUB if is_hub(registry) else hostname(registry or "")
+
+
 # Each rule is the first part of an error message, so callers can compare err.rule.
 RULE_EMPTY = "image reference must not be empty"
 RULE_FORMAT = "invalid reference format"
