@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, ProgressBar
+from textual.widgets import Label
 
 # Statuses after which a layer has nothing left to transfer.
 FINISHED = {"pushed", "exists", "mounted", "pulled", "complete", "already"}
@@ -31,6 +31,9 @@ class LayerRow(Horizontal):
         self._state: tuple[str, int | None, int | None] = ("waiting", None, None)
 
     def compose(self) -> ComposeResult:
+        # Imported with the first layer of a push or pull, not at start-up when there is none.
+        from textual.widgets import ProgressBar
+
         yield Label(self.layer_id[:12], classes="layer-id")
         yield ProgressBar(total=None, show_eta=False)
         yield Label("", classes="layer-status")
@@ -49,7 +52,7 @@ class LayerRow(Horizontal):
 
     def _apply(self) -> None:
         status, current, total = self._state
-        bar = self.query_one(ProgressBar)
+        bar = self.query_one("ProgressBar")
         if status in FINISHED:
             bar.update(total=1, progress=1)
         elif total:
