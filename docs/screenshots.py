@@ -1,7 +1,7 @@
 """Draw the README's screenshots from the real app: `.venv/bin/python docs/screenshots.py [NAME ...]`.
 
 Each picture is a fresh tutor in a throw-away config and state folder, driven headlessly by
-Textual's Pilot and saved as SVG in docs/screenshots/. Nothing reaches the network: Docker
+Textual's Pilot and saved as SVG in assets/screenshots/. Nothing reaches the network: Docker
 points at a socket that does not exist, and HTTP goes through a "proxy" on a closed loopback
 port, so the checklist's registry checks fail at once, the same way on every machine, and
 the picture shows how the tutor explains a failure.
@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-OUT = REPO / "docs" / "screenshots"
+OUT = REPO / "assets" / "screenshots"
 SIZE = (120, 40)
 # A port nothing listens on (discard): registry requests sent through it are refused at once.
 CLOSED_PROXY = "http://127.0.0.1:9"

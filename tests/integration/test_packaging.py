@@ -48,5 +48,7 @@ def test_bundled_folders_are_found_inside_the_install(installed):
     assert Path(package_file).is_relative_to(installed)
     assert Path(lessons).is_relative_to(installed) and Path(lessons).is_dir()
     assert Path(assets).is_relative_to(installed) and Path(assets).is_dir()
+    assert (Path(assets) / "sample-app" / "backend").is_dir()
+    assert not (Path(assets) / "screenshots").exists(), "the README's pictures are not part of the install"
     expected = sorted(p.name for p in (ROOT / "lessons").glob("*.md"))
     assert eval(lesson_files) == expected  # noqa: S307 - our own repr of a list of names
