@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from textual.widgets import Log
 
 from tests.fixtures.engine import CONTEXTS
 from tutor.app import TutorApp
@@ -89,6 +90,8 @@ async def test_learner_logs_in_builds_pushes_and_checks(tmp_path, docker_engine,
             await _settle(pilot)
             assert pane.state == "succeeded", pane.result_text
             assert {t for image in docker_engine.client.images.list() for t in image.tags} >= set(refs)
+            build_log, build_result = list(pane.query_one("#output", Log).lines), pane.result_text
+            assert build_log
 
             lesson.goto("step", "push")
             await pilot.press("r")
@@ -99,6 +102,18 @@ async def test_learner_logs_in_builds_pushes_and_checks(tmp_path, docker_engine,
             assert registry_basic.tags("learner/poll-backend") and tag in registry_basic.tags("learner/poll-backend")
             outline = lesson.query_one(Outline)
             assert [outline.status("step", s) for s in ("login", "build", "push")] == ["done"] * 3
+
+            # Back at an earlier step, its run is there again: output, layers and result.
+            push_result = pane.result_text
+            lesson.goto("step", "build")
+            await pilot.pause()
+            assert list(pane.query_one("#output", Log).lines) == build_log
+            assert (pane.state, pane.result_text) == ("succeeded", build_result)
+            assert not lesson.query_one(LayerProgress).layers
+            lesson.goto("step", "push")
+            await pilot.pause()
+            assert lesson.query_one(LayerProgress).layers == layers
+            assert (pane.state, pane.result_text) == ("succeeded", push_result)
 
             await pilot.press("c")
             await _settle(pilot)
@@ -130,6 +145,16 @@ async def test_app_without_engine_explains_how_to_start_docker(tmp_path, monkeyp
         assert pane.state == "failed"
         assert "docker" in pane.result_text.lower() and "Next:" in pane.result_text
         assert lesson.query_one(Outline).status("step", "build") == "failed"
+        failure = pane.result_text
+        lesson.goto("step", "push")
+        await pilot.pause()
+        assert pane.state != "failed"
+        lesson.goto("step", "build")  # back again: the failure and its next step are still there
+        await pilot.pause()
+        assert (pane.state, pane.result_text) == ("failed", failure)
+        await pilot.press("d")  # done by hand: the old verdict is not shown as the step's state
+        await pilot.pause()
+        assert pane.state == "succeeded" and "Marked done" in pane.result_text
 
 
 async def test_cancelled_build_is_not_recorded_as_done(tmp_path, docker_engine, offline_base):

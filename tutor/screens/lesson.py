@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from tutor.lesson import Step
 from tutor.secret import Secret
 from tutor.session import Session
-from tutor.widgets.action_pane import ActionPane
+from tutor.widgets.action_pane import MAX_LOG_LINES, ActionPane
 from tutor.widgets.outline import Entry, Outline
 from tutor.widgets.step_text import StepText
 
@@ -80,6 +80,7 @@ class LessonScreen(Screen):
         self.session = session
         self.current: Entry | None = None
         self._position_timer = None
+        self._runs: dict = {}  # step id -> its last run in this session (docker_ops.recording.Recording)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -216,6 +217,9 @@ class LessonScreen(Screen):
         status = self.session.progress.step_status(step.id)
         if status == "done":
             pane.show_result(self.session.progress.steps[step.id].get("detail") or "Done.", "succeeded")
+        if step.id in self._runs:  # back at a step run earlier: its output is there again
+            for event in self._runs[step.id].replay(status):
+                pane.show_event(event)
 
     # --- running ------------------------------------------------------------------------
 
@@ -281,11 +285,13 @@ class LessonScreen(Screen):
         from contextlib import aclosing
 
         from tutor.docker_ops import events as ev
+        from tutor.docker_ops.recording import Recording
         from tutor.lesson import LessonError
         from tutor.runbook import run_action, runnable
 
         values = self.session.values()
         self.query_one(Outline).set_status("step", step.id, "running")
+        self._runs[step.id] = Recording(MAX_LOG_LINES)
         outcome, detail = None, ""  # stays None when cancelled or crashed: nothing is recorded then
         try:
             for action in runnable(step):
@@ -368,6 +374,8 @@ class LessonScreen(Screen):
     def _step_event(self, message: StepEvent) -> None:
         # The pane follows the running action even when the learner reads another entry meanwhile.
         self.query_one(ActionPane).show_event(message.event)
+        if message.step_id in self._runs:
+            self._runs[message.step_id].add(message.event)
 
     def on_unmount(self) -> None:
         if self._position_timer is not None:
@@ -425,6 +433,7 @@ class LessonScreen(Screen):
             return
         self.session.progress.reset_step(step.id)
         self.session.save_progress()
+        self._runs.pop(step.id, None)
         self.query_one(Outline).set_status("step", step.id, "todo")
         self._render_step(step)
         self._prepare_pane(step)
