@@ -133,7 +133,8 @@ def bench_env() -> dict[str, str]:
 def sample(code: str, env: dict[str, str]) -> tuple[float, float]:
     """Seconds from spawning the interpreter to its first frame, and to its complete screen."""
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True,
+                         timeout=120).stdout
     first, complete = (float(x) for x in out.split()[-2:])
     return first - start, complete - start
 
@@ -142,7 +143,7 @@ def instructions(code: str, env: dict[str, str], moment: str) -> int:
     """Instructions executed from the interpreter's start to *moment*, counted by cachegrind."""
     done = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-         sys.executable, "-c", code], env={**env, "BENCH_STOP": moment}, capture_output=True, text=True)
+         sys.executable, "-c", code], env={**env, "BENCH_STOP": moment}, capture_output=True, text=True, timeout=600)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if not found:
         sys.exit(f"valgrind gave no count:\n{done.stderr[-2000:]}")

@@ -116,3 +116,18 @@ def test_a_malformed_lesson_raises_and_is_never_cached(tmp_path):
     assert entries(folder) == []
     with pytest.raises(LessonError, match="no such lesson file"):
         lesson_cache.cached_lesson(tmp_path / "missing.md", folder)
+
+
+def test_the_same_file_named_two_ways_shares_one_entry_and_keeps_the_callers_name(lesson_file, tmp_path, parses,
+                                                                                  monkeypatch):
+    folder = tmp_path / "cache"
+    lesson_cache.cached_lesson(lesson_file, folder)
+    monkeypatch.chdir(lesson_file.parent)
+    relative = lesson_cache.cached_lesson(type(lesson_file)(lesson_file.name), folder)
+    assert len(parses) == 1 and len(entries(folder)) == 1
+    assert relative.source == type(lesson_file)(lesson_file.name)
+
+
+def test_the_parsers_own_dependency_is_part_of_the_stamp():
+    lesson_cache._code_stamp.cache_clear()
+    assert any("markdown_it" in name for name, _, _ in lesson_cache._code_stamp())

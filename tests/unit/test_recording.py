@@ -18,7 +18,8 @@ def test_output_is_bounded_and_notes_keep_their_place():
     recording.add(ev.Notice("the cache was used"))
     recording.add(ev.Output(("three", "four")))
     recording.add(ev.Succeeded("Built alice/app:v1"))
-    events = recording.replay("done")
+    recording.finish("after the run")
+    events = recording.replay("after the run")
     assert replayed_lines(events) == ["two", "note: the cache was used", "three", "four"]
     assert events[-1] == ev.Succeeded("Built alice/app:v1")
     assert not any(isinstance(event, ev.CommandLine) for event in events)
@@ -30,19 +31,20 @@ def test_each_layer_keeps_its_latest_state_in_first_seen_order():
                   ev.LayerProgress("aaa", "pushing", 5, 10), ev.LayerProgress("bbb", "exists"),
                   ev.LayerProgress("aaa", "pushed", 10, 10)):
         recording.add(event)
-    layers = [event for event in recording.replay("failed") if isinstance(event, ev.LayerProgress)]
+    layers = [event for event in recording.replay(None) if isinstance(event, ev.LayerProgress)]
     assert [(layer.layer, layer.status) for layer in layers] == [("aaa", "pushed"), ("bbb", "exists")]
 
 
-def test_the_outcome_is_shown_only_while_it_is_still_the_steps_status():
+def test_the_verdict_is_shown_only_while_the_saved_step_is_what_the_run_left():
     failure = ev.Failed(hints.hint("unknown", detail="boom"))
     recording = Recording(max_lines=10)
     recording.add(ev.Output(("denied",)))
     recording.add(failure)
-    assert recording.replay("failed")[-1] == failure
-    marked_done = recording.replay("done")  # marked done by hand afterwards
+    after_run = {"status": "done", "detail": "Pushed earlier", "at": "10:00"}  # a re-run of a done step failed
+    recording.finish(dict(after_run))
+    assert recording.replay(dict(after_run))[-1] == failure
+    marked_done = recording.replay({"status": "done", "detail": "Marked done by you.", "at": "10:05"})
     assert failure not in marked_done and replayed_lines(marked_done) == ["denied"]
-    assert recording.replay("todo") == []  # the step was reset
 
 
 def test_a_next_action_forgets_the_previous_outcome():
@@ -50,4 +52,12 @@ def test_a_next_action_forgets_the_previous_outcome():
     recording.add(ev.Succeeded("Built alice/poll-backend:v1"))
     recording.add(ev.CommandLine("docker build -t alice/poll-frontend:v1 frontend"))
     recording.add(ev.Output(("Step 1/3",)))
-    assert not any(isinstance(event, ev.Succeeded) for event in recording.replay("done"))
+    recording.finish("after the run")
+    assert not any(isinstance(event, ev.Succeeded) for event in recording.replay("after the run"))
+
+
+def test_the_default_keeps_the_tail_of_a_huge_build():
+    recording = Recording()
+    recording.add(ev.Output(tuple(f"line {n}" for n in range(100_000))))
+    lines = replayed_lines(recording.replay(None))
+    assert lines[-1] == "line 99999" and 0 < len(lines) <= 5000

@@ -13,12 +13,16 @@ from collections import deque
 
 from tutor.docker_ops import events as ev
 
+# Enough to see how a run ended; the live log keeps more while the run is on screen.
+REPLAY_LINES = 1000
+
 
 class Recording:
-    def __init__(self, max_lines: int) -> None:
+    def __init__(self, max_lines: int = REPLAY_LINES) -> None:
         self._lines: deque[str] = deque(maxlen=max_lines)
         self._layers: dict[str, ev.LayerProgress] = {}
         self._end: ev.Succeeded | ev.Failed | None = None
+        self._finished_as: object = None
 
     def add(self, event: object) -> None:
         match event:
@@ -33,19 +37,17 @@ class Recording:
             case ev.CommandLine():
                 self._end = None  # a step's next action starts: its outcome is not known yet
 
-    def replay(self, status: str) -> list[object]:
-        """Events that draw the run again, given the step's saved status now.
+    def finish(self, saved: object) -> None:
+        """The run is over; *saved* is what the step's saved state became (any comparable value)."""
+        self._finished_as = saved
 
-        The output and the layers, then the outcome when it still is the step's status: a
-        step marked done by hand after a failed run shows the failure's output, not its
-        verdict. A step back to "todo" (reset, or never finished) shows nothing, and so does
-        a `run` that was serving and then stopped: its saved status says how it went.
+    def replay(self, saved: object) -> list[object]:
+        """Events that draw the run again: the output and the layers, then its verdict while
+        the step's saved state is still what this run left (not marked done, skipped or
+        checked by hand since). A `run` that was serving and then stopped has no verdict here.
         """
-        if status == "todo":
-            return []
         replayed: list[object] = [ev.Output(tuple(self._lines))] if self._lines else []
         replayed += self._layers.values()
-        if (isinstance(self._end, ev.Succeeded) and status == "done") or (
-                isinstance(self._end, ev.Failed) and status == "failed"):
+        if self._end is not None and saved == self._finished_as:
             replayed.append(self._end)
         return replayed

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 from tutor.lesson.model import Lesson
@@ -27,7 +28,12 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 @cache
 def _code_stamp() -> tuple[tuple[str, int, int], ...]:
-    return tuple((source.name, *_stamp(source)) for source in sorted(Path(__file__).parent.glob("*.py")))
+    """Our parser's source files, and markdown-it's (an upgrade of it may parse differently)."""
+    sources = sorted(Path(__file__).parent.glob("*.py"))
+    markdown_it = find_spec("markdown_it")
+    if markdown_it is not None and markdown_it.origin:
+        sources.append(Path(markdown_it.origin))
+    return tuple((str(source), *_stamp(source)) for source in sources)
 
 
 def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
@@ -43,10 +49,11 @@ def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
         from tutor.store import cache_dir
 
         folder = cache_dir() / "lessons"
-    entry = folder / f"{path.stem}-{zlib.crc32(str(path).encode()):08x}.pickle"
+    entry = folder / f"{path.stem}-{zlib.crc32(str(path.resolve()).encode()):08x}.pickle"
     try:
         saved_stamp, lesson = pickle.loads(entry.read_bytes())
         if saved_stamp == stamp and isinstance(lesson, Lesson):
+            lesson.source = path  # the same file, named as the caller named it
             return lesson
     except Exception:  # noqa: BLE001 - any unreadable entry is simply rebuilt
         pass
@@ -55,8 +62,8 @@ def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
         from tutor.store import atomic_write
 
         atomic_write(entry, pickle.dumps((stamp, lesson), protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError):
-        pass  # a read-only or full cache folder costs a parse next time, nothing more
+    except Exception:  # noqa: BLE001 - a read-only or full folder costs a parse next time, nothing more
+        pass
     return lesson
 
 

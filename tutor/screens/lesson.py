@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from tutor.lesson import Step
 from tutor.secret import Secret
 from tutor.session import Session
-from tutor.widgets.action_pane import MAX_LOG_LINES, ActionPane
+from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.outline import Entry, Outline
 from tutor.widgets.step_text import StepText
 
@@ -80,7 +80,7 @@ class LessonScreen(Screen):
         self.session = session
         self.current: Entry | None = None
         self._position_timer = None
-        self._runs: dict = {}  # step id -> its last run in this session (docker_ops.recording.Recording)
+        self._runs: dict = {}  # step id -> its last finished run in this session (docker_ops.recording.Recording)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -217,9 +217,13 @@ class LessonScreen(Screen):
         status = self.session.progress.step_status(step.id)
         if status == "done":
             pane.show_result(self.session.progress.steps[step.id].get("detail") or "Done.", "succeeded")
-        if step.id in self._runs:  # back at a step run earlier: its output is there again
-            for event in self._runs[step.id].replay(status):
+        if step.id in self._runs and status != "todo":  # back at a step run earlier: its run is there again
+            for event in self._runs[step.id].replay(self._saved_step(step)):
                 pane.show_event(event)
+
+    def _saved_step(self, step: Step) -> dict:
+        # Status, detail and time: any change by hand after a run shows up here.
+        return dict(self.session.progress.steps.get(step.id, {}))
 
     # --- running ------------------------------------------------------------------------
 
@@ -291,7 +295,8 @@ class LessonScreen(Screen):
 
         values = self.session.values()
         self.query_one(Outline).set_status("step", step.id, "running")
-        self._runs[step.id] = Recording(MAX_LOG_LINES)
+        previous, recording = self._runs.get(step.id), Recording()
+        self._runs[step.id] = recording
         outcome, detail = None, ""  # stays None when cancelled or crashed: nothing is recorded then
         try:
             for action in runnable(step):
@@ -304,6 +309,7 @@ class LessonScreen(Screen):
                 async with aclosing(stream) as events:
                     async for event in events:
                         self.post_message(StepEvent(step.id, event))
+                        recording.add(event)
                         if isinstance(event, ev.Failed):
                             result, detail = "failed", event.hint.what
                         elif isinstance(event, ev.Succeeded):
@@ -320,8 +326,14 @@ class LessonScreen(Screen):
         finally:
             if outcome is not None:
                 self._finish(step, outcome, detail)
+                recording.finish(self._saved_step(step))
             else:
                 self.refresh_marks()
+                # Cancelled or crashed: coming back shows the last run that finished, if any.
+                if previous is None:
+                    self._runs.pop(step.id, None)
+                else:
+                    self._runs[step.id] = previous
 
     def action_verify(self) -> None:
         """The learner ran the commands themselves: look at the result instead of running them."""
@@ -374,8 +386,6 @@ class LessonScreen(Screen):
     def _step_event(self, message: StepEvent) -> None:
         # The pane follows the running action even when the learner reads another entry meanwhile.
         self.query_one(ActionPane).show_event(message.event)
-        if message.step_id in self._runs:
-            self._runs[message.step_id].add(message.event)
 
     def on_unmount(self) -> None:
         if self._position_timer is not None:

@@ -33,6 +33,7 @@ class ActionPane(Vertical):
         super().__init__(**kwargs)
         self.border_title = Content(STATE_LABELS["idle"])
         self._log = Log(id="output", max_lines=MAX_LOG_LINES, highlight=False)
+        self._unwritten: list[str] = []  # lines that came before the log was mounted
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="action-header"):
@@ -54,6 +55,7 @@ class ActionPane(Vertical):
         """Prepare for an action: its command, an empty log, no result yet."""
         self.query_one("#command", Static).update(Text(text))
         self._log.clear()
+        self._unwritten.clear()
         self.query_one(LayerProgress).clear()
         self.query_one("#result", Static).update("")
         self.state = state
@@ -81,10 +83,22 @@ class ActionPane(Vertical):
                 self.show_result(f"Serving at {url}  (esc stops and removes the container)", "running")
 
     def _write(self, lines: list[str]) -> None:
-        if self._log.is_mounted:
+        if self._log.is_mounted and not self._unwritten:
             self._log.write_lines(lines)
-        else:  # only within the first frame: the log is mounted right after it
-            self.call_after_refresh(self._write, lines)
+            return
+        # Only around the first frame: Lazy mounts the log just after it.
+        if not self._unwritten:
+            self.call_after_refresh(self._write_unwritten)
+        self._unwritten.extend(lines)
+
+    def _write_unwritten(self) -> None:
+        if not self.is_attached:
+            return
+        if not self._log.is_mounted:
+            self.call_after_refresh(self._write_unwritten)
+        elif self._unwritten:
+            lines, self._unwritten = self._unwritten, []
+            self._log.write_lines(lines)
 
     def show_result(self, text: str | Text, state: str) -> None:
         # Text, not markup: hints and summaries quote image names and registry messages verbatim.
