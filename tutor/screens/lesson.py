@@ -274,14 +274,14 @@ class LessonScreen(Screen):
             return False
         return True
 
-    def _show_lesson_error(self, exc: Exception) -> str:
-        """The lesson's mistake as the step's failure hint in the pane; returns what it says."""
+    def _show_lesson_error(self, exc: Exception):
+        """The lesson's mistake as the step's failure hint in the pane; returns that Failed event."""
         from tutor import hints
         from tutor.docker_ops.events import Failed
 
         failure = Failed(hints.from_lesson_error(exc))
         self.query_one(ActionPane).show_event(failure)
-        return failure.hint.what
+        return failure
 
     # A fixed description: Textual's default would put repr(secret) into the worker log.
     @work(exclusive=True, exit_on_error=False, group="step", description="run a lesson step")
@@ -304,7 +304,9 @@ class LessonScreen(Screen):
                 try:
                     stream = run_action(action, values, secret=secret, source=self.session.lesson.source)
                 except LessonError as exc:  # the values changed since the check: still a lesson problem
-                    outcome, detail = "failed", self._show_lesson_error(exc)
+                    failure = self._show_lesson_error(exc)
+                    recording.add(failure)
+                    outcome, detail = "failed", failure.hint.what
                     break
                 async with aclosing(stream) as events:
                     async for event in events:
