@@ -27,6 +27,7 @@ Counts repeat to 0.1%, which makes them the figure to compare changes with.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import re
 import shutil
@@ -184,6 +185,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead")
     args = parser.parse_args()
+    # Byte-code for our modules, as an installed package has; an editable install under
+    # PYTHONDONTWRITEBYTECODE would otherwise compile them again at every start.
+    import tutor
+
+    compileall.compile_dir(Path(tutor.__file__).parent, quiet=1)
     env = bench_env()
     if args.instructions:
         instruction_counts(env)
