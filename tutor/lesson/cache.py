@@ -2,9 +2,9 @@
 
 Parsing the milestone (and importing markdown-it for it) costs about as much as drawing
 the first screen; unpickling it costs half a millisecond. Each lesson file has one entry,
-stamped the way Python stamps its .pyc files: the modification time and size of the lesson
-and of this package's own source, so an edited lesson or a changed parser never meets a
-stale model, and a hit costs a few stat calls without reading the lesson.
+stamped the way Python stamps its .pyc files: the modification time and size of the lesson,
+of this package's own source and of markdown-it's, so an edited lesson or a changed parser
+never meets a stale model, and a hit costs a few stat calls without reading the lesson.
 A missing, stale, corrupt or unwritable entry only means parsing as before: never an error.
 The folder is the learner's own (as writable as their shell profile), so loading a pickle
 from it trusts nobody new.
