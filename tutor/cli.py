@@ -61,9 +61,9 @@ def run_app(args: argparse.Namespace) -> int:
     try:
         session = Session.open(args.app_lesson, args.app_config, tuple(args.app_lessons))
     except LessonError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        print("Run `docker-tutor lint` to list every problem in the lesson.", file=sys.stderr)
-        return 1
+        from tutor.commands import fail
+
+        return fail(str(exc), "run `docker-tutor lint` to list every problem in the lesson", code=1)
     from tutor.app import TutorApp
 
     TutorApp(session).run()

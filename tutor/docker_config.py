@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from tutor.reference import hostname, is_hub, registry_key  # noqa: F401 - callers ask this module too
+from tutor.reference import hostname, is_hub
 
 # How config.json (and a credential helper) names Docker Hub; every alias in HUB_ALIASES means it too.
 HUB_KEY = "https://index.docker.io/v1/"

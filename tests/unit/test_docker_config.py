@@ -145,11 +145,11 @@ def test_one_set_of_docker_hub_names_everywhere():
     for name in ("", "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
                  creds.HUB_KEY, "HTTPS://Registry.Hub.Docker.com/v1/"):
         assert creds.is_hub(name), name
-        assert creds.registry_key(name) == credentials.registry_key(name) == "docker.io"
+        assert reference.registry_key(name) == credentials.registry_key(name) == "docker.io"
         assert creds.server_address(name) == creds.HUB_KEY
         assert commandline.login(name, "alice") == "docker login -u alice --password-stdin"
     assert reference.parse("registry.hub.docker.com/alice/app:v1").short == "alice/app:v1"
-    assert not creds.is_hub("ghcr.io") and creds.registry_key("https://GHCR.io/v2/") == "ghcr.io"
+    assert not creds.is_hub("ghcr.io") and reference.registry_key("https://GHCR.io/v2/") == "ghcr.io"
     assert creds.same_registry("https://127.0.0.1:5000/v1/", "127.0.0.1:5000")
     assert not creds.same_registry("127.0.0.1:5000", "127.0.0.1:5001")
 

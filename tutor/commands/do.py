@@ -10,7 +10,9 @@ import argparse
 import asyncio
 import sys
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from tutor.commands import EXIT_USAGE, fail
+
+EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -43,8 +45,7 @@ def run(args: argparse.Namespace) -> int:
         overrides = parse_vars(args.var)
         session = Session.open(args.lesson, args.config, tuple(args.lessons))
     except (ValueError, LessonError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(str(exc))
     for warning in session.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     # A progress file that cannot be written is worth a warning, not a lost step.
@@ -52,19 +53,15 @@ def run(args: argparse.Namespace) -> int:
     lesson = session.lesson
     step = lesson.step(args.step)
     if step is None:
-        print(f"error: lesson '{lesson.id}' has no step '{args.step}' "
-              f"(steps: {', '.join(s.id for s in lesson.steps)})", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(f"lesson '{lesson.id}' has no step '{args.step}' (steps: {', '.join(s.id for s in lesson.steps)})")
     unknown = [name for name in overrides if name not in lesson.variables]
     if unknown:
-        print(f"error: unknown variable {', '.join(unknown)} (known: {', '.join(lesson.variables)})", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(f"unknown variable {', '.join(unknown)} (known: {', '.join(lesson.variables)})")
     values = lesson.values({**session.settings.variables(), **overrides})
     missing = lesson.missing(values)
     if missing:
-        print(f"error: no value for {', '.join(missing)}: pass --var {missing[0]}=... or save it in the tutor's "
-              "settings", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(f"no value for {', '.join(missing)}: "
+                    f"pass --var {missing[0]}=... or save it in the tutor's settings")
     try:
         check(runnable(step), values, lesson.source)
     except LessonError as exc:
@@ -96,10 +93,7 @@ def run(args: argparse.Namespace) -> int:
 def _lesson_broken(exc) -> int:
     """A lesson mistake (LessonError) found before or while starting the step."""
     lint = f"docker-tutor lint {exc.path}" if exc.path else "docker-tutor lint"
-    print(f"error: {exc}", file=sys.stderr)
-    print(f"hint: the tutor will not run this step until the lesson is fixed; `{lint}` lists its problems",
-          file=sys.stderr)
-    return EXIT_USAGE
+    return fail(str(exc), f"the tutor will not run this step until the lesson is fixed; `{lint}` lists its problems")
 
 
 def _read_secret(from_stdin: bool, values: dict[str, str]):
@@ -108,11 +102,10 @@ def _read_secret(from_stdin: bool, values: dict[str, str]):
     if from_stdin:
         secret = sys.stdin.read().rstrip("\r\n")
         if not secret:
-            print("error: --password-stdin got nothing on standard input", file=sys.stderr)
+            fail("--password-stdin got nothing on standard input")
         return Secret(secret) if secret else None
     if not sys.stdin.isatty():
-        print("error: this step logs in; pipe the password or access token in with --password-stdin",
-              file=sys.stderr)
+        fail("this step logs in; pipe the password or access token in with --password-stdin")
         return None
     import getpass
 

@@ -6,6 +6,10 @@ import argparse
 import json
 import sys
 
+from tutor.commands import fail
+
+EXIT_BAD_LESSON = 1  # the lesson cannot be read; 2 stays for a usage mistake
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("lesson", help="show a lesson as the tutor reads it",
@@ -68,18 +72,15 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         given = parse_vars(args.var)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     try:
         lesson = get_lesson(args.lesson, args.lessons)
     except LessonError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(str(exc), code=EXIT_BAD_LESSON)
     unknown = [name for name in given if name not in lesson.variables]
     if unknown:
-        print(f"error: lesson '{lesson.id}' has no variable {', '.join(unknown)} "
-              f"(variables: {', '.join(lesson.variables)})", file=sys.stderr)
-        return 2
+        return fail(f"lesson '{lesson.id}' has no variable {', '.join(unknown)} "
+                    f"(variables: {', '.join(lesson.variables)})")
     values, warning = learner_values(lesson, given)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
@@ -100,8 +101,7 @@ def run_list(args: argparse.Namespace) -> int:
     try:
         paths = find_lessons(args.lessons)
     except LessonError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(str(exc), code=EXIT_BAD_LESSON)
     for path in paths:
         try:
             lesson = load_lesson(path)

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from tutor.commands import fail
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -30,11 +32,9 @@ def run(args: argparse.Namespace) -> int:
         if not args.paths or args.lessons:
             files += find_lessons(args.lessons) if not args.paths else _expand(args.lessons)
     except LessonError as exc:
-        print(f"error: {_shown(exc.path)}: {exc.message}", file=sys.stderr)
-        return 2
+        return fail(f"{_shown(exc.path)}: {exc.message}")
     if not files:
-        print("error: no lesson files to check", file=sys.stderr)
-        return 2
+        return fail("no lesson files to check")
     count = 0
     for path in files:
         for problem in lint_file(path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from tutor import reference
+from tutor.commands import fail
 
 # (key, label) in display order; the keys are also the JSON keys.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -66,10 +66,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         ref = reference.parse(args.reference)
     except reference.ReferenceError as err:
-        print(f"error: {err}", file=sys.stderr)
-        if err.hint:
-            print(f"hint: {err.hint}", file=sys.stderr)
-        return 2
+        return fail(str(err), err.hint or "")
     info = breakdown(ref)
     if args.json:
         print(json.dumps(info, indent=2))

@@ -8,14 +8,10 @@ anywhere.
 from __future__ import annotations
 
 from tutor import docker_config
+from tutor.reference import registry_key
 
 # registry -> (username, secret); lives as long as the process, never written anywhere.
 _SESSION: dict[str, tuple[str, str]] = {}
-
-
-def registry_key(registry: str | None) -> str:
-    """One spelling per registry: "docker.io" for Docker Hub, else host[:port] in lower case."""
-    return docker_config.registry_key(registry)
 
 
 def remember(registry: str, username: str, secret: str) -> None:

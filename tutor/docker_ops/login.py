@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from tutor import docker_config
+from tutor.reference import is_hub
 from tutor import docker_cli as commandline
 from tutor.docker_ops import credentials
 from tutor.docker_ops.action import Action, ActionFailed, docker_action
@@ -28,7 +29,7 @@ def _mask(text: str, secret: str) -> str:
 
 def _verify(client, registry: str, username: str, secret: str) -> None:
     # reauth: really ask the registry; the returned dict is discarded on purpose.
-    client.login(username=username, password=secret, registry=None if docker_config.is_hub(registry) else registry,
+    client.login(username=username, password=secret, registry=None if is_hub(registry) else registry,
                  reauth=True)
 
 
