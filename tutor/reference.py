@@ -173,15 +173,18 @@ class ImageRef:
 
 def parse(text: str) -> ImageRef:
     """Parse and normalise an image reference as ``docker pull``/``docker tag`` read it."""
-    ref = text.strip()
-    if not ref:
+    if not text.strip():
         raise ReferenceError(
             RULE_EMPTY, "", "type an image reference such as nginx or yourusername/poll-backend:v1"
         )
-    if len(ref) > _MAX_INPUT:
-        raise ReferenceError(RULE_TOO_LONG, ref[:60] + "...", f"this reference has {len(ref)} characters")
-    if any(ch.isspace() for ch in ref):
-        raise ReferenceError(RULE_FORMAT, ref, "an image reference contains no spaces")
+    if len(text) > _MAX_INPUT:
+        raise ReferenceError(RULE_TOO_LONG, text[:60] + "...", f"this reference has {len(text)} characters")
+    # Docker refuses whitespace anywhere, even at the ends ('user/app:v1 ' is invalid), so nothing
+    # is stripped here: what parses is exactly what `docker push` would accept.
+    if any(ch.isspace() for ch in text):
+        # Quoted, so that a trailing space (or a newline) can be seen in a one-line message.
+        raise ReferenceError(RULE_FORMAT, repr(text), _whitespace_hint(text))
+    ref = text
     if "://" in ref:
         raise ReferenceError(
             RULE_FORMAT, ref,
@@ -228,6 +231,17 @@ def parse(text: str) -> ImageRef:
     if tag is None and not at:
         tag = DEFAULT_TAG
     return ImageRef(registry=registry, path=path, tag=tag, digest=digest if at else None)
+
+
+def _whitespace_hint(text: str) -> str:
+    """Where the whitespace is, since a trailing space is invisible in the message."""
+    inner = text.strip()
+    if any(ch.isspace() for ch in inner):
+        return f"an image reference contains no spaces or tabs: {text!r} has some inside"
+    start, end = text[:1].isspace(), text[-1:].isspace()
+    where = "at both ends" if start and end else "at the start" if start else "at the end"
+    hint = f"remove the space {where}: {inner!r}"
+    return hint if _parses(inner) else hint + ", which has another problem too"
 
 
 def build(username: str, repository: str, tag: str, registry: str = DOCKER_HUB) -> ImageRef:

@@ -108,6 +108,17 @@ def test_other_errors(capsys, ref, message):
     assert captured.err.splitlines()[0] == message
 
 
+@pytest.mark.parametrize("ref", ["user/app:v1 ", " user/app:v1", "user/app:v1\n"])
+def test_whitespace_around_a_reference_is_refused_as_docker_does(capsys, ref):
+    assert main(["ref", ref]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    error, hint = captured.err.splitlines()
+    # Quoted so the learner can see the stray character; the hint gives the name without it.
+    assert error == f"error: invalid reference format: {ref!r}"
+    assert hint.startswith("hint: remove the space") and "'user/app:v1'" in hint
+
+
 def test_reference_starting_with_a_dash_goes_after_double_dash(capsys):
     assert main(["ref", "--", "-app"]) == 2
     assert "error: invalid reference format: -app" in capsys.readouterr().err

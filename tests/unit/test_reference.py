@@ -66,7 +66,6 @@ VALID = [
     (f"docker.io/{HEX64}", "docker.io", f"library/{HEX64}", "latest", None, f"docker.io/library/{HEX64}:latest"),
     ("Registry.Example.com/team/app:v2", "Registry.Example.com", "team/app", "v2", None,
      "Registry.Example.com/team/app:v2"),
-    ("  nginx:1.25  ", "docker.io", "library/nginx", "1.25", None, "docker.io/library/nginx:1.25"),
     # 255 characters of path is the limit; Docker Hub's library/ prefix counts towards it.
     ("a" * 247, "docker.io", "library/" + "a" * 247, "latest", None, "docker.io/library/" + "a" * 247 + ":latest"),
     ("a/" * 127 + "a:tag-puts-this-over-max", "docker.io", "a/" * 127 + "a", "tag-puts-this-over-max", None,
@@ -109,6 +108,16 @@ INVALID = [
     ("docker.io/", r.RULE_FORMAT),
     ("aa/asdf$$^/aa", r.RULE_FORMAT),
     ("my app:v1", r.RULE_FORMAT),
+    # Docker refuses whitespace at the ends too: `docker push 'user/app:v1 '` is an invalid reference.
+    ("user/app:v1 ", r.RULE_FORMAT),
+    (" user/app:v1", r.RULE_FORMAT),
+    ("  nginx:1.25  ", r.RULE_FORMAT),
+    ("nginx\n", r.RULE_FORMAT),
+    ("\tnginx", r.RULE_FORMAT),
+    ("nginx\u00a0", r.RULE_FORMAT),
+    ("user/ app", r.RULE_FORMAT),
+    ("user/app :v1", r.RULE_FORMAT),
+    ("user/app@ " + SHA, r.RULE_FORMAT),
     ("app:v1:v2", r.RULE_FORMAT),
     ("https://github.com/docker/docker", r.RULE_FORMAT),
     ("[fc00::1]", r.RULE_FORMAT),
@@ -153,9 +162,28 @@ def test_invalid_references_name_the_rule_broken(text, rule):
     assert isinstance(err, ValueError)
     assert str(err).startswith(rule)
     if text.strip() and len(text) < 300:
-        # The message echoes what the learner typed.
-        assert str(err) == f"{rule}: {text.strip()}"
+        # The message echoes what the learner typed, exactly; quoted when whitespace would hide in it.
+        shown = repr(text) if any(ch.isspace() for ch in text) else text
+        assert str(err) == f"{rule}: {shown}" and "\n" not in str(err)
     assert err.hint  # every error comes with a next step
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("user/app:v1 ", "remove the space at the end: 'user/app:v1'"),
+        ("\tuser/app:v1", "remove the space at the start: 'user/app:v1'"),
+        (" user/app:v1\n", "remove the space at both ends: 'user/app:v1'"),
+        ("user/APP ", "another problem"),
+        ("user/ app", "inside"),
+    ],
+)
+def test_whitespace_hint_says_where_it_is(text, fragment):
+    with pytest.raises(ReferenceError) as caught:
+        parse(text)
+    assert fragment in caught.value.hint
+    if text.strip() == "user/app:v1":
+        assert parse(text.strip()).full == "docker.io/user/app:v1"  # the suggested fix really parses
 
 
 def test_uppercase_error_suggests_the_lowercased_reference():
@@ -326,3 +354,52 @@ def test_other_registries_use_the_path_component_rule():
     assert "start and end" in validate_username("-team", registry="ghcr.io")
     # Docker Hub's aliases get Docker Hub's rule.
     assert validate_username("tutor-test", registry="index.docker.io") is not None
+
+
+# --- against docker's own parser ------------------------------------------------------------
+
+def _tricky_references() -> list[str]:
+    """Edge cases of every rule, and combinations of awkward parts (deterministic, no randomness)."""
+    cases = ["user/app:v1 ", " user/app:v1", "user/app:v1\t", "user/ app", "nginx\u00a0", "localhost:5000",
+             "a" * 247, "a" * 248, "x/" + "a" * 253, "x/" + "a" * 254, "127.0.0.1:5000/" + "a" * 255,
+             "127.0.0.1:5000/" + "a" * 256, "a/" * 127 + "a:t", "a/" * 128 + "a:t", "app:" + "t" * 128,
+             "app:" + "t" * 129, "f" * 64, "x/" + "f" * 64, "f" * 64 + ":v1", "f" * 63, "docker.io/" + "f" * 64,
+             "app@" + SHA, "app@sha256:" + "F" * 64, "app@sha384:" + "d" * 96, "app@sha512:" + "e" * 128,
+             "app@md5:" + "f" * 32, "app@sha256:" + "f" * 63, "app@foo+bar:" + "f" * 32, "[::1]:5000/a",
+             "[::1]/a", "[fe80::1%eth0]/a", "a:0/b", "A:5000/b", "a.b/c", "Docker.io/a", "docker.io/A",
+             "index.docker.io/a", "a:b/c:d", "a/b:", "a/b:-x", "a/b:_x", "-a/b", "a//b", "a/b/", "é/app"]
+    parts = ["a", "x-y", "a.b", "a__b", "a--b", "a___b", "a..b", "a-", "_a", "localhost", "host:5000", "host:x"]
+    tags = ["", ":v1", ":V1.0_x-y", ":.x", ":"]
+    for i, first in enumerate(parts):
+        for j, second in enumerate(parts[1:] + parts[:1]):
+            cases.append(f"{first}/{second}{tags[(i + j) % len(tags)]}")
+    return cases
+
+
+def test_accepts_exactly_what_the_docker_cli_accepts(tmp_path):
+    """`docker pull` parses its argument before it talks to the engine: with no engine at all, a
+    reference it accepts fails to connect, one it refuses fails as an invalid reference."""
+    import os
+    import shutil
+    import subprocess
+
+    docker = shutil.which("docker")
+    if docker is None:
+        pytest.skip("no docker CLI to compare with (apt-get install docker.io)")
+    env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock", "DOCKER_CONFIG": str(tmp_path)}
+    disagreements = []
+    for text in _tricky_references():
+        said = subprocess.run([docker, "pull", "--", text], capture_output=True, text=True, env=env, timeout=30)
+        docker_accepts = "Cannot connect to the Docker daemon" in said.stdout + said.stderr
+        try:
+            parse(text)
+            ours = True
+        except ReferenceError:
+            ours = False
+        # The one deliberate difference (module docstring): an uppercase first part is a lowercase mistake
+        # to us, a registry host to docker's newest parser.
+        if docker_accepts and not ours and text.split("/", 1)[0] != text.split("/", 1)[0].lower():
+            continue
+        if docker_accepts != ours:
+            disagreements.append((text, docker_accepts, (said.stdout + said.stderr).strip()[-80:]))
+    assert disagreements == []
