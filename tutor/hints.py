@@ -97,14 +97,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Wait a few minutes and try again; on Docker Hub, being logged in raises the pull limit.",
     ),
     # Pushing.
+    # Pushing. Registries like Docker Hub let an account push only under its own name, so the
+    # account docker sent ({logged_in}) and the namespace the image is named under decide the advice.
     "push_denied": (
-        "The registry refused to let {username} push {ref}: you may only push to repositories under your own name.",
-        "Name the image after your username and push that: `docker tag {ref} {corrected}` then "
-        "`docker push {corrected}`.",
+        "You are logged in to {registry} as {logged_in}, but {ref} {named_under}: {logged_in} may only push "
+        "to repositories under {logged_in}/.",
+        "{choice}{retag}",
+    ),
+    "push_denied_own": (
+        "You are logged in to {registry} as {logged_in} and {ref} is named under {logged_in}/, yet the registry "
+        "refused the push: the stored login is no longer valid, or it may only read.",
+        "Log in again (`{login_command}`); on Docker Hub, use an access token with Read & Write permission "
+        "as the password.",
     ),
     "push_unauthenticated": (
-        "The registry wants to know who you are before you push {ref}.",
-        "Log in first (`{login_command}`), and make the name start with your username.",
+        "Nobody is logged in to {registry}, so it will not let you push {ref}.",
+        "Log in first (`{login_command}`) as {owner}, then push again.",
     ),
     # Pulling and building.
     "pull_not_found": (
@@ -169,6 +177,11 @@ _GENERIC = {
     "ref": "the image",
     "source": "IMAGE",
     "username": "you",
+    "logged_in": "your user",
+    "named_under": "is named under another user's name",
+    "owner": "the user the image is named under",
+    "choice": "Name the image under your own username. ",
+    "retag": "",
     "corrected": "YOUR-USERNAME/REPOSITORY:TAG",
     "registry": "the registry",
     "base_image": "named",
@@ -299,11 +312,52 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
     else:
         message = error
     code = classify_docker_message(message, action)
-    if code == "push_denied" and not facts.get("username"):
-        code = "push_unauthenticated"  # with no credentials at all, logging in is the step to take
+    if code == "push_denied":
+        code = _push_refused(facts)
     if code == "invalid_reference":
         facts.setdefault("message", _first_line(message))
     return hint(code, detail=message, **facts)
+
+
+def _push_refused(facts: dict[str, object]) -> str:
+    """Which refusal it is, from who is logged in (``logged_in``: the account docker sent, None for
+    nobody), the image's ``namespace``, the settings' ``username`` and the ``corrected`` name (the
+    image under the logged-in user). Fills in the facts the chosen wording needs."""
+    from tutor.docker_cli import join
+    from tutor.reference import is_hub
+
+    logged_in = str(facts.get("logged_in") or "")
+    namespace = str(facts.get("namespace") or "")
+    ref, corrected = str(facts.get("ref") or ""), str(facts.get("corrected") or "")
+    if not logged_in:
+        if namespace and namespace != "library":
+            facts.setdefault("owner", f"{namespace}, the user the image is named under")
+        else:
+            facts.setdefault("owner", "your user, and name the image under your username")
+        return "push_unauthenticated"  # with no credentials at all, logging in is the step to take
+    if namespace == logged_in:
+        return "push_denied_own"
+    if not namespace:
+        facts["named_under"] = "has no username/ part in its name"
+    elif namespace == "library" and is_hub(str(facts.get("registry") or "")):
+        facts["named_under"] = "is named under library/, Docker Hub's namespace for official images"
+    else:
+        facts["named_under"] = f"is named under {namespace}/"
+    # The lesson names images after the settings' username: when that is not the account docker
+    # uses, changing it there is the lasting fix; logging in as the image's owner is the other one.
+    settings = str(facts.get("username") or "")
+    first = (f"Set your username to {logged_in} in the settings (s)" if settings and settings != logged_in
+             else f"Name the image under {logged_in}/")
+    hub = is_hub(str(facts.get("registry") or ""))
+    if namespace and namespace != "library":
+        login = join("docker", "login", "-u", namespace, *([] if hub else [str(facts.get("registry") or "")]))
+        facts["choice"] = f"{first}, or log in as {namespace} (`{login}`). "
+    else:
+        facts["choice"] = f"{first}. "
+    if corrected and ref and corrected != ref:
+        facts["retag"] = (f"To push it as {logged_in} now: `{join('docker', 'tag', ref, corrected)}`, "
+                          f"then `{join('docker', 'push', corrected)}`.")
+    return "push_denied"
 
 
 def from_build(message: str, *, base_image: str | None = None, step: tuple[str, ...] | str = "",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -337,6 +339,10 @@ async def test_a_port_in_use_is_named(docker_engine, offline_base, uid):
 # --- failures and their hints ----------------------------------------------------------
 
 
+def backticked(text: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", text)
+
+
 async def test_push_to_another_users_namespace_names_the_right_one(registry_token, docker_engine, offline_base,
                                                                    docker_config, uid, cleanup, fresh_credentials):
     reg = registry_token
@@ -347,8 +353,35 @@ async def test_push_to_another_users_namespace_names_the_right_one(registry_toke
     outcome = failed(await collect(push(wrong)))
     right = reg.ref(f"learner/{TEST_PREFIX}-{uid}-poll-backend", "v1")
     assert outcome.hint.code == "push_denied"
-    assert "learner" in outcome.hint.what and f"docker tag {wrong} {right}" in outcome.hint.next_step
+    assert "as learner" in outcome.hint.what and "under otheruser/" in outcome.hint.what
+    assert f"docker tag {wrong} {right}" in outcome.hint.next_step
     assert outcome.output and outcome.hint.detail
+
+
+async def test_push_under_the_settings_username_while_logged_in_as_another_says_who_is_who(
+        registry_token, docker_engine, offline_base, docker_config, uid, cleanup, fresh_credentials):
+    """Settings say `someoneelse`, docker is logged in as `learner`: the advice names both, and the
+    commands it gives work when typed into a shell."""
+    reg = registry_token
+    reg.docker_login()  # the learner's own `docker login`, stored in config.json
+    named = reg.ref(f"someoneelse/{TEST_PREFIX}-{uid}-poll-backend", "v1")
+    right = reg.ref(f"learner/{TEST_PREFIX}-{uid}-poll-backend", "v1")
+    cleanup.extend([named, right])
+    succeeded(await collect(tag(offline_base, named)))
+    events = await collect(push(named, username="someoneelse"))
+    hint = failed(events).hint
+    assert hint.code == "push_denied"
+    assert f"logged in to {reg.host} as learner" in hint.what and f"{named} is named under someoneelse/" in hint.what
+    assert "Set your username to learner in the settings (s)" in hint.next_step
+    assert f"log in as someoneelse (`docker login -u someoneelse {reg.host}`)" in hint.next_step
+    assert all(reg.password not in repr(event) for event in events)
+    commands = [c for c in backticked(hint.next_step) if c.startswith(("docker tag", "docker push"))]
+    assert commands == [f"docker tag {named} {right}", f"docker push {right}"]
+    # Typed as given, in the learner's shell (same engine, same docker login), they push.
+    for command in commands:
+        done = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+    assert reg.tags(f"learner/{TEST_PREFIX}-{uid}-poll-backend") == ["v1"]
 
 
 async def test_push_without_login_says_log_in(registry_token, docker_engine, offline_base, docker_config, uid,
@@ -356,9 +389,11 @@ async def test_push_without_login_says_log_in(registry_token, docker_engine, off
     ref = registry_token.ref(f"learner/{TEST_PREFIX}-{uid}-anon", "v1")
     cleanup.append(ref)
     succeeded(await collect(tag(offline_base, ref)))
-    outcome = failed(await collect(push(ref)))
+    # A username in the settings is not a login: nobody is logged in, and the hint says so.
+    outcome = failed(await collect(push(ref, username="learner")))
     assert outcome.hint.code == "push_unauthenticated"
-    assert f"docker login {registry_token.host}" in outcome.hint.next_step
+    assert f"Nobody is logged in to {registry_token.host}" in outcome.hint.what
+    assert f"docker login {registry_token.host}" in outcome.hint.next_step and "as learner" in outcome.hint.next_step
 
 
 async def test_wrong_password_is_rejected_with_the_token_advice(registry_basic, docker_engine, docker_config,

@@ -66,20 +66,69 @@ def test_docker_messages_map_to_their_hint(message, action, code):
     "unauthorized: authentication required",
 ])
 def test_denied_push_names_the_learners_own_namespace(message):
-    hint = hints.from_docker(message, "push", ref="bob/poll-backend:v1", username="alice",
-                             corrected="alice/poll-backend:v1")
+    hint = hints.from_docker(message, "push", ref="bob/poll-backend:v1", logged_in="alice", namespace="bob",
+                             corrected="alice/poll-backend:v1", registry="docker.io")
     assert hint.code == "push_denied"
-    assert "alice" in hint.what and "bob/poll-backend:v1" in hint.what
+    assert "logged in to docker.io as alice" in hint.what and "bob/poll-backend:v1 is named under bob/" in hint.what
     assert "docker tag bob/poll-backend:v1 alice/poll-backend:v1" in hint.next_step
     assert "docker push alice/poll-backend:v1" in hint.next_step
 
 
+def test_denied_push_under_the_settings_username_says_who_is_logged_in():
+    """Issue 11: settings username someoneelse, docker logged in as learner."""
+    ref = "127.0.0.1:5000/someoneelse/poll-backend:v1"
+    hint = hints.from_docker("denied: requested access to the resource is denied", "push", ref=ref,
+                             registry="127.0.0.1:5000", username="someoneelse", logged_in="learner",
+                             namespace="someoneelse", corrected="127.0.0.1:5000/learner/poll-backend:v1")
+    assert hint.code == "push_denied"
+    assert hint.what.startswith("You are logged in to 127.0.0.1:5000 as learner, but")
+    assert "someoneelse/" in hint.what and "refused to let someoneelse" not in hint.what
+    assert hint.next_step.startswith("Set your username to learner in the settings (s), or log in as someoneelse "
+                                     "(`docker login -u someoneelse 127.0.0.1:5000`).")
+    assert (f"`docker tag {ref} 127.0.0.1:5000/learner/poll-backend:v1`, then "
+            "`docker push 127.0.0.1:5000/learner/poll-backend:v1`") in hint.next_step
+
+
+def test_settings_are_not_blamed_when_they_already_name_the_logged_in_user():
+    hint = hints.from_docker("denied", "push", ref="bob/app:v1", registry="docker.io", username="alice",
+                             logged_in="alice", namespace="bob", corrected="alice/app:v1")
+    assert "settings" not in hint.next_step
+    assert hint.next_step.startswith("Name the image under alice/, or log in as bob (`docker login -u bob`).")
+
+
+@pytest.mark.parametrize(("ref", "namespace", "named"), [
+    ("poll-backend:v1", "library", "is named under library/, Docker Hub's namespace for official images"),
+    ("127.0.0.1:5000/poll-backend:v1", None, "has no username/ part in its name"),
+])
+def test_an_image_without_a_user_namespace_is_said_to_have_none(ref, namespace, named):
+    registry = "127.0.0.1:5000" if ref.startswith("127.") else "docker.io"
+    corrected = ref.replace("poll-backend", "alice/poll-backend")
+    hint = hints.from_docker("denied", "push", ref=ref, registry=registry, logged_in="alice", namespace=namespace,
+                             corrected=corrected)
+    assert hint.code == "push_denied" and named in hint.what
+    assert "log in as" not in hint.next_step  # nobody owns library/ or a bare name
+    assert f"`docker tag {ref} {corrected}`" in hint.next_step
+
+
+def test_a_refusal_in_the_users_own_namespace_asks_for_a_fresh_login_never_a_tag_to_itself():
+    hint = hints.from_docker("denied: requested access to the resource is denied", "push", ref="alice/app:v1",
+                             registry="docker.io", username="alice", logged_in="alice", namespace="alice",
+                             corrected="alice/app:v1")
+    assert hint.code == "push_denied_own"
+    assert "docker tag" not in hint.next_step and "`docker login`" in hint.next_step
+    assert "Read & Write" in hint.next_step
+
+
 def test_denied_push_without_any_login_says_log_in_first():
-    hint = hints.from_docker("unauthorized: authentication required", "push", ref="bob/app:v1", registry="docker.io")
+    hint = hints.from_docker("unauthorized: authentication required", "push", ref="bob/app:v1", registry="docker.io",
+                             namespace="bob")
     assert hint.code == "push_unauthenticated"
-    assert "`docker login`" in hint.next_step
+    assert hint.what == "Nobody is logged in to docker.io, so it will not let you push bob/app:v1."
+    assert "`docker login`" in hint.next_step and "as bob" in hint.next_step
     other = hints.from_docker("denied", "push", registry="ghcr.io")
     assert "`docker login ghcr.io`" in other.next_step
+    # A username in the settings is not a login.
+    assert hints.from_docker("denied", "push", username="bob", namespace="bob").code == "push_unauthenticated"
 
 
 def test_rejected_login_mentions_access_tokens_for_two_factor_accounts():
@@ -116,7 +165,7 @@ def test_a_local_file_problem_is_not_blamed_on_the_engine():
 
 def test_api_errors_use_the_engines_own_words():
     denied = docker.errors.APIError("500 Server Error", explanation="denied: requested access to the resource is denied")
-    assert hints.from_docker(denied, "push", username="alice").code == "push_denied"
+    assert hints.from_docker(denied, "push", logged_in="alice", namespace="bob").code == "push_denied"
     missing = docker.errors.ImageNotFound("No such image: alice/poll:v1")
     assert hints.from_docker(missing, "rmi", ref="alice/poll:v1").code == "image_missing"
     assert hints.from_docker(missing, "push", ref="alice/poll:v1").code == "tag_missing"

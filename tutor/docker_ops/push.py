@@ -58,8 +58,11 @@ async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, 
                           advice="Push a tag instead, e.g. yourusername/poll-backend:v1.")
     registry = credentials.registry_key(image.registry)
     auth = auth or credentials.session_auth(registry)
-    user = username or (auth or {}).get("username") or await asyncio.to_thread(credentials.known_username, registry)
-    action.facts.update(registry=registry, username=user, corrected=corrected_ref(image, user))
+    # Who the registry will see: the account docker sends (only its name is read, never the secret),
+    # which is not necessarily the username in the settings the image was named after.
+    logged_in = (auth or {}).get("username") or await asyncio.to_thread(credentials.known_username, registry)
+    action.facts.update(registry=registry, username=username or logged_in, logged_in=logged_in,
+                        namespace=image.namespace, corrected=corrected_ref(image, logged_in or username))
 
     client = await action.connect(timeout=None)
     try:
