@@ -1,23 +1,53 @@
-"""The checklist: each item's live probe state, re-checked on demand, and trusting a node's host key."""
+"""The checklist: each item's live probe state, re-checked on demand, and trusting a node's host key.
+
+Laid out for 80x24 first: each item is one row of an OptionList whose text wraps (the sentences are
+long once the learner's values are filled in), with its state word in a fixed column; the selected
+item's full reason, hint and next step are below it in a scrolling area that takes the rest.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 
 from tutor.session import Session
+from tutor.widgets.inline_code import inline_text
 from tutor.widgets.outline import MARKS
 
 STATUS_MARKS = {**MARKS, "error": ("!", "yellow"), "running": ("…", "yellow")}
 STATUS_WORDS = {"passed": "passed", "failed": "not yet", "error": "could not check", "skipped": "skipped",
                 "running": "checking…", "todo": "not checked"}
+STATE_WIDTH = max(len(word) for word in STATUS_WORDS.values())
+UNKNOWN_HOST_KEY = "unknown-host-key"  # the node probe's outcome for a key the tutor has not seen
+HOW_TO_TRUST = "To trust it: press t, compare the fingerprint with the node's own, then press y or choose Trust."
+
+
+class DetailBox(VerticalScroll):
+    """The selected item's details; its border says when they are longer than the room they have."""
+
+    def on_mount(self) -> None:
+        self.border_title = "Details"
+
+    def update_cue(self) -> None:
+        # The scrollbar alone is easy to miss.
+        self.border_title = "Details · PgUp/PgDn: more" if self.max_scroll_y > 0 else "Details"
+
+    def watch_virtual_size(self) -> None:
+        # Set before the container size during layout: look once both are settled.
+        self.call_after_refresh(self.update_cue)
+
+    def on_resize(self) -> None:
+        self.update_cue()
 
 
 @dataclass
@@ -29,9 +59,12 @@ class CheckDone(Message):
 
 class ChecklistScreen(Screen):
     BINDINGS = [
-        Binding("r", "recheck", "Re-check item"),
+        Binding("r", "recheck", "Re-check"),
         Binding("a", "recheck_all", "Re-check all"),
-        Binding("t", "trust", "Trust host key", show=False),
+        Binding("t", "trust", "Trust host key"),
+        # Priority, so the details scroll while the list keeps the focus (and its arrow keys).
+        Binding("pageup", "scroll_detail(-1)", "Scroll details", show=False, priority=True),
+        Binding("pagedown", "scroll_detail(1)", "Scroll details", show=False, priority=True),
         Binding("escape,b", "back", "Back"),
     ]
 
@@ -39,31 +72,114 @@ class ChecklistScreen(Screen):
         super().__init__()
         self.session = session
         self.results: dict[str, object] = {}
+        self.declined: dict[str, str] = {}  # item id -> fingerprint of the host key the learner did not trust
+        self._pointed: str | None = None  # the row drawn with the pointer
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="checklist-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="check-detail")
+        yield OptionList(id="checklist-items")
+        with DetailBox(id="check-detail-box"):
+            yield Static("", id="check-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Checklist"
-        table = self.query_one(DataTable)
-        table.add_column("", key="mark", width=2)
-        table.add_column("Item", key="item")
-        table.add_column("State", key="state", width=16)
-        saved = self.session.progress.checklist
-        for item in self.session.lesson.checklist:
-            status = saved.get(item.id, {}).get("status", "todo")
-            table.add_row(self._mark(status), Text(self.session.render(item.text)), STATUS_WORDS.get(status, status),
-                          key=item.id)
-        table.focus()
+        items = self.query_one("#checklist-items", OptionList)
+        items.add_options(Option(self._row(item.id), id=item.id) for item in self.session.lesson.checklist)
+        if items.option_count:
+            items.highlighted = 0
+        items.focus()
+        self._detail()
         self.run_checks()
 
+    # --- what a row and the details say ---------------------------------------------------------
+
+    def _status(self, item_id: str) -> str:
+        result = self.results.get(item_id)
+        if result is not None:
+            return result.status
+        return self.session.progress.checklist.get(item_id, {}).get("status", "todo")
+
     @staticmethod
-    def _mark(status: str) -> Text:
+    def _state(status: str) -> tuple[str, str, str]:
         mark, style = STATUS_MARKS.get(status, STATUS_MARKS["todo"])
-        return Text(mark, style=style)
+        return mark, style, STATUS_WORDS.get(status, status)
+
+    def _row(self, item_id: str) -> Table:
+        item = self.session.lesson.checklist_item(item_id)
+        mark, style, word = self._state(self._status(item_id))
+        row = Table.grid(padding=(0, 1), expand=True)
+        row.add_column(width=1, no_wrap=True)  # the pointer: the highlight alone is lost in a plain capture
+        row.add_column(width=1, no_wrap=True)
+        row.add_column(ratio=1, overflow="fold")  # the sentence wraps; a word longer than the row folds
+        row.add_column(width=STATE_WIDTH, overflow="fold")
+        row.add_row("▸" if item_id == self._pointed else "", Text(mark, style=style),
+                    inline_text(self.session.render(item.text) if item else item_id), Text(word, style=style))
+        return row
+
+    def _selected_id(self) -> str | None:
+        items = self.query_one("#checklist-items", OptionList)
+        if items.highlighted is None:
+            return None
+        return items.get_option_at_index(items.highlighted).id
+
+    def _detail(self) -> None:
+        item_id = self._selected_id()
+        self.query_one("#check-detail", Static).update(self._detail_text(item_id) if item_id else Text())
+        self.call_after_refresh(self.query_one("#check-detail-box", DetailBox).update_cue)
+
+    def _detail_text(self, item_id: str) -> Text:
+        result = self.results.get(item_id)
+        saved = self.session.progress.checklist.get(item_id, {})
+        mark, style, word = self._state(self._status(item_id))
+        detail = Text()
+        detail.append(f"{mark} {word}", style=f"bold {style}")
+        if result is None and not saved:
+            detail.append(": press r to check this item, or a to check every item.")
+            return detail
+        if result is None:
+            detail.append(" at the last check: ")
+            detail.append_text(inline_text(saved.get("reason", "")))
+            return detail
+        if result.status == "running":
+            detail.append(": looking now…")
+            return detail
+        if result.reason:
+            detail.append(": ")
+            detail.append_text(inline_text(result.reason, style="bold"))
+        if result.hint is not None:
+            detail.append("\n")
+            detail.append_text(inline_text(result.hint.what))
+            detail.append("\nNext: ", style="bold")
+            detail.append_text(inline_text(result.hint.next_step))
+        for image in getattr(result, "images", []):
+            # Each image's own sentence, unless the item's reason already says it.
+            if image.reason and image.reason not in (result.reason or ""):
+                detail.append(f"\n• {image.ref}: ", style="dim")
+                detail.append_text(inline_text(image.reason, style="dim"))
+        if result.outcome == UNKNOWN_HOST_KEY and result.evidence.get("public_key"):
+            shown = result.evidence.get("fingerprint", "")
+            if self.declined.get(item_id) == shown:
+                detail.append(f"\nYou did not trust this key: nothing was saved and the node was not checked. "
+                              f"{HOW_TO_TRUST}", style="bold yellow")
+            else:
+                detail.append("\nPress t to see the key's fingerprint and decide whether to trust it.",
+                              style="bold")
+        return detail
+
+    @on(OptionList.OptionHighlighted, "#checklist-items")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        before, self._pointed = self._pointed, event.option.id
+        items = self.query_one("#checklist-items", OptionList)
+        for item_id in {before, self._pointed} - {None}:
+            items.replace_option_prompt(item_id, self._row(item_id))
+        self.query_one("#check-detail-box", VerticalScroll).scroll_home(animate=False)
+        self._detail()
+
+    def _redraw(self, item_id: str) -> None:
+        self.query_one("#checklist-items", OptionList).replace_option_prompt(item_id, self._row(item_id))
+        self._detail()
+        self.refresh_bindings()
 
     # --- probing ------------------------------------------------------------------------
 
@@ -76,7 +192,7 @@ class ChecklistScreen(Screen):
             node = target_from_settings(settings.node)
         except ValueError as exc:
             node = None
-            self.notify(f"The node in your settings is not usable: {exc}", severity="warning")
+            self.notify(f"The node in your settings is not usable: {exc}", severity="warning", markup=False)
         context = CheckContext(values=self.session.values(), node=node, progress=self.session.progress,
                                no_node_reason="No EC2 node is set: add its host, user and key in the settings (s).")
         return Runner(self.session.lesson, context)
@@ -99,43 +215,13 @@ class ChecklistScreen(Screen):
 
     def _show(self, result, save: bool) -> None:
         self.results[result.item_id] = result
-        table = self.query_one(DataTable)
-        table.update_cell(result.item_id, "mark", self._mark(result.status))
-        table.update_cell(result.item_id, "state", STATUS_WORDS.get(result.status, result.status))
         if save and result.status != "running":
             evidence = {k: v for k, v in result.evidence.items() if k != "public_key"}
             self.session.progress.set_check(result.item_id, result.status, result.reason, evidence)
             self.session.save_progress()
-        self._detail()
-        if save and result.outcome == "unknown-host-key":
+        self._redraw(result.item_id)
+        if save and result.outcome == UNKNOWN_HOST_KEY:
             self.action_trust(result)
-
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self) -> None:
-        self._detail()
-
-    def _selected_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
-    def _detail(self) -> None:
-        item_id = self._selected_id()
-        if item_id is None:
-            return
-        result = self.results.get(item_id)
-        saved = self.session.progress.checklist.get(item_id, {})
-        detail = Text()
-        if result is not None:
-            detail.append(result.reason or "", style="bold")
-            if result.hint is not None:
-                detail.append(f"\n{result.hint.what}\nNext: {result.hint.next_step}")
-            for image in getattr(result, "images", []):
-                detail.append(f"\n  {image.ref}: {image.reason}", style="dim")
-        elif saved:
-            detail.append(f"Last check: {saved.get('status')}: {saved.get('reason', '')}")
-        self.query_one("#check-detail", Static).update(detail)
 
     # --- keys -----------------------------------------------------------------------------
 
@@ -147,13 +233,27 @@ class ChecklistScreen(Screen):
         # Rows the run never finished go back to what was last saved, instead of "checking…" forever.
         for item_id, result in list(self.results.items()):
             if result.status == "running":
-                status = self.session.progress.checklist.get(item_id, {}).get("status", "todo")
-                table = self.query_one(DataTable)
-                table.update_cell(item_id, "mark", self._mark(status))
-                table.update_cell(item_id, "state", STATUS_WORDS.get(status, status))
                 del self.results[item_id]
+                self._redraw(item_id)
         if event.state == WorkerState.ERROR:
-            self.notify(f"The checks stopped with an internal error: {event.worker.error!r}", severity="error")
+            self.notify(f"The checks stopped with an internal error: {event.worker.error!r}", severity="error",
+                        markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "trust":
+            return self._untrusted() is not None  # in the footer only while there is a key to trust
+        return True
+
+    def _untrusted(self):
+        return next((r for r in self.results.values()
+                     if r.outcome == UNKNOWN_HOST_KEY and r.evidence.get("public_key")), None)
+
+    def action_scroll_detail(self, direction: int) -> None:
+        box = self.query_one("#check-detail-box", VerticalScroll)
+        if direction < 0:
+            box.scroll_page_up(animate=False)
+        else:
+            box.scroll_page_down(animate=False)
 
     def action_recheck(self) -> None:
         item_id = self._selected_id()
@@ -175,29 +275,37 @@ class ChecklistScreen(Screen):
         self.dismiss()
 
     def action_trust(self, result=None) -> None:
-        result = result or next((r for r in self.results.values() if r.outcome == "unknown-host-key"), None)
+        from tutor.screens.dialogs import HostKeyDialog
+
+        result = result or self._untrusted()
         key_line = result.evidence.get("public_key") if result is not None else None
         if not key_line:
             self.notify("No unknown host key to trust right now.")
             return
-        from tutor.screens.dialogs import HostKeyDialog
+        if any(isinstance(screen, HostKeyDialog) for screen in self.app.screen_stack):
+            return  # one question at a time; a second round of checks must not stack another
 
         host = result.evidence.get("known_hosts_host", self.session.settings.node.host)
         port = int(result.evidence.get("known_hosts_port") or 22)
+        shown = result.evidence.get("fingerprint", "(unknown)")
 
         def answered(trust: bool | None) -> None:
             if not trust:
-                self.notify("Not trusted: the node will not be checked until you trust its key.")
+                # Said in the item's details, which stay (a toast would vanish and cover them).
+                self.declined[result.item_id] = shown
+                items = self.query_one("#checklist-items", OptionList)
+                items.highlighted = items.get_option_index(result.item_id)
+                self._detail()
                 return
             from tutor.probes.node import trust_host_key
 
             try:
                 path = trust_host_key(host, port, key_line)
-            except OSError as exc:
-                self.notify(f"Could not remember the key: {exc}", severity="error")
+            except (OSError, ValueError) as exc:
+                self.notify(f"Could not remember the key: {exc}", severity="error", markup=False)
                 return
-            self.notify(f"Trusted; remembered in {path}.")
+            self.declined.pop(result.item_id, None)
+            self.notify(f"Trusted; remembered in {path}. Checking the node again.", markup=False)
             self.run_checks([result.item_id])
 
-        self.app.push_screen(HostKeyDialog(host, port, result.evidence.get("fingerprint", "(unknown)"),
-                                           result.evidence.get("key_type", "")), answered)
+        self.app.push_screen(HostKeyDialog(host, port, shown, result.evidence.get("key_type", "")), answered)

@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from tutor.widgets.inline_code import inline_text
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Ask a question; dismiss with True for yes and False for no or escape."""
@@ -18,6 +20,9 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
+    YES_VARIANT = "primary"
+    NO_VARIANT = "default"
+
     def __init__(self, question: str, detail: str = "", yes: str = "Yes", no: str = "No") -> None:
         super().__init__(classes="dialog-screen")
         self.question, self.detail, self.yes, self.no = question, detail, yes, no
@@ -26,10 +31,10 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(Text(self.question), classes="dialog-title")
             if self.detail:
-                yield Static(Text(self.detail), classes="dialog-detail")
+                yield Static(inline_text(self.detail), classes="dialog-detail")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, variant="primary", id="yes")
-                yield Button(self.no, id="no")
+                yield Button(self.yes, variant=self.YES_VARIANT, id="yes")
+                yield Button(self.no, variant=self.NO_VARIANT, id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -39,16 +44,26 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class HostKeyDialog(ConfirmDialog):
-    """An unknown SSH host key: show its fingerprint and trust it only when the learner says so."""
+    """An unknown SSH host key: show its fingerprint and trust it only when the learner says so.
+
+    "Don't trust" has the focus, so enter alone (or escape, or n) declines; only y or the Trust
+    button trusts. The checklist says on its screen what declining means and how to trust later.
+    """
 
     AUTO_FOCUS = "#no"  # enter alone must never trust a key
+    YES_VARIANT = "warning"
+    NO_VARIANT = "primary"  # the default answer looks like one
 
     def __init__(self, host: str, port: int, fingerprint: str, key_type: str = "") -> None:
+        self.fingerprint = fingerprint
         detail = (
-            f"The node {host} (port {port}) offered a {key_type or 'host'} key this computer has not seen:\n\n"
-            f"    {fingerprint}\n\n"
-            "Compare it with the fingerprint in the EC2 console's system log (or run "
-            "`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node). Trust it only if they match: "
-            "the tutor then remembers it in its own known_hosts file."
+            f"The node {host} (port {port}) offered a host key{f' ({key_type})' if key_type else ''} this computer "
+            "has not seen before. Its fingerprint:\n\n"
+            f"  {fingerprint}\n\n"
+            "Compare it with the node's own: run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the "
+            "node, or read the EC2 console's system log. Trust it only if they match: the tutor then remembers "
+            "it in its own known_hosts file.\n\n"
+            "y or Trust: trust and remember the key.\n"
+            "Enter, n or Esc: do not trust it (nothing is saved)."
         )
-        super().__init__("Trust this host key?", detail, yes="Trust", no="Don't trust")
+        super().__init__("Trust this host key?", detail, yes="Trust (y)", no="Don't trust")
