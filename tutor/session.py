@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.lesson import Lesson, get_lesson
+from tutor.lesson import Lesson, Step, VerifyItem, get_lesson
 from tutor.store import Progress, ProgressStore, Settings, load_settings, save_settings, settings_path
 
 
@@ -72,3 +72,58 @@ class Session:
     def reset_lesson(self) -> None:
         self.progress = Progress(self.lesson.id)
         self.save_progress()
+
+    # --- what a step's or a Verify item's mark says -----------------------------------------
+
+    def step_commands(self, step: Step) -> list[str]:
+        """The docker commands `r` would run for ``step`` with the learner's current values."""
+        values = self.values()
+        return [c for c in (a.command(values) for a in step.actions if a.kind != "manual") if c]
+
+    def record_step(self, step: Step, status: str, detail: str = "") -> None:
+        """Save how ``step`` went, with the commands it went with (a mark belongs to its commands)."""
+        self.progress.set_step(step.id, status, detail, commands=self.step_commands(step))
+        self.save_progress()
+
+    def step_state(self, step: Step) -> str:
+        """The saved status, or ``stale`` when it was reached with other commands than today's
+        (the username, registry or tag changed since: the images it made are not these)."""
+        saved = self.progress.steps.get(step.id, {})
+        status = saved.get("status", "todo")
+        recorded = saved.get("commands")
+        if status in ("done", "failed") and recorded is not None and recorded != self.step_commands(step):
+            return "stale"
+        return status
+
+    def verify_state(self, item: VerifyItem) -> dict:
+        """The latest result for a Verify item: its own check from the lesson screen, or a
+        checklist item that runs the same probe on the same images (the checklist proves it too)."""
+        values = self.values()
+        probes = {(c.probe.kind, tuple(c.probe.images(values))) for c in item.checks}
+        records = [self.progress.checklist.get(verify_key(item.id))]
+        for linked in self.lesson.checklist:
+            if linked.probe is not None and linked.question is None and \
+                    (linked.probe.kind, tuple(linked.probe.images(values))) in probes:
+                records.append(self.progress.checklist.get(linked.id))
+        found = [r for r in records if r]
+        return max(found, key=lambda r: r.get("at") or 0) if found else {"status": "todo"}
+
+
+def verify_key(item_id: str) -> str:
+    """Where a Verify item's own check is saved among the checklist states."""
+    return f"verify:{item_id}"
+
+
+def checks_runner(session: Session):
+    """A probe runner for the learner's settings, and a warning when the node set there is unusable."""
+    from tutor.probes.node import target_from_settings
+    from tutor.probes.runner import CheckContext, Runner
+
+    warning = ""
+    try:
+        node = target_from_settings(session.settings.node)
+    except ValueError as exc:
+        node, warning = None, f"The node in your settings is not usable: {exc}"
+    context = CheckContext(values=session.values(), node=node, progress=session.progress,
+                           no_node_reason="No EC2 node is set: add its host, user and key in the settings (s).")
+    return Runner(session.lesson, context), warning

@@ -156,14 +156,18 @@ class Progress:
     """One learner's progress through one lesson; every field is plain JSON."""
 
     lesson: str
-    steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {status, at, detail}
+    # id -> {status, at, detail, commands}: the commands it was done with (absent in older files)
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
     quiz: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id -> attempts
-    checklist: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {status, reason, evidence, at}
+    # id -> {status, reason, evidence, at}; a Verify item checked on the lesson screen is "verify:ID"
+    checklist: dict[str, dict[str, Any]] = field(default_factory=dict)
     hints: dict[str, int] = field(default_factory=dict)  # step id -> hints opened
     position: str = ""  # the outline entry the learner was on
 
-    def set_step(self, step_id: str, status: str, detail: str = "") -> None:
+    def set_step(self, step_id: str, status: str, detail: str = "", commands: list[str] | None = None) -> None:
         self.steps[step_id] = {"status": status, "at": now(), "detail": detail}
+        if commands is not None:
+            self.steps[step_id]["commands"] = list(commands)
 
     def step_status(self, step_id: str) -> str:
         return self.steps.get(step_id, {}).get("status", "todo")

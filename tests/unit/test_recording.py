@@ -22,7 +22,8 @@ def test_output_is_bounded_and_notes_keep_their_place():
     events = recording.replay("after the run")
     assert replayed_lines(events) == ["two", "note: the cache was used", "three", "four"]
     assert events[-1] == ev.Succeeded("Built alice/app:v1")
-    assert not any(isinstance(event, ev.CommandLine) for event in events)
+    assert events[0] == ev.CommandLine("docker build -t alice/app:v1 .")  # the output's own command
+    assert recording.commands == ["docker build -t alice/app:v1 ."]
 
 
 def test_each_layer_keeps_its_latest_state_in_first_seen_order():
@@ -47,13 +48,28 @@ def test_the_verdict_is_shown_only_while_the_saved_step_is_what_the_run_left():
     assert failure not in marked_done and replayed_lines(marked_done) == ["denied"]
 
 
-def test_a_next_action_forgets_the_previous_outcome():
+def test_each_outcome_stays_with_its_own_command():
     recording = Recording(max_lines=10)
-    recording.add(ev.Succeeded("Built alice/poll-backend:v1"))
-    recording.add(ev.CommandLine("docker build -t alice/poll-frontend:v1 frontend"))
-    recording.add(ev.Output(("Step 1/3",)))
+    for event in (ev.CommandLine("docker build -t alice/poll-backend:v1 backend"), ev.Output(("backend step",)),
+                  ev.Succeeded("Built alice/poll-backend:v1"),
+                  ev.CommandLine("docker build -t alice/poll-frontend:v1 frontend"), ev.Output(("Step 1/3",))):
+        recording.add(event)
     recording.finish("after the run")
-    assert not any(isinstance(event, ev.Succeeded) for event in recording.replay("after the run"))
+    replayed = recording.replay("after the run")
+    # The backend's verdict comes right after the backend's output; the frontend's command has none yet.
+    assert replayed == [ev.CommandLine("docker build -t alice/poll-backend:v1 backend"), ev.Output(("backend step",)),
+                        ev.Succeeded("Built alice/poll-backend:v1"),
+                        ev.CommandLine("docker build -t alice/poll-frontend:v1 frontend"), ev.Output(("Step 1/3",))]
+    assert recording.verdict_replayed("after the run") and not recording.verdict_replayed("changed by hand")
+
+
+def test_the_line_bound_drops_the_oldest_lines_of_any_command():
+    recording = Recording(max_lines=3)
+    recording.add(ev.CommandLine("one"))
+    recording.add(ev.Output(("a", "b")))
+    recording.add(ev.CommandLine("two"))
+    recording.add(ev.Output(("c", "d")))
+    assert replayed_lines(recording.replay(None)) == ["b", "c", "d"]
 
 
 def test_the_default_keeps_the_tail_of_a_huge_build():

@@ -11,12 +11,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Tree
+from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker, WorkerState
 
-from tutor.lesson import Step
+from tutor.lesson import Step, VerifyItem
 from tutor.secret import Secret
-from tutor.session import Session
+from tutor.session import Session, checks_runner, verify_key
 from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.outline import Entry, Outline
 from tutor.widgets.step_text import StepText
@@ -60,16 +60,20 @@ def step_markdown(session: Session, step: Step, hints_open: int) -> str:
 
 
 class LessonScreen(Screen):
+    # Short labels: at 80 columns the footer holds about ten of them.
     BINDINGS = [
-        Binding("r", "run", "Show me"),
-        Binding("v", "verify", "Check it"),
+        Binding("r", "run", "Run"),
+        Binding("v", "verify", "Check"),
         Binding("h", "hint", "Hint"),
-        Binding("d", "mark_done", "Done"),
-        Binding("n", "next", "Next"),
+        Binding("d", "mark_done", "Done", show=False),  # the pane says "press d" where it applies
+        Binding("n", "next", "Next", show=False),
         Binding("p", "previous", "Prev", show=False),
         Binding("k", "skip", "Skip", show=False),
         Binding("x", "reset_step", "Reset step", show=False),
-        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("escape", "cancel", "Stop", show=True),
+        Binding("m", "maximize_pane", "Pane"),
+        Binding("o", "toggle_outline", "Outline", show=False),
+        Binding("y", "copy_commands", "Copy commands", show=False),
         Binding("c", "checklist", "Checklist"),
         Binding("z", "quiz", "Quiz"),
         Binding("s", "settings", "Settings"),
@@ -81,17 +85,29 @@ class LessonScreen(Screen):
         self.current: Entry | None = None
         self._position_timer = None
         self._runs: dict = {}  # step id -> its last finished run in this session (docker_ops.recording.Recording)
+        self._served = False  # the running step's container answered: a stop now is the end of a success
 
     # --- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="lesson-body"):
-            yield Outline(id="outline")
-            with Vertical(id="reader"):
+        with Vertical(id="lesson-main"):
+            with Horizontal(id="lesson-body"):
+                yield Outline(id="outline")
                 yield StepText(id="step-text")
-                yield ActionPane(id="action-pane")
-        yield Footer()
+            # The whole width, under both: commands and docker's lines are long.
+            yield ActionPane(id="action-pane")
+        yield Footer(compact=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys that mean nothing right now leave the footer, so the ones that do fit at 80 columns.
+        if action == "cancel":
+            return self.running()
+        if action in ("run", "verify") and self.running():
+            return False  # esc (Stop) takes their place in the footer while an action runs
+        if action == "maximize_pane":
+            return not self.query_one(ActionPane).has_class("-hidden") or self.maximized is not None
+        return True
 
     def on_mount(self) -> None:
         lesson = self.session.lesson
@@ -101,7 +117,7 @@ class LessonScreen(Screen):
         self.refresh_marks()
         kind, _, item_id = (self.session.progress.position or "").partition(":")
         if not (kind and self.goto(kind, item_id)):
-            first_open = next((s for s in lesson.steps if self.session.progress.step_status(s.id) != "done"), None)
+            first_open = next((s for s in lesson.steps if self.session.step_state(s) != "done"), None)
             if first_open is not None:
                 self.goto("step", first_open.id)
             elif lesson.concepts:
@@ -134,7 +150,9 @@ class LessonScreen(Screen):
         """Outline marks from saved progress."""
         progress, outline = self.session.progress, self.query_one(Outline)
         for step in self.session.lesson.steps:
-            outline.set_status("step", step.id, progress.step_status(step.id))
+            outline.set_status("step", step.id, self.session.step_state(step))
+        for verify in self.session.lesson.verify:
+            outline.set_status("verify", verify.id, self.session.verify_state(verify).get("status", "todo"))
         for question in self.session.lesson.quiz:
             attempt = progress.last_attempt(question.id)
             outline.set_status("quiz", question.id, {"correct": "done", "partly": "partly", "incorrect": "failed"}
@@ -144,19 +162,21 @@ class LessonScreen(Screen):
 
     # --- showing an entry ---------------------------------------------------------------
 
-    @on(Tree.NodeHighlighted, "#outline")
-    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
-        entry = event.node.data
-        if isinstance(entry, Entry) and entry != self.current:
+    @on(OptionList.OptionHighlighted, "#outline")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        entry = self.query_one(Outline).entry_of(event.option)
+        if entry is not None and entry != self.current:
             self.show(entry)
 
-    @on(Tree.NodeSelected, "#outline")
-    def _selected(self, event: Tree.NodeSelected) -> None:
-        entry = event.node.data
-        if isinstance(entry, Entry) and entry.kind == "quiz":
+    @on(OptionList.OptionSelected, "#outline")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        entry = self.query_one(Outline).entry_of(event.option)
+        if entry is not None and entry.kind == "quiz":
             self.app.open_quiz(entry.id)
-        elif isinstance(entry, Entry) and entry.kind == "checklist":
+        elif entry is not None and entry.kind == "checklist":
             self.app.open_checklist()
+        elif entry is not None and entry.kind in ("step", "verify"):
+            self.query_one(StepText).focus()  # enter reads on; the arrows then scroll the text
 
     def show(self, entry: Entry) -> None:
         self.current = entry
@@ -167,7 +187,8 @@ class LessonScreen(Screen):
         self._position_timer = self.set_timer(0.4, self.session.save_progress)
         lesson, pane = self.session.lesson, self.query_one(ActionPane)
         # A running action stays in view whatever the learner reads meanwhile.
-        pane.set_class(entry.kind != "step" and not self.running(), "-hidden")
+        pane.set_class(entry.kind not in ("step", "verify") and not self.running(), "-hidden")
+        self.refresh_bindings()
         if entry.kind == "step":
             step = lesson.step(entry.id)
             self._render_step(step)
@@ -181,8 +202,10 @@ class LessonScreen(Screen):
             self._set_markdown(f"# Quiz: {self.session.render(question.prompt)}\n\n{self.session.render(question.body)}\n\n"
                                "*Press **enter** (or **z**) to answer it in the quiz.*")
         elif entry.kind == "verify":
-            item = next(v for v in lesson.verify if v.id == entry.id)
+            item = lesson.verify_item(entry.id)
             self._set_markdown(self._verify_markdown(item))
+            if not self.running():
+                self._prepare_verify_pane(item)
         elif entry.kind == "checklist":
             item = lesson.checklist_item(entry.id)
             saved = self.session.progress.checklist.get(item.id, {})
@@ -208,18 +231,40 @@ class LessonScreen(Screen):
         self.query_one(StepText).show(text)
 
     def _prepare_pane(self, step: Step) -> None:
-        pane, values = self.query_one(ActionPane), self.session.values()
-        commands = [c for c in (a.command(values) for a in step.actions if a.kind != "manual") if c]
+        pane, commands = self.query_one(ActionPane), self.session.step_commands(step)
         if commands:
-            pane.show_command("\n".join(commands))
+            pane.show_command(commands)
         else:
-            pane.show_command("(done in your browser)", state="manual")
-        status = self.session.progress.step_status(step.id)
-        if status == "done":
-            pane.show_result(self.session.progress.steps[step.id].get("detail") or "Done.", "succeeded")
-        if step.id in self._runs and status != "todo":  # back at a step run earlier: its run is there again
-            for event in self._runs[step.id].replay(self._saved_step(step)):
+            checkable = " · v checks it for you" if step.verify else ""
+            pane.show_command(["(done in your browser)"], state="manual")
+            pane.border_title = f"Do this yourself, then press d{checkable}"
+        saved, state = self._saved_step(step), self.session.step_state(step)
+        run = self._runs.get(step.id)
+        # Back at a step run earlier: its run is shown again, while it ran these very commands.
+        if run is not None and state != "todo" and run.commands == commands:
+            for event in run.replay(saved):
                 pane.show_event(event)
+            if run.verdict_replayed(saved):
+                return
+            pane.settle()
+        if state == "done":
+            pane.show_result(saved.get("detail") or "Done.", "succeeded")
+        elif state == "failed":
+            pane.show_result(f"Failed last time: {saved.get('detail') or 'see the output when you run it again'}",
+                             "failed")
+        elif state == "stale":
+            earlier = "\n".join(f"  {c}" for c in saved.get("commands", [])) or "  (other commands)"
+            pane.show_result(f"Done earlier, but with other names:\n{earlier}\nYour settings changed since, so "
+                             "the commands above have not run yet: press r.", "idle")
+
+    def _prepare_verify_pane(self, item: VerifyItem) -> None:
+        pane, values = self.query_one(ActionPane), self.session.values()
+        pane.show_command([c for check in item.checks for c in check.probe.commands(values)] or [item.title])
+        pane.border_title = "r or v checks it for you"
+        saved = self.session.verify_state(item)
+        if saved.get("status", "todo") != "todo":
+            pane.show_result(saved.get("reason") or saved["status"], "succeeded" if saved["status"] == "passed"
+                             else "failed")
 
     def _saved_step(self, step: Step) -> dict:
         # Status, detail and time: any change by hand after a run shows up here.
@@ -229,14 +274,22 @@ class LessonScreen(Screen):
 
     def _current_step(self) -> Step | None:
         if self.current is None or self.current.kind != "step":
-            self.notify("Pick a step in the outline first.", severity="warning")
+            self.notify("Pick a step (or a Verify item) in the outline first.", severity="warning")
             return None
         return self.session.lesson.step(self.current.id)
+
+    def _current_verify(self) -> VerifyItem | None:
+        if self.current is not None and self.current.kind == "verify":
+            return self.session.lesson.verify_item(self.current.id)
+        return None
 
     def running(self) -> bool:
         return any(w.group == "step" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
 
     def action_run(self) -> None:
+        if self._current_verify() is not None:  # a Verify item has nothing to run: r checks it
+            self.action_verify()
+            return
         step = self._current_step()
         if step is None:
             return
@@ -294,8 +347,9 @@ class LessonScreen(Screen):
         from tutor.runbook import run_action, runnable
 
         values = self.session.values()
+        self._served = False
         self.query_one(Outline).set_status("step", step.id, "running")
-        previous, recording = self._runs.get(step.id), Recording()
+        previous, recording = self._runs.get(step.id), Recording(planned=self.session.step_commands(step))
         self._runs[step.id] = recording
         outcome, detail = None, ""  # stays None when cancelled or crashed: nothing is recorded then
         try:
@@ -318,6 +372,7 @@ class LessonScreen(Screen):
                             result, detail = "done", event.summary
                         elif isinstance(event, ev.Ready):
                             # `run` keeps streaming logs until cancelled: the step is done once it answers.
+                            self._served = True
                             self._finish(step, "done", f"Served at {event.url}")
                             result, detail = "done", f"Served at {event.url}"
                 if result != "done":
@@ -339,10 +394,11 @@ class LessonScreen(Screen):
 
     def action_verify(self) -> None:
         """The learner ran the commands themselves: look at the result instead of running them."""
-        step = self._current_step()
-        if step is None:
+        verify = self._current_verify()
+        step = None if verify is not None else self._current_step()
+        if verify is None and step is None:
             return
-        item = self.session.lesson.verify_item(step.verify) if step.verify else None
+        item = verify or (self.session.lesson.verify_item(step.verify) if step.verify else None)
         if item is None or not item.checks:
             self.notify("This step has no automatic check: run it (r) or mark it done (d).")
             return
@@ -352,37 +408,46 @@ class LessonScreen(Screen):
         self.verify_step(step, item)
 
     @work(exclusive=True, exit_on_error=False, group="step", description="check a lesson step")
-    async def verify_step(self, step: Step, item) -> None:
+    async def verify_step(self, step: Step | None, item: VerifyItem) -> None:
         from rich.text import Text
 
         from tutor.lesson import ChecklistItem
-        from tutor.probes.runner import CheckContext, Runner
+        from tutor.probes.runner import worst
 
         pane, values = self.query_one(ActionPane), self.session.values()
         commands = [c for check in item.checks for c in check.probe.commands(values)]
-        pane.show_command("\n".join(commands) or item.title, state="running")
-        runner = Runner(self.session.lesson, CheckContext(values=values, progress=self.session.progress))
+        pane.show_command(commands or [item.title], state="running")
+        self.query_one(Outline).set_status("verify", item.id, "running")
+        runner, warning = checks_runner(self.session)
+        if warning:
+            self.notify(warning, severity="warning", markup=False)
         results = [await runner.evaluate(ChecklistItem(check.id, item.title, check.line, probe=check.probe))
                    for check in item.checks]
         reasons = " ".join(r.reason for r in results if r.reason)
-        if all(r.status == "passed" for r in results):
-            self._finish(step, "done", reasons)
-            pane.show_result(reasons or "Checked: done.", "succeeded")
-            return
-        hint = next((r.hint for r in results if r.hint is not None), None)
-        message = Text(reasons)
-        if hint is not None:
-            message.append(f"\n{hint.what}\n")
-            message.append("Next: ", style="bold")
-            message.append(hint.next_step)
-        pane.show_result(message, "failed")
+        status = worst(r.status for r in results)
+        self.session.progress.set_check(verify_key(item.id), status, reasons)
+        if status == "passed":
+            if step is not None:
+                self._finish(step, "done", reasons)
+            pane.show_result(Text.assemble(("✔ ", "bold"), reasons or "Checked: done."), "succeeded")
+        else:
+            hint = next((r.hint for r in results if r.hint is not None), None)
+            message = Text.assemble(("✘ ", "bold"), reasons)
+            if hint is not None:
+                message.append(f"\n{hint.what}\n")
+                message.append("Next: ", style="bold")
+                message.append(hint.next_step)
+            if step is not None and self.session.step_state(step) == "done":
+                # The check just showed the step's result is not there (any more): the mark says so.
+                self._finish(step, "failed", reasons)
+            pane.show_result(message, "failed")
+        self.session.save_progress()
+        self.refresh_marks()
 
     def _finish(self, step: Step, status: str, detail: str) -> None:
-        progress = self.session.progress
-        if status == "done" or progress.step_status(step.id) != "done":
-            progress.set_step(step.id, status, detail)
-            self.session.save_progress()
-        self.query_one(Outline).set_status("step", step.id, progress.step_status(step.id))
+        # A failed re-run un-ticks a done step: the mark says what is true now, for these commands.
+        self.session.record_step(step, status, detail)
+        self.query_one(Outline).set_status("step", step.id, self.session.step_state(step))
 
     @on(StepEvent)
     def _step_event(self, message: StepEvent) -> None:
@@ -396,17 +461,56 @@ class LessonScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "step":
             return
-        if event.state == WorkerState.CANCELLED:
-            self.query_one(ActionPane).show_result("Cancelled: nothing was left running.", "cancelled")
+        pane = self.query_one(ActionPane)
+        if event.state == WorkerState.CANCELLED and self._served:
+            # The container answered before esc: stopping it ends a success, not a cancellation.
+            pane.stop("Stopped: the container was stopped and removed. The step is done.", "stopped")
+            self.refresh_marks()
+        elif event.state == WorkerState.CANCELLED:
+            pane.stop("Cancelled: nothing was left running.", "cancelled")
             self.refresh_marks()
         elif event.state == WorkerState.ERROR:
             # A bug, not a learner mistake: keep the tutor alive and say what to report.
-            self.query_one(ActionPane).show_result(f"Internal error: {event.worker.error!r}. Please report it.", "failed")
+            pane.stop(f"Internal error: {event.worker.error!r}. Please report it.", "failed")
             self.refresh_marks()
+        self.refresh_bindings()  # esc (Stop) is in the footer only while something runs
 
     def action_cancel(self) -> None:
-        if self.running():
+        if self.maximized is not None and not self.running():
+            self.minimize()
+        elif self.running():
             self.workers.cancel_group(self, "step")
+
+    # --- layout keys ---------------------------------------------------------------------
+
+    def action_maximize_pane(self) -> None:
+        """m: the action pane fills the screen (m or esc again brings the lesson back)."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        pane = self.query_one(ActionPane)
+        if not pane.has_class("-hidden"):
+            self.maximize(pane, container=False)
+
+    def action_toggle_outline(self) -> None:
+        """o: hide the outline to give the text the whole width, or bring it back."""
+        outline = self.query_one(Outline)
+        outline.display = not outline.display
+        (outline if outline.display else self.query_one(StepText)).focus()
+
+    def action_page_text(self, direction: int) -> None:
+        """Page keys on the outline scroll the text beside it."""
+        text = self.query_one(StepText)
+        text.scroll_page_down(animate=False) if direction > 0 else text.scroll_page_up(animate=False)
+
+    def action_copy_commands(self) -> None:
+        """y: the commands in the pane, whole, to the clipboard (the terminal must allow OSC 52)."""
+        commands = self.query_one(ActionPane).commands
+        if not commands or commands == ["(done in your browser)"]:
+            self.notify("There is no command to copy here.")
+            return
+        self.app.copy_to_clipboard("\n".join(commands))
+        self.notify(f"Copied {len(commands)} command{'s' if len(commands) > 1 else ''} to the clipboard.")
 
     # --- progress through the steps -------------------------------------------------------
 

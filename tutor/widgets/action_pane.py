@@ -1,64 +1,124 @@
-"""The pane under a step: the CLI command, live output, layer bars, and the result or hint.
+"""The pane under a step: the CLI commands, live output, layer bars, and the result or hint.
 
 It only renders the events the docker actions yield; the screen that owns the
 worker feeds them in. No I/O happens here.
+
+Each command of a step is listed whole (folded, never cut) with a mark of how it went, and
+each result line names the command it belongs to, so the outcome of the backend's push is
+never read as the frontend's. The result area scrolls, and `m` maximizes the whole pane.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.lazy import Lazy
 from textual.reactive import reactive
-from textual.widgets import Label, Log, Static
+from textual.widgets import Static
 
 from tutor.widgets.layer_progress import LayerProgress
+from tutor.widgets.wrapping_log import WrappingLog
 
 # Bounded so a 100k-line build never holds the whole log in the widget as well.
 MAX_LOG_LINES = 5000
 STATE_LABELS = {
     "idle": "r runs it · v checks it", "running": "Running… (esc cancels)", "succeeded": "Done",
-    "failed": "Failed", "cancelled": "Cancelled", "manual": "Do this yourself, then press d to mark it done",
-    "unavailable": "Cannot run",
+    "failed": "Failed", "cancelled": "Cancelled", "stopped": "Stopped",
+    "manual": "Do this yourself, then press d to mark it done", "unavailable": "Cannot run",
 }
 STYLED_STATES = {"running", "succeeded", "failed"}
+# How each listed command went: not run yet, running, done, failed.
+COMMAND_MARKS = {"todo": ("$", "bold green"), "running": ("▶", "bold yellow"), "done": ("✔", "bold green"),
+                 "failed": ("✘", "bold red")}
 
 
 class ActionPane(Vertical):
+    ALLOW_MAXIMIZE = True  # m: the whole pane fills the screen
     state: reactive[str] = reactive("idle", init=False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.border_title = Content(STATE_LABELS["idle"])
-        self._log = Log(id="output", max_lines=MAX_LOG_LINES, highlight=False)
+        self._log = WrappingLog(id="output", max_lines=MAX_LOG_LINES, highlight=False)
         self._unwritten: list[str] = []  # lines that came before the log was mounted
+        self._commands: list[list[str]] = []  # [text, mark] per command, in the order they run
+        self._current = -1
+        self._result = Text()
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="action-header"):
-            yield Label("$", id="prompt")
-            yield Static("", id="command")
+        yield Static("", id="command")
         yield LayerProgress(id="layers")
         # Empty until an action runs, so Textual's Lazy mounts it just after the first frame.
         yield Lazy(self._log)
-        yield Static("", id="result")
+        with VerticalScroll(id="result-area"):
+            yield Static("", id="result")
 
     def watch_state(self, state: str) -> None:
-        # In the pane's top border, so the command below keeps the whole width; plain text, no markup.
+        # In the pane's top border, so the commands below keep the whole width; plain text, no markup.
         self.border_title = Content(STATE_LABELS.get(state, state))
         # Only the states app.tcss colours have a class, changed in one batch: each change of the
         # class set restyles the whole pane, and the idle and manual panes of start-up need none.
         self.update_classes({f"-{styled}": styled == state for styled in STYLED_STATES})
 
-    def show_command(self, text: str, state: str = "idle") -> None:
-        """Prepare for an action: its command, an empty log, no result yet."""
-        self.query_one("#command", Static).update(Text(text))
+    # --- commands -------------------------------------------------------------------------
+
+    def show_command(self, text: str | list[str], state: str = "idle") -> None:
+        """Prepare for an action: its commands, an empty log, no result yet."""
+        lines = text.splitlines() if isinstance(text, str) else list(text)
+        self._commands = [[line, "todo"] for line in lines]
+        self._current = -1
+        self._draw_commands()
         self._log.clear()
         self._unwritten.clear()
+        self.remove_class("-output")
         self.query_one(LayerProgress).clear()
-        self.query_one("#result", Static).update("")
+        self._set_result(Text())
         self.state = state
+
+    @property
+    def commands(self) -> list[str]:
+        return [text for text, _mark in self._commands]
+
+    def _start_command(self, text: str) -> None:
+        index = next((i for i, (listed, mark) in enumerate(self._commands) if listed == text and mark == "todo"), None)
+        if index is None:  # a command the list did not hold (secrets masked differently, a re-run)
+            self._commands.append([text, "todo"])
+            index = len(self._commands) - 1
+        self._current = index
+        self._commands[index][1] = "running"
+        self._draw_commands()
+        # Each command's layers are its own: the frontend's push lists only the frontend's.
+        self.query_one(LayerProgress).clear()
+        if self._log.line_count or self._unwritten:
+            self._write([f"$ {text}"])  # the log says whose output follows
+
+    def _end_command(self, mark: str) -> str:
+        """Mark the running command; returns its text for the result line."""
+        if not 0 <= self._current < len(self._commands):
+            return ""
+        self._commands[self._current][1] = mark
+        self._draw_commands()
+        return self._commands[self._current][0]
+
+    def settle(self) -> None:
+        """A replayed run without its verdict: no command is shown as still running."""
+        for entry in self._commands:
+            if entry[1] == "running":
+                entry[1] = "todo"
+        self._draw_commands()
+
+    def _draw_commands(self) -> None:
+        text = Text(overflow="fold")
+        for number, (command, mark) in enumerate(self._commands):
+            symbol, style = COMMAND_MARKS[mark]
+            text.append("\n" if number else "")
+            text.append(f"{symbol} ", style)
+            text.append(command, "bold" if mark != "todo" or self._current < 0 else "")
+        self.query_one("#command", Static).update(text)
+
+    # --- events ---------------------------------------------------------------------------
 
     def show_event(self, event) -> None:
         """Render one event from tutor.docker_ops.events."""
@@ -66,25 +126,36 @@ class ActionPane(Vertical):
 
         match event:
             case ev.CommandLine(text=text):
-                self.query_one("#command", Static).update(Text(text))
+                self._start_command(text)
                 self.state = "running"
             case ev.Output(lines=lines):
-                self._write(lines)
+                self._write(list(lines))
             case ev.LayerProgress(layer=layer, status=status, current=current, total=total):
                 self.query_one(LayerProgress).update_layer(layer, status, current, total)
             case ev.Notice(text=text):
                 self._write([f"note: {text}"])
             case ev.Succeeded(summary=summary):
-                self.show_result(summary, "succeeded")
+                self._end_command("done")
+                self.add_result(Text.assemble(("✔ ", "bold"), summary), "succeeded")
             case ev.Failed(hint=hint):
                 # Failed.output repeats lines already streamed as Output; the hint is what is new.
-                self.show_result(Text.assemble((hint.what, "bold"), "\n", ("Next: ", "bold"), hint.next_step), "failed")
+                self._end_command("failed")
+                self.query_one(LayerProgress).stop()
+                self.add_result(failure_text(hint), "failed")
             case ev.Ready(url=url):
-                self.show_result(f"Serving at {url}  (esc stops and removes the container)", "running")
+                self.add_result(f"Serving at {url}  (esc stops and removes the container)", "running")
+
+    def stop(self, text: str, state: str) -> None:
+        """The action ended without a verdict of its own (cancelled, or a server stopped)."""
+        self._end_command("done" if state == "stopped" else "failed")
+        self.query_one(LayerProgress).stop()
+        self.add_result(text, state)
 
     def _write(self, lines: list[str]) -> None:
+        self.add_class("-output")  # the log takes room only once there is something in it
         if self._log.is_mounted and not self._unwritten:
             self._log.write_lines(lines)
+            self._follow()
             return
         # Only around the first frame: Lazy mounts the log just after it.
         if not self._unwritten:
@@ -99,12 +170,50 @@ class ActionPane(Vertical):
         elif self._unwritten:
             lines, self._unwritten = self._unwritten, []
             self._log.write_lines(lines)
+            self._follow()
+
+    def _follow(self) -> None:
+        # Log follows the end only while it is at the end, and the pane's height changes as a
+        # run goes on: the newest line must stay in view unless the learner is reading the log.
+        if not self._log.has_focus:
+            self._log.scroll_end(animate=False)
+
+    # --- result ---------------------------------------------------------------------------
 
     def show_result(self, text: str | Text, state: str) -> None:
-        # Text, not markup: hints and summaries quote image names and registry messages verbatim.
-        self.query_one("#result", Static).update(Text(text) if isinstance(text, str) else text)
+        """Replace the result (a saved verdict, a check's outcome)."""
+        self._set_result(Text(text) if isinstance(text, str) else text)
         self.state = state
+
+    def add_result(self, text: str | Text, state: str) -> None:
+        """One more line of the result: each finished command adds its own."""
+        line = Text(text) if isinstance(text, str) else text
+        self._set_result(Text("\n").join([self._result, line]) if self._result else line)
+        self.state = state
+
+    def _set_result(self, text: Text) -> None:
+        # Text, not markup: hints and summaries quote image names and registry messages verbatim.
+        self._result = text
+        self.query_one("#result", Static).update(text)
+        area = self.query_one("#result-area")
+        area.display = bool(text)
+        area.call_after_refresh(area.scroll_end, animate=False)
 
     @property
     def result_text(self) -> str:
-        return str(self.query_one("#result", Static).content)
+        return self._result.plain
+
+    @property
+    def log_lines(self) -> list[str]:
+        return self._log.raw_lines + self._unwritten
+
+
+def failure_text(hint) -> Text:
+    """A failure hint as the pane shows it: what happened, docker's own words, what to do next."""
+    text = Text.assemble(("✘ ", "bold"), (hint.what, "bold"))
+    if getattr(hint, "detail", ""):
+        text.append("\nDocker said: ", "bold")
+        text.append(hint.detail)
+    text.append("\nNext: ", "bold")
+    text.append(hint.next_step)
+    return text

@@ -12,6 +12,7 @@ LABELS = {
     "preparing": "Preparing", "waiting": "Waiting", "pushing": "Pushing", "pushed": "Pushed",
     "exists": "Layer already exists", "mounted": "Mounted", "downloading": "Downloading",
     "verifying": "Verifying", "extracting": "Extracting", "pulled": "Pull complete", "complete": "Complete",
+    "stopped": "Stopped",
 }
 
 
@@ -22,6 +23,7 @@ class LayerRow(Horizontal):
     LayerRow > ProgressBar { width: 1fr; }
     LayerRow > .layer-status { width: 22; padding-left: 1; }
     LayerRow.-reused > .layer-status { color: $success; }
+    LayerRow.-stopped > .layer-status { color: $error; }
     """
 
     def __init__(self, layer: str) -> None:
@@ -52,12 +54,19 @@ class LayerRow(Horizontal):
 
     def _apply(self) -> None:
         status, current, total = self._state
-        bar = self.query_one("ProgressBar")
+        bars = self.query("ProgressBar")
+        if not bars:  # mounted, children not yet: on_mount of the bar's row applies the state again
+            return
+        bar = bars.first()
         if status in FINISHED:
             bar.update(total=1, progress=1)
+        elif status == "stopped":
+            # A determinate bar does not animate: an ended transfer must not look alive.
+            bar.update(total=total or 1, progress=min(current or 0, total or 1))
         elif total:
             bar.update(total=total, progress=min(current or 0, total))
         self.set_class(status in {"exists", "mounted", "already"}, "-reused")
+        self.set_class(status == "stopped", "-stopped")
         self.query_one(".layer-status", Label).update(self.status_label)
 
 
@@ -80,11 +89,18 @@ class LayerProgress(Vertical):
             self.mount(row)
         row.update_layer(status, current, total)
 
+    def stop(self) -> None:
+        """The action ended (failed or cancelled): layers still moving are stopped where they were."""
+        for row in self._layer_rows.values():
+            status, current, total = row._state
+            if status not in FINISHED:
+                row.update_layer("stopped", current, total)
+
     def clear(self) -> None:
         self._layer_rows.clear()
         self.remove_children()
 
     @property
-    def layers(self) -> dict[str, str]:
+    def layer_states(self) -> dict[str, str]:
         """Layer id -> the status label shown (for tests and the screen's summary)."""
         return {layer: row.status_label for layer, row in self._layer_rows.items()}

@@ -1,16 +1,23 @@
-"""The lesson outline: concepts, steps, quiz, verify and checklist, each with a status mark."""
+"""The lesson outline: concepts, steps, quiz, verify and checklist, each with a status mark.
+
+An OptionList rather than a Tree: its entries wrap, so a long step title or quiz question is
+read whole in a narrow column instead of being cut at the edge. Section headings are
+disabled options, so the cursor only ever rests on something that can be shown.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
+from textual.binding import Binding
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 MARKS = {
     "todo": ("·", "dim"), "done": ("✔", "green"), "passed": ("✔", "green"), "failed": ("✘", "red"),
     "running": ("▶", "yellow"), "skipped": ("↷", "dim"), "partly": ("◐", "yellow"), "read": ("✔", "dim"),
+    "error": ("!", "yellow"), "stale": ("○", "yellow"),
 }
 
 
@@ -21,49 +28,79 @@ class Entry:
     title: str
 
 
-class Outline(Tree[Entry]):
+class Outline(OptionList):
     DEFAULT_CSS = """
-    Outline { padding: 0 1; }
+    Outline { padding: 0 0; }
+    Outline > .option-list--option-disabled { color: $text-accent; text-style: bold; }
     """
+    # The outline keeps its own arrows; page keys scroll what it shows (the lesson screen
+    # binds them), so the learner never has to move focus just to read on.
+    BINDINGS = [Binding("pageup", "screen.page_text(-1)", show=False),
+                Binding("pagedown", "screen.page_text(1)", show=False)]
 
     def __init__(self, **kwargs) -> None:
-        # Text, not str: a str label is parsed as Rich markup (headings may hold brackets).
-        super().__init__(Text("Lesson"), **kwargs)
-        self.show_root = False
-        self._entry_nodes: dict[tuple[str, str], TreeNode[Entry]] = {}
+        super().__init__(**kwargs)
+        self._entries: dict[str, Entry] = {}  # option id -> entry
         self._status: dict[tuple[str, str], str] = {}
 
     def fill(self, sections: list[tuple[str, list[Entry]]]) -> None:
-        """Sections in order: a heading and its entries."""
-        self.clear()
-        self._entry_nodes.clear()
+        """Sections in order: a heading and its entries. The highlighted entry stays where it was."""
+        current = self.current_entry
+        options: list[Option] = []
+        self._entries.clear()
         for heading, entries in sections:
-            parent = self.root.add(Text(heading), expand=True)
+            options.append(Option(Text(heading), id=f"heading:{heading}", disabled=True))
             for entry in entries:
-                key = (entry.kind, entry.id)
-                self._entry_nodes[key] = parent.add_leaf(self._label(entry, self._status.get(key, "todo")), data=entry)
+                key = _key(entry.kind, entry.id)
+                self._entries[key] = entry
+                options.append(Option(self._label(entry, self._status.get((entry.kind, entry.id), "todo")), id=key))
+        self.set_options(options)
+        if current is not None:
+            self.select_entry(current.kind, current.id)
 
     def set_status(self, kind: str, item_id: str, status: str) -> None:
-        key = (kind, item_id)
-        self._status[key] = status
-        node = self._entry_nodes.get(key)
-        if node is not None and node.data is not None:
-            node.set_label(self._label(node.data, status))
+        self._status[(kind, item_id)] = status
+        entry = self._entries.get(_key(kind, item_id))
+        if entry is not None:
+            self.replace_option_prompt(_key(kind, item_id), self._label(entry, status))
 
     def status(self, kind: str, item_id: str) -> str:
         return self._status.get((kind, item_id), "todo")
 
     def select_entry(self, kind: str, item_id: str) -> bool:
-        node = self._entry_nodes.get((kind, item_id))
-        if node is None:
+        key = _key(kind, item_id)
+        if key not in self._entries:
             return False
-        self.move_cursor(node)
+        index = self.get_option_index(key)
+        if self.highlighted != index:
+            self.highlighted = index
         return True
 
+    @property
+    def current_entry(self) -> Entry | None:
+        option = self.highlighted_option
+        return self._entries.get(option.id) if option is not None and option.id else None
+
+    def entry_of(self, option: Option) -> Entry | None:
+        return self._entries.get(option.id or "")
+
     def entries(self, kind: str | None = None) -> list[Entry]:
-        return [node.data for node in self._entry_nodes.values() if node.data and (kind is None or node.data.kind == kind)]
+        return [entry for entry in self._entries.values() if kind is None or entry.kind == kind]
 
     @staticmethod
-    def _label(entry: Entry, status: str) -> Text:
+    def _label(entry: Entry, status: str):
+        from tutor.widgets.inline_code import inline_text
+
+        from rich.table import Table
+
         mark, style = MARKS.get(status, MARKS["todo"])
-        return Text.assemble((mark, style), " ", entry.title)
+        # Two columns, so a title that wraps continues under itself, not under the mark.
+        row = Table.grid(padding=(0, 1, 0, 0))
+        row.add_column(width=1, no_wrap=True)
+        row.add_column(ratio=1)
+        row.add_row(Text(mark, style), inline_text(entry.title))
+        return row
+
+
+def _key(kind: str, item_id: str) -> str:
+    return f"{kind}:{item_id}"
