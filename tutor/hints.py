@@ -1,8 +1,8 @@
 """The one place that turns low-level failures into hints a learner can act on.
 
 A hint has a stable ``code`` (tests, the UI and the progress store key on it), ``what``
-happened and the ``next_step`` to take, each a sentence or two, plus the raw ``detail``
-for anyone who wants the original message.
+happened and the ``next_step`` to take, each a sentence or two, plus the ``detail``: the
+original message (for docker's failures, its one-line reason from ``docker_reason``).
 
 Layout, so that every source of failures adds its mapping here and nowhere else:
 
@@ -30,7 +30,9 @@ class Hint:
     code: str
     what: str
     next_step: str
-    detail: str = ""  # the original low-level message, never shown as the hint itself
+    # The low-level message, never shown as the hint itself: for docker's failures its own reason in
+    # one short line (docker_reason), which the action pane shows as "Docker said: ...".
+    detail: str = ""
 
     def __str__(self) -> str:
         return f"{self.what} {self.next_step}"
@@ -224,6 +226,50 @@ def from_lesson_error(error: BaseException) -> Hint:
     return hint("lesson_invalid", detail=str(error))
 
 
+# Terminal escape sequences, then any other control character (tabs and newlines are handled apart).
+_CONTROL = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_DAEMON_PREFIX = re.compile(r"^(?:Error response from daemon:\s*)+", re.IGNORECASE)
+_URL_PREFIX = re.compile(r'^(?:Get|Head|Post|Put|Patch|Delete) "(?:https?://)?([^/"]*)[^"]*":\s*')
+_LOOKUP = re.compile(r"(?:dial tcp: )?lookup (\S+?)(?: on \S+)?: no such host")
+REASON_LIMIT = 160
+
+
+def docker_reason(message: str, limit: int = REASON_LIMIT) -> str:
+    """Docker's own reason for a failure, as one short line fit to show beside the hint.
+
+    Control characters and terminal escapes go; so does what only repeats or adds noise (the
+    daemon's "Error response from daemon:", the URL docker was fetching when the host is named
+    anyway, the DNS server's address), and a long reason is cut at a word with an ellipsis.
+    """
+    lines = [_CONTROL.sub("", line).replace("\t", " ").strip() for line in message.splitlines()]
+    text = next((line for line in lines if line), "")
+    text = _DAEMON_PREFIX.sub("", text)
+    url = _URL_PREFIX.match(text)
+    if url:
+        text = text[url.end():]
+        if url.group(1) and url.group(1) not in text:
+            text = f"{url.group(1)}: {text}"
+    text = _LOOKUP.sub(r"lookup \1: no such host", text)
+    # "pull access denied for X, ... 'docker login': denied: requested access to the resource is denied"
+    # says the same thing twice; "manifest unknown: manifest unknown" too.
+    parts = text.split(": ")
+    # "no such image: X: No such image: X": the whole said twice.
+    for i in range(1, len(parts)):
+        if ": ".join(parts[:i]).lower() == ": ".join(parts[i:]).lower():
+            parts = parts[i:]
+            break
+    while len(parts) > 1 and (parts[-1].lower() == parts[-2].lower() or (
+            parts[-1].startswith("requested access to the resource is denied") and "access denied" in parts[0])):
+        parts.pop()
+        if parts[-1] == "denied":
+            parts.pop()
+    text = " ".join(": ".join(parts).split())
+    if len(text) > limit:
+        cut = text[: limit - 1]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut).rstrip(" ,;:") + "…"
+    return text
+
+
 def _first_line(text: str, limit: int = 300) -> str:
     line = next((part.strip() for part in text.strip().splitlines() if part.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
@@ -305,10 +351,11 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
     if isinstance(error, BaseException):
         code = engine_problem(error)
         if code is not None:
-            return hint(code, detail=str(error), **facts)
+            return hint(code, detail=docker_reason(str(error)), **facts)
         message = _docker_message(error)
         if "ImageNotFound" in _class_names(error) and action in ("tag", "rmi", "run", "push"):
-            return hint("tag_missing" if action == "push" else "image_missing", detail=message, **facts)
+            return hint("tag_missing" if action == "push" else "image_missing", detail=docker_reason(message),
+                        **facts)
     else:
         message = error
     code = classify_docker_message(message, action)
@@ -316,7 +363,7 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
         code = _push_refused(facts)
     if code == "invalid_reference":
         facts.setdefault("message", _first_line(message))
-    return hint(code, detail=message, **facts)
+    return hint(code, detail=docker_reason(message), **facts)
 
 
 def _push_refused(facts: dict[str, object]) -> str:
@@ -366,10 +413,10 @@ def from_build(message: str, *, base_image: str | None = None, step: tuple[str, 
     when the failing step is a FROM, else to the step: ``(number, total, instruction)`` or its line."""
     code = classify_docker_message(message, "build")
     if code == "unknown" and base_image:
-        return hint("base_image_unavailable", message, **{**facts, "base_image": base_image})
+        return hint("base_image_unavailable", docker_reason(message), **{**facts, "base_image": base_image})
     if code == "unknown" and step:
         label = f"step {step[0]} of {step[1]} ({step[2]})" if isinstance(step, tuple) else step
-        return hint("build_step_failed", message, **{**facts, "step": label})
+        return hint("build_step_failed", docker_reason(message), **{**facts, "step": label})
     return from_docker(message, "build", **facts)
 
 
@@ -456,6 +503,14 @@ CATALOGUE.update({
         "Use a user with passwordless sudo (ubuntu or ec2-user on EC2), or run "
         "`sudo k3s crictl pull {ref}` on the node yourself.",
     ),
+    # sudo runs commands with its own PATH (secure_path), which often lacks /usr/local/bin, where
+    # the k3s installer puts k3s: "sudo: k3s: command not found" although k3s is installed.
+    "node_sudo_secure_path": (
+        "On the node, sudo cannot find k3s: it is installed at {k3s_path}, but sudo looks for commands only in "
+        "its own PATH (secure_path in /etc/sudoers), which lacks {k3s_dir}.",
+        "Give sudo the full path: `sudo {k3s_path} crictl pull {ref}` (or `sudo $(command -v k3s) crictl pull "
+        "{ref}`), or add {k3s_dir} to secure_path with `sudo visudo`.",
+    ),
     "node_sudo_not_allowed": (
         "On the node, {user} may not use sudo: {detail}",
         "Log in as the instance's default user (ubuntu or ec2-user), which may use sudo.",
@@ -482,12 +537,12 @@ CATALOGUE.update({
     ),
     "node_pull_timeout": (
         "Pulling {ref} on the node took longer than {seconds} seconds.",
-        "A big image on a small instance takes time: run `sudo k3s crictl pull {ref}` on the node yourself, "
+        "A big image on a small instance takes time: run `{k3s_command} crictl pull {ref}` on the node yourself, "
         "then check again (or raise the pull timeout).",
     ),
     "node_pull_failed": (
         "The node could not pull {ref}: {detail}",
-        "Run `sudo k3s crictl pull {ref}` on the node to see the whole message.",
+        "Run `{k3s_command} crictl pull {ref}` on the node to see the whole message.",
     ),
 })
 
@@ -501,6 +556,9 @@ _GENERIC.update({
     "image_platform": "another platform",
     "node_arch": "another architecture",
     "node_platform": "linux/ARCH",
+    "k3s_command": "sudo k3s",
+    "k3s_path": "/usr/local/bin/k3s",
+    "k3s_dir": "/usr/local/bin",
 })
 
 # Registry probe outcome -> catalogue code (found outcomes have no hint).
@@ -550,7 +608,8 @@ def from_ssh_error(error: BaseException, **facts: object) -> Hint:
 _NODE_RULES: list[tuple[str, re.Pattern[str]]] = [
     (code, re.compile(pattern, re.IGNORECASE)) for code, pattern in [
         ("node_sudo_password", r"a password is required|a terminal is required|no tty present"),
-        ("node_sudo_not_allowed", r"is not in the sudoers file|is not allowed to (run|execute)|sudo: command not found"),
+        ("node_sudo_not_allowed", r"is not in the sudoers file|is not allowed to (run|execute)"
+                                  r"|sudo: command not found|sudo: not found"),
         ("node_k3s_missing", r"k3s: command not found|k3s: not found|unable to execute \S*k3s"),
         ("node_arch_mismatch", r"no match for platform|exec format error"),
         ("rate_limited", r"toomanyrequests|too many requests|\b429\b"),
@@ -563,8 +622,17 @@ _NODE_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def classify_node_message(message: str) -> str:
-    """The catalogue code for what a node printed while pulling (``node_pull_failed`` when unknown)."""
+_SUDO_NO_K3S = re.compile(r"sudo: \S*k3s: command not found", re.IGNORECASE)
+
+
+def classify_node_message(message: str, k3s_found: bool = False) -> str:
+    """The catalogue code for what a node printed while pulling (``node_pull_failed`` when unknown).
+
+    ``k3s_found``: the node ran `k3s --version` outside sudo, so sudo not finding k3s is sudo's own
+    PATH (secure_path) rather than a missing k3s.
+    """
+    if k3s_found and _SUDO_NO_K3S.search(message):
+        return "node_sudo_secure_path"
     for code, pattern in _NODE_RULES:
         if pattern.search(message):
             return code
@@ -610,11 +678,17 @@ def node_pull_reason(code: str, ref: str, found: Hint) -> str:
         "rate_limited": f"The registry rate-limited the node's pull of {ref}.",
         "node_k3s_missing": "k3s is not installed on the node.",
         "node_sudo_password": "sudo on the node asks for a password.",
+        "node_sudo_secure_path": "sudo on the node cannot find k3s (its secure_path lacks k3s's folder).",
     }.get(code, f"The node could not pull {ref}: {first}.")
 
 
-def node_pulled_reason(ref: str, image_id: str) -> str:
-    return f"The node pulled {ref} (image id {image_id[:19]}…)."
+def node_pulled_reason(ref: str, image_id: str, secure_path_k3s: str = "") -> str:
+    """``secure_path_k3s``: the full path the tutor had to give sudo, which could not find k3s itself."""
+    pulled = f"The node pulled {ref} (image id {image_id[:19]}…)"
+    if not secure_path_k3s:
+        return pulled + "."
+    return (f"{pulled}, but only through the full path: sudo's PATH lacks k3s, so `sudo k3s crictl pull` fails "
+            f"there; type `sudo {secure_path_k3s} crictl pull {ref}`.")
 
 
 def node_wrong_platform_reason(ref: str, image_platform: str, node_platform: str) -> str:

@@ -413,6 +413,7 @@ async def test_missing_local_tag_fails_before_pushing(registry_basic, docker_eng
     outcome = failed(events)
     assert outcome.hint.code == "tag_missing"
     assert ref in outcome.hint.what and f"docker build -t {ref}" in outcome.hint.next_step
+    assert outcome.hint.detail == f"No such image: {ref}"  # the engine's answer to the look-up
     assert not [e for e in events if isinstance(e, LayerProgress)]
 
 
@@ -475,6 +476,30 @@ async def test_unpullable_base_image_has_its_own_hint(docker_engine, tmp_path, u
     outcome = failed(await collect(build(tmp_path, f"{TEST_PREFIX}/orphan:{uid}")))
     assert outcome.hint.code == "base_image_unavailable"
     assert base in outcome.hint.what and f"docker pull {base}" in outcome.hint.next_step
+    # Docker's own reason is kept beside the hint, in one line, without the URL it was fetching.
+    host = base.split("/", 1)[0]
+    assert outcome.hint.detail == f"dial tcp {host}: connect: connection refused", outcome.output
+    assert outcome.output[-1].startswith('Get "http')  # the raw message is still in the output
+
+
+async def test_push_and_pull_failures_keep_dockers_reason_in_one_line(registry_token, docker_engine, offline_base,
+                                                                      docker_config, uid, cleanup, fresh_credentials):
+    # Nothing listens on this port: the engine says so in its own words.
+    closed = f"127.0.0.1:{free_port()}/learner/{TEST_PREFIX}-{uid}:v1"
+    cleanup.append(closed)
+    succeeded(await collect(tag(offline_base, closed)))
+    pushed = failed(await collect(push(closed)))
+    assert pushed.hint.detail == f"dial tcp {closed.split('/')[0]}: connect: connection refused"
+    pulled = failed(await collect(pull(closed)))
+    assert pulled.hint.detail == pushed.hint.detail
+    # A private (or missing) repository on the token registry: said once, not twice.
+    private = registry_token.ref(f"learner/{TEST_PREFIX}-{uid}-never-pushed", "v1")
+    missing = failed(await collect(pull(private)))
+    assert missing.hint.code == "pull_not_found"
+    assert missing.hint.detail.startswith(f"pull access denied for {private.rsplit(':', 1)[0]}")
+    assert "requested access to the resource is denied" not in missing.hint.detail
+    for hint in (pushed.hint, pulled.hint, missing.hint):
+        assert "\n" not in hint.detail and len(hint.detail) <= 160
 
 
 async def test_login_without_docker_cli_keeps_credentials_for_the_tutor(registry_basic, docker_engine, offline_base,

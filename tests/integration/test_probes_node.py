@@ -73,6 +73,8 @@ async def test_public_image_is_pulled_and_its_digest_reported(node, registry_tok
     assert pulled.evidence["image_id"] == backend_id  # crictl reports the config digest: docker's image id
     assert pulled.evidence["pull"]["command"] == f"sudo -n k3s crictl pull {ref}"
     assert report.evidence["k3s"].startswith("k3s version v1.")
+    assert report.evidence["root"] is False and report.evidence["k3s_path"] == str(node.bin_dir / "k3s")
+    assert report.hint is None and "sudo_secure_path" not in report.evidence
     assert report.evidence["platform"] == probe.node_platform(report.evidence["arch"])
     assert ref in node.images()
 
@@ -191,6 +193,26 @@ async def test_sudo_that_needs_a_password(node, registry_token, repos):
     report = await probe.check_node(target_for(node, user=node.nopw_user), [registry_token.ref(repos["public"], "v1")])
     assert (report.outcome, report.hint.code) == ("sudo-needs-password", "node_sudo_password")
     assert "password" in report.evidence["sudo_check"]["stderr"]
+
+
+async def test_sudo_that_cannot_find_k3s_gets_its_full_path_and_says_why(node, registry_token, repos):
+    """k3s answers in the login shell, but sudo's secure_path lacks its folder: "sudo: k3s: command not
+    found" is not "k3s is not installed". The probe gives sudo the full path and tells the learner."""
+    ref = registry_token.ref(repos["public"], "v1")
+    k3s = str(node.bin_dir / "k3s")
+    report = await probe.check_node(target_for(node, user=node.secure_path_user), [ref])
+    assert report.ok, (report.reason, report.evidence)
+    assert report.evidence["k3s_path"] == k3s and report.evidence["sudo_secure_path"] is True
+    assert report.evidence["sudo_check"]["command"] == f"sudo -n {k3s} --version"
+    [pulled] = report.pulls
+    assert pulled.outcome == "pulled" and pulled.evidence["pull"]["command"] == f"sudo -n {k3s} crictl pull {ref}"
+    assert f"`sudo {k3s} crictl pull {pulled.ref}`" in pulled.reason
+    assert ref in node.images()
+    hint = report.hint
+    assert hint.code == "node_sudo_secure_path" and "not installed" not in hint.what
+    assert f"installed at {k3s}" in hint.what and f"lacks {node.bin_dir}" in hint.what
+    assert f"`sudo {k3s} crictl pull {pulled.ref}`" in hint.next_step and "secure_path" in hint.next_step
+    assert "get.k3s.io" not in hint.next_step
 
 
 async def test_ssh_config_alias(node, registry_token, repos, tmp_path):

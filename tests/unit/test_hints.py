@@ -57,7 +57,8 @@ def test_facts_fill_the_hint_and_unknown_codes_fall_back():
 def test_docker_messages_map_to_their_hint(message, action, code):
     hint = hints.from_docker(message, action, username="alice")
     assert hint.code == code
-    assert hint.detail == message
+    # Docker's own reason rides along, in one line, for the pane's "Docker said: ..." line.
+    assert hint.detail == hints.docker_reason(message) and hint.detail and "\n" not in hint.detail
 
 
 @pytest.mark.parametrize("message", [
@@ -226,3 +227,97 @@ def test_node_reasons_are_worded_here():
     odd = hints.from_node_pull("something odd happened\nsecond line", ref="alice/app:v1")
     assert hints.node_pull_reason(odd.code, "alice/app:v1", odd) == (
         "The node could not pull alice/app:v1: something odd happened.")
+
+
+# --- docker's own reason, kept beside the hint ------------------------------------------------
+
+@pytest.mark.parametrize(("message", "reason"), [
+    # A FROM (or pull) on a host that does not resolve: the name and "no such host", not the DNS server.
+    ('Get "https://nonexistent.invalid/v2/": dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host',
+     "lookup nonexistent.invalid: no such host"),
+    ('Get "http://127.0.0.1:5157/v2/": dial tcp 127.0.0.1:5157: connect: connection refused',
+     "dial tcp 127.0.0.1:5157: connect: connection refused"),
+    # The host stays when only the URL named it.
+    ('Get "https://127.0.0.1:5000/v2/": http: server gave HTTP response to HTTPS client',
+     "127.0.0.1:5000: http: server gave HTTP response to HTTPS client"),
+    ("Error response from daemon: Get \"https://ghcr.io/v2/\": unauthorized: incorrect username or password",
+     "ghcr.io: unauthorized: incorrect username or password"),
+    # What repeats itself goes.
+    ("pull access denied for learner/x, repository does not exist or may require 'docker login': denied: "
+     "requested access to the resource is denied",
+     "pull access denied for learner/x, repository does not exist or may require 'docker login'"),
+    ("manifest for learner/x:v9 not found: manifest unknown: manifest unknown",
+     "manifest for learner/x:v9 not found: manifest unknown"),
+    ("denied: requested access to the resource is denied", "denied: requested access to the resource is denied"),
+    ("no such image: learner/x:v1: No such image: learner/x:v1", "No such image: learner/x:v1"),
+    # Colour codes, bells and carriage returns are not text; only the first line with words counts.
+    ("\n\x1b[31mThe command '/bin/sh -c npm ci' returned a non-zero code: 1\x1b[0m\x07\r\nsecond line",
+     "The command '/bin/sh -c npm ci' returned a non-zero code: 1"),
+    ("tab\there\x00\x1b]0;title\x07!", "tab here!"),
+    ("", ""),
+])
+def test_docker_reason_is_the_telling_part_in_one_clean_line(message, reason):
+    assert hints.docker_reason(message) == reason
+
+
+def test_a_long_reason_is_cut_at_a_word_with_an_ellipsis():
+    message = "failed to register layer: " + " ".join(f"word{i}" for i in range(80))
+    reason = hints.docker_reason(message)
+    assert len(reason) <= hints.REASON_LIMIT and reason.endswith("…")
+    assert reason.startswith("failed to register layer: word0 ") and not reason[:-1].endswith(" ")
+    assert reason[:-1].split()[-1] in message.split()  # no word is cut in half
+
+
+def test_a_base_image_failure_keeps_dockers_reason_beside_the_hint():
+    """Issue 11 (16): FROM a host that does not resolve; the hint blames the base image and docker's
+    "no such host" stays visible in the detail."""
+    hint = _failed_build("Step 1/2 : FROM nonexistent.invalid/x:1",
+                         error='Get "https://nonexistent.invalid/v2/": dial tcp: lookup nonexistent.invalid on '
+                               '10.255.255.53:53: no such host')
+    assert hint.code == "base_image_unavailable" and "nonexistent.invalid/x:1" in hint.what
+    assert hint.detail == "lookup nonexistent.invalid: no such host"
+    step = _failed_build("Step 1/2 : FROM base", "Step 2/2 : RUN make",
+                         error="The command '/bin/sh -c make' returned a non-zero code: 2\n")
+    assert step.code == "build_step_failed" and step.detail == "The command '/bin/sh -c make' returned a non-zero code: 2"
+
+
+@pytest.mark.parametrize("action", ["build", "push", "pull"])
+def test_every_docker_failure_of_build_push_and_pull_carries_a_clean_reason(action):
+    import docker.errors
+
+    for error in ("toomanyrequests: You have reached your pull rate limit.\n\nsee https://docs.docker.com",
+                  docker.errors.APIError("500 Server Error", explanation="no space left on device\x1b[0m"),
+                  docker.errors.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                                                "FileNotFoundError(2, 'No such file or directory'))"),
+                  "\x1b[1mthe moon is in the wrong phase\x1b[0m\r\n"):
+        hint = hints.from_docker(error, action)
+        assert hint.detail, (action, error)
+        assert "\n" not in hint.detail and "\x1b" not in hint.detail and "\r" not in hint.detail
+        assert len(hint.detail) <= hints.REASON_LIMIT
+
+
+# --- the node: sudo's own PATH is not a missing k3s ------------------------------------------
+
+def test_sudo_not_finding_k3s_is_secure_path_once_k3s_is_known_to_be_installed():
+    message = "sudo: k3s: command not found"
+    assert hints.classify_node_message(message) == "node_k3s_missing"  # on its own, it may be either
+    assert hints.classify_node_message(message, k3s_found=True) == "node_sudo_secure_path"
+    hint = hints.hint("node_sudo_secure_path", k3s_path="/usr/local/bin/k3s", k3s_dir="/usr/local/bin",
+                      ref="alice/app:v1")
+    assert "installed at /usr/local/bin/k3s" in hint.what and "secure_path" in hint.what
+    assert "`sudo /usr/local/bin/k3s crictl pull alice/app:v1`" in hint.next_step
+    assert "`sudo $(command -v k3s) crictl pull alice/app:v1`" in hint.next_step
+    assert "get.k3s.io" not in str(hint)
+
+
+@pytest.mark.parametrize("message", ["bash: line 1: sudo: command not found", "sh: 1: sudo: not found"])
+def test_sudo_that_is_not_installed_is_about_sudo(message):
+    assert hints.classify_node_message(message, k3s_found=True) == "node_sudo_not_allowed"
+
+
+def test_node_advice_types_k3s_the_way_this_node_needs():
+    root = hints.hint("node_pull_failed", ref="alice/app:v1", k3s_command="/usr/local/bin/k3s", detail="odd")
+    assert "`/usr/local/bin/k3s crictl pull alice/app:v1`" in root.next_step and "sudo" not in root.next_step
+    assert "`sudo k3s crictl pull alice/app:v1`" in hints.hint("node_pull_timeout", ref="alice/app:v1").next_step
+    reason = hints.node_pulled_reason("alice/app:v1", "sha256:" + "a" * 64, "/usr/local/bin/k3s")
+    assert reason.startswith("The node pulled alice/app:v1") and "`sudo /usr/local/bin/k3s crictl pull" in reason

@@ -140,3 +140,87 @@ def test_resolve_reads_an_ssh_config_alias(tmp_path):
     assert (where.host, where.port, where.user, where.key_host) == ("10.1.2.3", 2022, "ubuntu", "box-key")
     explicit = node.resolve(node.NodeTarget("box", port=22, user="admin", ssh_config=str(config)))
     assert (explicit.port, explicit.user) == (22, "admin")  # what the learner gave wins
+
+
+# --- who runs k3s: root without sudo, others through sudo (by full path when sudo cannot find it) ---
+
+def test_root_runs_k3s_itself_and_others_through_sudo():
+    root = node.choose_k3s("0\n", "/usr/local/bin/k3s")
+    assert not root.sudo and root.typed == "/usr/local/bin/k3s"
+    assert node.pull_command(reference.parse("alice/app:v1"), root) == \
+        "/usr/local/bin/k3s crictl pull docker.io/alice/app:v1"
+    assert node.choose_k3s("0", "").prefix == "k3s"  # nothing found by path: by name, still no sudo
+    ubuntu = node.choose_k3s("1000", "/usr/local/bin/k3s")
+    assert ubuntu.prefix == "sudo -n k3s" and ubuntu.typed == "sudo k3s"
+    lost = node.choose_k3s("1000", "/usr/local/bin/k3s", sudo_finds_k3s=False)
+    assert lost.prefix == "sudo -n /usr/local/bin/k3s" and lost.typed == "sudo /usr/local/bin/k3s"
+    odd = node.choose_k3s("1000", "/opt/k 3s/k3s", sudo_finds_k3s=False)
+    assert shlex.split(node.pull_command("a/b:v1", odd)) == ["sudo", "-n", "/opt/k 3s/k3s", "crictl", "pull", "a/b:v1"]
+
+
+class _Done:
+    def __init__(self, status: int, stdout: str = "", stderr: str = "") -> None:
+        self.exit_status, self.stdout, self.stderr = status, stdout, stderr
+
+
+class _FakeNode:
+    """Answers the probe's commands like a node would; records every command it was asked to run.
+    (A unit test of the command choice: the real node over SSH is tests/integration/test_probes_node.py.)"""
+
+    def __init__(self, uid: str, sudo_installed: bool = True, secure_path_has_k3s: bool = True) -> None:
+        self.uid, self.sudo_installed, self.secure_path_has_k3s = uid, sudo_installed, secure_path_has_k3s
+        self.ran: list[str] = []
+
+    async def run(self, command: str, check: bool = False, stdin=None) -> _Done:
+        self.ran.append(command)
+        words = shlex.split(command.replace('PATH="$PATH:/usr/local/bin" ', ""))
+        if words[0] == "sudo":
+            if not self.sudo_installed:
+                return _Done(127, stderr="bash: line 1: sudo: command not found")
+            words = words[2:]  # sudo -n
+            if words[0] == "k3s" and not self.secure_path_has_k3s:
+                return _Done(1, stderr="sudo: k3s: command not found")
+        if words == ["uname", "-m"]:
+            return _Done(0, "x86_64\n")
+        if words == ["id", "-u"]:
+            return _Done(0, f"{self.uid}\n")
+        if words == ["command", "-v", "k3s"]:
+            return _Done(0, "/usr/local/bin/k3s\n")
+        if words[0] in ("k3s", "/usr/local/bin/k3s"):
+            if words[1:] == ["--version"]:
+                return _Done(0, "k3s version v1.30.6+k3s1\n")
+            if words[1:3] == ["crictl", "pull"]:
+                return _Done(0, "Image is up to date for sha256:" + "a" * 64 + "\n")
+        return _Done(127, stderr=f"unexpected: {command}")
+
+
+async def _inspect(fake: _FakeNode) -> node.NodeReport:
+    target = node.NodeTarget("10.0.0.5", user="someone")
+    report = node.NodeReport(target.label, "ok", "", evidence={"node": target.label, "user": "someone"})
+    return await node._inspect_and_pull(fake, target, report, [reference.parse("alice/app:v1")], None)
+
+
+async def test_as_root_no_sudo_is_run_even_where_sudo_is_not_installed():
+    fake = _FakeNode("0", sudo_installed=False)
+    report = await _inspect(fake)
+    assert report.ok, report.reason
+    assert not any("sudo" in command for command in fake.ran), fake.ran
+    assert report.pulls[0].evidence["pull"]["command"] == "/usr/local/bin/k3s crictl pull docker.io/alice/app:v1"
+    assert report.evidence["root"] is True and "as root" in report.reason
+
+
+async def test_sudo_without_k3s_on_its_path_is_diagnosed_and_given_the_full_path():
+    fake = _FakeNode("1000", secure_path_has_k3s=False)
+    report = await _inspect(fake)
+    assert report.ok, report.reason
+    assert "sudo -n k3s --version" in fake.ran and "sudo -n /usr/local/bin/k3s --version" in fake.ran
+    assert report.pulls[0].evidence["pull"]["command"] == \
+        "sudo -n /usr/local/bin/k3s crictl pull docker.io/alice/app:v1"
+    assert report.hint.code == "node_sudo_secure_path" and "lacks /usr/local/bin" in report.hint.what
+    assert "`sudo /usr/local/bin/k3s crictl pull alice/app:v1`" in report.hint.next_step
+
+
+async def test_a_user_without_sudo_still_hears_about_sudo_not_k3s():
+    fake = _FakeNode("1000", sudo_installed=False)
+    report = await _inspect(fake)
+    assert (report.outcome, report.hint.code) == ("sudo-not-allowed", "node_sudo_not_allowed")

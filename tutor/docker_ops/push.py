@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from tutor import docker_cli as commandline
+from tutor import hints
 from tutor.docker_ops import credentials
 from tutor.docker_ops.action import Action, docker_action, follow_layers
 from tutor.docker_ops.events import CommandLine, Event, Succeeded
@@ -71,7 +72,8 @@ async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, 
         if type(exc).__name__ != "ImageNotFound":
             raise
         source = await asyncio.to_thread(similar_local_image, client, image)
-        raise action.fail("tag_missing", source=source) from None
+        said = hints.docker_reason(str(getattr(exc, "explanation", None) or exc))  # "No such image: ..."
+        raise action.fail("tag_missing", said, source=source) from None
 
     repository, tag = split_ref(image)
     tracker = LayerTracker("push")

@@ -7,10 +7,13 @@ key is reported with its fingerprint (``unknown-host-key``) so the learner can c
 it before :func:`trust_host_key` records it, and a key that differs from a recorded one
 is reported as ``host-key-changed`` and never trusted automatically.
 
-Once logged in: ``uname -m``, ``k3s --version``, ``sudo -n true``, then
-``sudo -n k3s crictl pull REF`` for each image, REF normalised by tutor.reference and
-shell-quoted. What the node printed is kept as evidence; failures are mapped to hints
-by tutor.hints.
+Once logged in: ``uname -m``, ``id -u``, ``k3s --version`` and ``command -v k3s`` (with
+/usr/local/bin, where the k3s installer puts it, added to PATH), then for a user other than
+root ``sudo -n k3s --version``, then ``sudo -n k3s crictl pull REF`` for each image, REF
+normalised by tutor.reference and shell-quoted. Root runs k3s itself: no sudo, which may not
+even be installed. When sudo cannot find k3s although it is installed (sudo's secure_path
+lacks its folder), the pulls give sudo the full path found and the learner is told why.
+What the node printed is kept as evidence; failures are mapped to hints by tutor.hints.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ from tutor.probes.results import ImageResult
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_PULL_TIMEOUT = 120.0
-COMMAND_TIMEOUT = 20.0  # uname, k3s --version, sudo -n true
+COMMAND_TIMEOUT = 20.0  # uname, id, k3s --version, sudo -n k3s --version
+# k3s installs to /usr/local/bin, which a non-login shell's PATH may lack.
+WITH_LOCAL_BIN = 'PATH="$PATH:/usr/local/bin"'
+K3S_VERSION = f"{WITH_LOCAL_BIN} k3s --version"
+K3S_WHERE = f"{WITH_LOCAL_BIN} command -v k3s"
 MAX_EVIDENCE = 2000  # characters of node output kept per command
 
 PULLED = "pulled"
@@ -47,6 +54,7 @@ OUTCOMES = {
     "node_k3s_missing": "k3s-missing",
     "node_sudo_password": "sudo-needs-password",
     "node_sudo_not_allowed": "sudo-not-allowed",
+    "node_sudo_secure_path": "sudo-secure-path",
     "node_needs_credentials": "needs-credentials",
     "node_missing_tag": "missing-tag",
     "node_arch_mismatch": "arch-mismatch",
@@ -324,13 +332,38 @@ def _text(value: Any) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
-def pull_command(ref: reference.ImageRef | str) -> str:
+@dataclass(frozen=True)
+class K3sCommand:
+    """How k3s is run on the node: through ``sudo -n`` or not (root), by name or by its full path."""
+
+    sudo: bool = True
+    k3s: str = "k3s"  # or the absolute path `command -v k3s` found
+
+    @property
+    def prefix(self) -> str:
+        """The command words before ``crictl``, quoted for the remote shell."""
+        return ("sudo -n " if self.sudo else "") + shlex.quote(self.k3s)
+
+    @property
+    def typed(self) -> str:
+        """What the learner would type on the node (sudo asks for a password there if it must)."""
+        return ("sudo " if self.sudo else "") + shlex.quote(self.k3s)
+
+
+def choose_k3s(uid: str, k3s_path: str, sudo_finds_k3s: bool = True) -> K3sCommand:
+    """Root needs no sudo; anyone else uses sudo, with the full path when sudo's PATH lacks k3s."""
+    if uid.strip() == "0":
+        return K3sCommand(sudo=False, k3s=k3s_path or "k3s")
+    return K3sCommand(sudo=True, k3s="k3s" if sudo_finds_k3s or not k3s_path else k3s_path)
+
+
+def pull_command(ref: reference.ImageRef | str, k3s: K3sCommand = K3sCommand()) -> str:
     """``sudo -n k3s crictl pull REF``, REF fully qualified and quoted for the remote shell.
 
     A str is quoted as it is (so that tests can prove the quoting); callers pass ImageRefs.
     """
     text = ref.full if isinstance(ref, reference.ImageRef) else ref
-    return f"sudo -n k3s crictl pull {shlex.quote(text)}"
+    return f"{k3s.prefix} crictl pull {shlex.quote(text)}"
 
 
 def node_platform(machine: str) -> str:
@@ -433,8 +466,10 @@ async def _inspect_and_pull(conn: Any, target: NodeTarget, report: NodeReport, i
     arch = await run_command(conn, "uname -m", COMMAND_TIMEOUT)
     machine = arch.stdout.strip() if arch.exit_status == 0 else ""
     report.evidence.update(arch=machine or None, platform=node_platform(machine) if machine else None)
-    # k3s installs to /usr/local/bin, which a non-login shell's PATH may lack.
-    k3s = await run_command(conn, 'PATH="$PATH:/usr/local/bin" k3s --version', COMMAND_TIMEOUT)
+    who = await run_command(conn, "id -u", COMMAND_TIMEOUT)
+    uid = who.stdout.strip() if who.exit_status == 0 else ""
+    report.evidence["root"] = uid == "0"
+    k3s = await run_command(conn, K3S_VERSION, COMMAND_TIMEOUT)
     report.evidence["k3s"] = k3s.stdout.strip().splitlines()[0] if k3s.exit_status == 0 and k3s.stdout.strip() else None
     if k3s.timed_out or k3s.exit_status != 0:
         code = "node_timeout" if k3s.timed_out else "node_k3s_missing"
@@ -447,32 +482,67 @@ async def _inspect_and_pull(conn: Any, target: NodeTarget, report: NodeReport, i
         return _fail_all(report, images, OUTCOMES[code],
                          hints.hint(code, detail=k3s.output, seconds=f"{COMMAND_TIMEOUT:g}", **facts), reason,
                          k3s_check=k3s.evidence())
-    sudo = await run_command(conn, "sudo -n true", COMMAND_TIMEOUT)
-    if sudo.exit_status != 0:
-        code = hints.classify_node_message(sudo.output)
-        code = code if code in ("node_sudo_password", "node_sudo_not_allowed") else "node_sudo_password"
-        reason = (f"sudo on {target.label} asks for a password, so `sudo -n k3s crictl pull` cannot run unattended."
-                  if code == "node_sudo_password" else f"{report.evidence.get('user') or 'This user'} may not use "
-                  f"sudo on {target.label}.")
-        return _fail_all(report, images, OUTCOMES[code], hints.hint(code, detail=sudo.output, **facts), reason,
-                         sudo_check=sudo.evidence())
-    pulls = await asyncio.gather(*(pull_image(conn, image, target, report.evidence.get("platform"), platforms)
+    where = await run_command(conn, K3S_WHERE, COMMAND_TIMEOUT)
+    found = where.stdout.strip().splitlines()[0] if where.exit_status == 0 and where.stdout.strip() else ""
+    k3s_path = found if found.startswith("/") else ""
+    report.evidence["k3s_path"] = k3s_path or None
+    runner = choose_k3s(uid, k3s_path)
+    secure_path = False
+    if runner.sudo:
+        sudo = await run_command(conn, "sudo -n k3s --version", COMMAND_TIMEOUT)
+        code = hints.classify_node_message(sudo.output, k3s_found=True) if sudo.exit_status != 0 else ""
+        if code == "node_sudo_secure_path" and k3s_path:
+            # k3s answered outside sudo: sudo's own PATH is what lacks it. Give sudo the full path.
+            runner = choose_k3s(uid, k3s_path, sudo_finds_k3s=False)
+            sudo = await run_command(conn, f"{runner.prefix} --version", COMMAND_TIMEOUT)
+            code = hints.classify_node_message(sudo.output, k3s_found=True) if sudo.exit_status != 0 else ""
+            secure_path = not code
+        if code:
+            known = ("node_sudo_password", "node_sudo_not_allowed", "node_sudo_secure_path")
+            code = code if code in known else "node_sudo_password"
+            sudo_facts = {**facts, "k3s_path": k3s_path or None, "k3s_dir": k3s_path.rsplit("/", 1)[0] or None,
+                          "ref": images[0].short if images else None}
+            reason = {
+                "node_sudo_password": f"sudo on {target.label} asks for a password, so `sudo -n k3s crictl pull` "
+                                      "cannot run unattended.",
+                "node_sudo_secure_path": f"sudo on {target.label} cannot find k3s: its secure_path lacks "
+                                         f"{sudo_facts['k3s_dir'] or 'the folder k3s is in'}.",
+            }.get(code, f"{report.evidence.get('user') or 'This user'} may not use sudo on {target.label}.")
+            return _fail_all(report, images, OUTCOMES[code], hints.hint(code, detail=sudo.output, **sudo_facts),
+                             reason, sudo_check=sudo.evidence())
+        report.evidence["sudo_check"] = sudo.evidence()
+    report.evidence["k3s_command"] = runner.typed
+    if secure_path:
+        report.evidence["sudo_secure_path"] = True
+        report.hint = hints.hint("node_sudo_secure_path", node=target.label, k3s_path=k3s_path,
+                                 k3s_dir=k3s_path.rsplit("/", 1)[0], ref=images[0].short if images else None)
+    pulls = await asyncio.gather(*(pull_image(conn, image, target, report.evidence.get("platform"), platforms,
+                                              k3s=runner, secure_path=secure_path)
                                    for image in images))
     report.pulls.extend(pulls)
-    report.reason = f"Logged in to {target.label}; k3s is installed and sudo works."
+    if not runner.sudo:
+        report.reason = f"Logged in to {target.label} as root (no sudo needed); k3s is installed."
+    elif secure_path:
+        report.reason = (f"Logged in to {target.label}; k3s is installed at {k3s_path}, which sudo's PATH "
+                         "(secure_path) lacks, so the tutor gave sudo the full path.")
+    else:
+        report.reason = f"Logged in to {target.label}; k3s is installed and sudo works."
     return report
 
 
 async def pull_image(conn: Any, image: reference.ImageRef | str, target: NodeTarget, platform: str | None = None,
-                     platforms: PlatformLookup | None = None) -> ImageResult:
+                     platforms: PlatformLookup | None = None, *, k3s: K3sCommand = K3sCommand(),
+                     secure_path: bool = False) -> ImageResult:
     """``sudo -n k3s crictl pull`` one image on an open connection, and read what it printed.
 
     With ``platform`` (the node's) and a ``platforms`` lookup, a pulled image built for
     another platform is reported too: its containers would die with "exec format error".
+    ``k3s`` says how k3s is run (root: no sudo); ``secure_path``: sudo needed k3s's full path.
     """
-    command = pull_command(image)
+    command = pull_command(image, k3s)
     short = image.short if isinstance(image, reference.ImageRef) else image
-    facts: dict[str, Any] = {"ref": short, "node": target.label, "seconds": f"{target.pull_timeout:g}"}
+    facts: dict[str, Any] = {"ref": short, "node": target.label, "seconds": f"{target.pull_timeout:g}",
+                             "k3s_command": k3s.typed}
     if platform:
         facts.update(node_platform=platform, node_arch=platform.split("/", 1)[1])
     ran = await run_command(conn, command, target.pull_timeout)
@@ -483,7 +553,7 @@ async def pull_image(conn: Any, image: reference.ImageRef | str, target: NodeTar
                            evidence)
     found = _PULLED.search(ran.stdout)
     pulled = ran.exit_status == 0 and found is not None
-    code = "" if pulled else hints.classify_node_message(ran.output)
+    code = "" if pulled else hints.classify_node_message(ran.output, k3s_found=k3s.k3s != "k3s")
     if (pulled or code in ("node_pull_failed", "node_arch_mismatch")) and platform and platforms \
             and isinstance(image, reference.ImageRef):
         built_for = await platforms(image)
@@ -495,7 +565,8 @@ async def pull_image(conn: Any, image: reference.ImageRef | str, target: NodeTar
     if pulled:
         evidence["image_id"] = found.group(1)
         if code != "node_arch_mismatch":
-            return ImageResult(short, PULLED, True, hints.node_pulled_reason(short, found.group(1)), None, evidence)
+            reason = hints.node_pulled_reason(short, found.group(1), k3s.k3s if secure_path else "")
+            return ImageResult(short, PULLED, True, reason, None, evidence)
         hint = hints.hint(code, **facts)
         return ImageResult(short, OUTCOMES[code], False,
                            hints.node_wrong_platform_reason(short, facts["image_platform"], platform), hint, evidence)
