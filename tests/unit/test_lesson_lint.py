@@ -37,6 +37,9 @@ CASES = [
     ("malformed-front-matter.md", 'title = "A broken', "malformed front matter"),
     ("front-matter-bad-order.md", 'order = "four"', "malformed front matter: 'order' must be a whole number"),
     ("no-front-matter.md", "# A lesson someone forgot", "malformed front matter"),
+    ("unknown-condition.md", "{if gitlab}", "unknown condition 'gitlab' in {if gitlab} (conditions: hub, web)"),
+    ("unguarded-web.md", "{registry_web}", "{registry_web} is empty when the registry has no web site"),
+    ("derived-declared.md", 'registry_name = "My registry"', "variable 'registry_name' is derived by the tutor"),
 ]
 
 
@@ -124,6 +127,65 @@ def test_many_problems_in_one_lesson_are_all_reported_in_line_order():
         assert any(l == line and fragment in m for l, m in found), (line, fragment, found)
     assert len(found) == len(expected), found
     assert [l for l, _ in found] == sorted(l for l, _ in found)
+
+
+def test_a_condition_split_by_an_action_is_reported_at_both_ends():
+    path = FIXTURES / "unclosed-condition.md"
+    found = [(p.line, p.message) for p in lint_file(path)]
+    assert found == [
+        (line_of(path, "{if hub}"), found[0][1]),
+        (line_of(path, "{end}"), "{end} without an {if ...} before it in the same text"),
+    ]
+    assert found[0][1].startswith("{if hub} is not closed: add {end}") and "an action" in found[0][1]
+
+
+def test_conditional_text_mistakes_on_their_lines():
+    body = textwrap.dedent("""
+        ## Steps
+
+        ### Look {if hub}on Docker Hub{else}around{else}again{end} {#look}
+
+        {if}Nothing to test.{end}
+
+        {if not web}
+        No site.
+        {else}
+        Sign in at {registry_web}.
+        {end}
+
+        ```action kind=manual url="{if web}https://{registry_web}{end}"
+        {if hub}Docker Hub.{end}
+        ```
+
+        Literal braces stay literal: {{if hub}} {{end}} {{.Repository}}.
+
+        ## Checklist
+
+        - [ ] It is on {registry_name}{if hub}, the free plan{end}. {#on-it probe=registry-images repository=app}
+        - [ ] Not closed {if web}here. {#open probe=registry-images repository=app}
+        """)
+    text = HEAD + body
+    lines = text.split("\n")
+    found = [(p.line, p.message) for p in lint_text(text)]
+
+    def at(needle: str) -> int:
+        return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+    # The guarded {registry_web}s, the balanced checklist entry and the doubled braces are fine.
+    unclosed = next(m for _, m in found if m.startswith("{if web} is not closed"))
+    assert found == [
+        (at("### Look"), "{if hub} has a second {else}"),
+        (at("{if}Nothing"), "{end} without an {if ...} before it in the same text"),
+        (at("{if}Nothing"), "{if} needs a condition: {if hub}, {if not web} (conditions: hub, web)"),
+        (at("Not closed"), unclosed),
+    ]
+
+
+@pytest.mark.parametrize("name", ["if", "else", "end"])
+def test_condition_words_are_not_variable_names(name):
+    text = HEAD.replace('tag = "v1"', f'tag = "v1"\n{name} = "x"') + "\n## Steps\n\n### S {#s}\n\nText.\n"
+    assert [p.message for p in lint_text(text)] == [
+        f"'{name}' is a word of conditional text ({{if ...}}, {{else}}, {{end}}), not a variable name"]
 
 
 def test_cli_lints_the_bundled_lessons_by_default(capsys):

@@ -214,7 +214,10 @@ def test_render_fills_known_values_and_leaves_the_rest():
 
 def test_lesson_values_layer_overrides_over_defaults():
     lesson = parse("Intro.\n")
-    assert lesson.values({"username": "bob", "tag": ""}) == {"username": "bob", "tag": "v1"}
+    values = lesson.values({"username": "bob", "tag": ""})
+    assert {name: values[name] for name in lesson.variables} == {"username": "bob", "tag": "v1"}
+    # The derived variables come with them, computed from the registry (Docker Hub when undeclared).
+    assert (values["registry_name"], values["image_prefix"]) == ("Docker Hub", "bob")
     assert lesson.render("{username}:{tag}", {"username": "bob"}) == "bob:v1"
     assert lesson.missing(lesson.values()) == ["username"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.lesson import registries
 from tutor.lesson.model import Action, Hint, Lesson, Probe, Question, Step
 from tutor.lesson.variables import render
 
@@ -26,6 +27,8 @@ def lesson_to_dict(lesson: Lesson, values: Mapping[str, str], with_answers: bool
             name: {"value": values.get(name, ""), "default": var.default, "label": var.label}
             for name, var in lesson.variables.items()
         },
+        # Computed from registry and username, for {registry_name} and friends; never set by hand.
+        "derived_variables": registries.derived(values),
         "missing_variables": lesson.missing(values),
         "intro": r.text(lesson.intro),
         "section_intros": {k: r.text(v) for k, v in lesson.section_intros.items()},
@@ -97,10 +100,11 @@ class _Renderer:
             rubric = q.rubric
             data["rubric"] = None if rubric is None else {
                 "line": rubric.line, "required": rubric.needed,
-                "concepts": [{"id": c.id, "label": c.label, "phrasings": c.phrasings, "line": c.line}
+                "concepts": [{"id": c.id, "label": self.text(c.label), "phrasings": c.phrasings, "line": c.line}
                              for c in rubric.concepts],
-                "misconceptions": [{"id": m.id, "label": m.label, "phrasings": m.phrasings,
-                                    "correction": m.correction, "line": m.line} for m in rubric.misconceptions],
+                "misconceptions": [{"id": m.id, "label": self.text(m.label), "phrasings": m.phrasings,
+                                    "correction": self.text(m.correction), "line": m.line}
+                                   for m in rubric.misconceptions],
             }
         return data
 

@@ -17,9 +17,6 @@ from tutor import docker_cli as commandline
 from tutor import reference
 from tutor.lesson.variables import render
 
-# Registry names under which Docker Hub is reached (reference's one list); references to it omit the host.
-DOCKER_HUB = reference.HUB_ALIASES | {""}
-
 # Parameters that make up an image reference, and what each defaults to.
 REF_PARAMS = ("repository", "namespace", "registry", "tag")
 REF_DEFAULTS = {"namespace": "{username}", "registry": "{registry}", "tag": "{tag}"}
@@ -170,7 +167,7 @@ def _join_ref(repository: str, namespace: str, registry: str, tag: str) -> str:
     ref = repository
     if namespace:
         ref = f"{namespace}/{ref}"
-    if registry.lower() not in DOCKER_HUB:
+    if not reference.is_hub(registry):  # Docker Hub's host is left out (as {registry_prefix} is)
         ref = f"{registry}/{ref}"
     if tag:
         ref = f"{ref}:{tag}"
@@ -192,7 +189,7 @@ def ref_from(params: Mapping[str, str], repository: str | None = None) -> str:
 
 def hub_url(params: Mapping[str, str], repository: str) -> str | None:
     """The repository's page on Docker Hub, or None for any other registry."""
-    if params.get("registry", "").lower() not in DOCKER_HUB:
+    if not reference.is_hub(params.get("registry", "")):
         return None
     namespace = params.get("namespace", "")
     if namespace in ("", "library"):

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from tutor.lesson import kinds
+from tutor.lesson import kinds, registries
 from tutor.lesson.errors import LessonError, Problem
 from tutor.lesson.frontmatter import FENCE
 from tutor.lesson.model import Lesson, Probe, Question, Rubric
 from tutor.lesson.parser import parse_lesson
-from tutor.lesson.variables import names_in
+from tutor.lesson.variables import RESERVED, names_in, problems
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -45,6 +45,7 @@ def lint_lesson(lesson: Lesson, text: str) -> list[Problem]:
     found.checklist()
     found.references()
     found.variables(text)
+    found.conditions(text)
     return sorted(found.problems, key=lambda p: (p.line, p.message))
 
 
@@ -61,6 +62,13 @@ class _Lint:
             if key not in self.lesson.meta_lines:
                 what = "missing id" if key == "id" else f"front matter has no '{key}'"
                 self.add(1, f"{what}: add {key} = ... between the '+++' lines")
+        for name, var in self.lesson.variables.items():
+            if name in registries.DERIVED:
+                self.add(var.line, f"variable '{name}' is derived by the tutor from the registry and username; "
+                                   "use {" + name + "} without declaring it, or pick another name")
+            elif name in RESERVED:
+                self.add(var.line, f"'{name}' is a word of conditional text ({{if ...}}, {{else}}, {{end}}), "
+                                   "not a variable name")
 
     def ids(self) -> None:
         lesson = self.lesson
@@ -200,7 +208,22 @@ class _Lint:
         known = self.lesson.variables
         for index in range(start, len(lines)):
             for _offset, name in names_in(lines[index]):
-                if name not in known:
-                    listed = ", ".join(known) or "none declared"
+                if name not in known and name not in registries.DERIVED:
+                    listed = ", ".join([*known, *registries.DERIVED])
                     self.add(index + 1, f"unknown variable '{{{name}}}' (variables: {listed}; "
                                         f"write {{{{{name}}}}} for literal braces)")
+
+    def conditions(self, text: str) -> None:
+        """{if}/{else}/{end} must balance within each piece of text the tutor renders on its own."""
+        source = text.replace("\r\n", "\n").replace("\r", "\n")
+        starts = [0] + [i + 1 for i, char in enumerate(source) if char == "\n"]
+        for piece, line in self.lesson.texts():
+            if "{" not in piece:
+                continue
+            found = problems(piece)
+            if not found:
+                continue
+            # Pieces are slices of the source (titles, prose, fence text): find this one after its owner's line.
+            at = source.find(piece, starts[min(max(line - 1, 0), len(starts) - 1)])
+            for offset, message in found:
+                self.add(source.count("\n", 0, at + offset) + 1 if at >= 0 else line, message)

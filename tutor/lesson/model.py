@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.lesson import kinds
+from tutor.lesson import kinds, registries
 from tutor.lesson.errors import Problem
 from tutor.lesson.variables import render
 
@@ -251,9 +251,11 @@ class Lesson:
         return {name: var.default for name, var in self.variables.items()}
 
     def values(self, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Variable values: the lesson's defaults, then ``overrides`` (settings, --var) where non-empty."""
+        """Variable values: the lesson's defaults, then ``overrides`` (settings, --var) where non-empty,
+        then the derived ones (``registry_name`` ...), always computed from the others."""
         values = self.defaults
         values.update({k: v for k, v in (overrides or {}).items() if v})
+        values.update(registries.derived(values))
         return values
 
     def missing(self, values: Mapping[str, str]) -> list[str]:
@@ -262,6 +264,45 @@ class Lesson:
 
     def render(self, text: str, overrides: Mapping[str, str] | None = None) -> str:
         return render(text, self.values(overrides))
+
+    def texts(self) -> Iterator[tuple[str, int]]:
+        """Every piece of text the tutor renders on its own, with the line it starts on (for lint)."""
+        yield self.title, self.meta_lines.get("title", 1)
+        yield self.intro, 1
+        yield from ((text, 1) for text in self.section_intros.values())
+        for concept in self.concepts:
+            yield from ((concept.title, concept.line), (concept.body, concept.line))
+        for step in self.steps:
+            yield step.title, step.line
+            for owner in (step, *step.hints):
+                if isinstance(owner, Hint):
+                    yield owner.title, owner.line
+                for block in owner.blocks:
+                    if isinstance(block, str):
+                        yield block, owner.line
+                    else:
+                        yield block.text, block.line
+                        yield from ((value, block.line) for value in block.params.values())
+        for q in self.quiz:
+            yield from ((q.prompt, q.line), (q.body, q.line), (q.explanation, q.line))
+            if q.choice is not None:
+                yield q.choice.prompt, q.choice.line
+                for option in q.choice.options:
+                    yield from ((option.text, option.line), (option.why, option.line))
+            if q.rubric is not None:
+                for entry in (*q.rubric.concepts, *q.rubric.misconceptions):
+                    yield entry.label, entry.line
+                    if isinstance(entry, Misconception):
+                        yield entry.correction, entry.line
+        for item in self.verify:
+            yield from ((item.title, item.line), (item.body, item.line))
+            for check in item.checks:
+                yield check.expected, check.line
+                yield from ((value, check.line) for value in check.probe.params.values())
+        for entry in self.checklist:
+            yield entry.text, entry.line
+            if entry.probe is not None:
+                yield from ((value, entry.line) for value in entry.probe.params.values())
 
     def actions(self) -> Iterator[Action]:
         for step in self.steps:

@@ -1,7 +1,9 @@
 """The login dialog: a masked field for a password or access token.
 
 The secret goes straight back to the screen that runs the login action and lives
-only as long as that action; it is never stored, logged or shown.
+only as long as that action; it is never stored, logged or shown. The advice above the
+field is the chosen registry's (tutor.lesson.registries): Docker Hub's token page means
+nothing to a learner logging in to their own registry.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-TOKEN_HELP = (
-    "Docker Hub recommends a personal access token instead of your password, and you need one if your "
-    "account has two-factor authentication. Create it at hub.docker.com → Account Settings → Security "
-    "(Personal access tokens), give it Read & Write, and paste it here as the password."
-)
+from tutor.lesson.registries import describe
+
+
+def token_help(registry: str) -> str:
+    """What to type as the password for ``registry``: a token page, a command, or whoever runs it."""
+    return describe(registry).token_help
 
 
 class LoginDialog(ModalScreen[str | None]):
@@ -30,7 +33,8 @@ class LoginDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="login-dialog"):
             yield Label(Text(f"docker login {self.registry} as {self.username}"), classes="dialog-title")
-            yield Static(TOKEN_HELP, classes="dialog-detail")
+            # Text, not markup: a registry such as [::1]:5000 must not be read as a style.
+            yield Static(Text(token_help(self.registry)), classes="dialog-detail", id="token-help")
             yield Input(placeholder="password or access token", password=True, id="secret")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Log in", variant="primary", id="login")
