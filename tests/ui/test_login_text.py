@@ -49,11 +49,15 @@ async def test_a_plain_registry_gets_no_docker_hub_advice(app_for, size):
     assert title == "docker login 127.0.0.1:5000 as alice"
 
 
-async def test_github_registry_gets_a_github_token(app_for):
-    app = app_for("ghcr.io")
+@pytest.mark.parametrize("registry, advice", [
+    ("ghcr.io", "write:packages scope"),
+    ("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "aws ecr get-login-password --region eu-west-1"),
+])
+async def test_other_registries_get_their_own_token_advice(app_for, registry, advice):
+    app = app_for(registry)
     async with app.run_test(size=(80, 24)) as pilot:
         shown = await open_login(app, pilot)
-    assert "Docker Hub" not in shown and "write:packages" in shown and "github.com" in shown
+    assert "Docker Hub" not in shown and advice in shown
 
 
 async def test_a_registry_that_looks_like_markup_is_shown_as_written(app_for):
