@@ -215,6 +215,17 @@ async def test_sudo_that_cannot_find_k3s_gets_its_full_path_and_says_why(node, r
     assert "get.k3s.io" not in hint.next_step
 
 
+async def test_root_pulls_without_sudo_even_where_sudo_is_not_installed(node, registry_token, repos):
+    ref = registry_token.ref(repos["public"], "v1")
+    report = await probe.check_node(target_for(node, user=node.root_user), [ref])
+    assert report.ok, (report.reason, report.evidence)
+    assert report.evidence["root"] is True and "as root" in report.reason
+    assert "sudo_check" not in report.evidence  # root never asked sudo (which here says "not found")
+    [pulled] = report.pulls
+    assert pulled.evidence["pull"]["command"] == f"{node.bin_dir / 'k3s'} crictl pull {ref}"
+    assert ref in node.images()
+
+
 async def test_ssh_config_alias(node, registry_token, repos, tmp_path):
     config = tmp_path / "ssh_config"
     config.write_text(f"Host tutor-test-node\n  HostName {node.host}\n  Port {node.port}\n  User {node.user}\n"
