@@ -83,14 +83,12 @@ class TutorApp(App):
                                        "Your images, registry and docker login are not touched."), answered)
 
     def write_report(self) -> None:
-        from tutor.quiz.report import write_default_report
+        """Show the self-assessment report; the learner saves it from there, where they choose."""
+        from tutor.quiz.report import build_report, save_report
+        from tutor.screens.report import ReportScreen
 
-        try:
-            path = write_default_report(self.session)
-        except OSError as exc:
-            self.notify(f"The report could not be written: {exc}", title="Report", severity="error")
-            return
-        self.notify(f"Self-assessment report written to {path}", title="Report")
+        data = build_report(self.session.lesson, self.session.progress, self.session.values())
+        self.push_screen(ReportScreen(data, save_report))
 
     # --- palette and quitting -------------------------------------------------------------
 

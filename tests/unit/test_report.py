@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import html.parser
 import json
+import re
+import time
 from types import SimpleNamespace
 
 import pytest
 
 from tutor.cli import main
 from tutor.lesson import get_lesson
-from tutor.quiz.report import build_report, render, scrub, write_default_report
+from tutor.quiz.report import ReportExists, build_report, format_for, human_time, render, save_report, scrub
 from tutor.quiz.session import QuizSession
-from tutor.store import ProgressStore
+from tutor.store import Progress, ProgressStore
 
 LESSON = get_lesson("04")
 TOKEN = "dckr_pat_" + "Q" * 24
@@ -82,16 +84,64 @@ def test_markdown(saved):
     text = render(_data(saved), "md")
     assert text.startswith(f"# Self-assessment: {LESSON.title}")
     assert "## Steps" in text and "## Quiz" in text and "## Checklist" in text
-    assert "**correct** (score 1)" in text and "**incorrect** (score 0)" in text
-    assert "- Misconception: latest always means the newest release." in text
-    assert "\\<script\\>" in text and "<script>" not in text
-    assert f"poll-backend.digest: `{DIGEST}`" in text
-    assert "push denied; Authorization: \\[redacted\\]" in text  # the step detail, scrubbed
+    assert "**✔ correct** (1 point)" in text and "**✘ not right yet** (0 points)" in text
+    assert "- ✘ Misconception: latest always means the newest release." in text
+    assert "\\<script>alert(1)\\</script>" in text and not re.search(r"(?<!\\)</?script", text)
+    assert f"digest: `{DIGEST}`" in text
+    assert "push denied; Authorization: [redacted]" in text  # the step detail, scrubbed
     # Explanations only for answered questions: the report does not give the quiz away.
     assert "Not answered yet." in text
     layer_explanation = LESSON.question("layer-upload").explanation.splitlines()[0]
     assert layer_explanation not in text
     assert LESSON.question("latest-in-k8s").explanation.splitlines()[0] in text
+
+
+def test_markdown_is_written_for_a_person(saved):
+    """Dates, sentences and tables; no epoch numbers, dotted keys or needless escapes."""
+    data = _data(saved)
+    text = render(data, "md")
+    step = data["steps"][0]
+    assert f"| 1. {step['title']} | ✔ done | {human_time(step['at'])} |" in text
+    assert re.search(r"\| ✔ done \| \d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d \|", text)
+    assert "You have done 1 of 6 steps, scored 1 of 8 in the quiz (1 answer correct)" in text
+    prompt = LESSON.render(LESSON.question("explain-naming").prompt, {"username": "alice"})
+    assert f"| 7 | {prompt} | not answered | 0 |" in text and "{username}" not in text
+    item = next(c for c in data["checklist"] if c["id"] == "images-on-hub")
+    assert f"| {item['text']} | ✔ passed |" in text
+    # Evidence as a nested list in words.
+    assert "- poll-backend:\n  - digest:" in text and "- authenticated: no" in text
+    assert "poll-backend.digest" not in text and "registry_token" not in text
+    assert not re.search(r"\b1[0-9]{9}(\.[0-9]+)?\b", text)  # no epoch seconds anywhere
+    assert "\\_" not in text  # underscores are not escaped
+    # A quiz check's own time (saved as epoch seconds in its evidence) is a date too.
+    versioned = next(c for c in data["checklist"] if c["id"] == "versioned-tags")
+    assert isinstance(versioned["evidence"]["quiz"]["at"], float)
+    assert f"- at: {human_time(versioned['evidence']['quiz']['at'])}" in text
+
+
+def test_choices_are_listed_one_by_one(saved):
+    text = render(_data(saved), "md")
+    assert "Your answer on " in text and ": you chose\n\n> a) The tag `v1` on the registry now points" in text
+    assert "\n>\n> b) The second push fails because `v1` already exists." in text
+    assert "- ✘ Not right: The second push fails because `v1` already exists. Registries let you" in text
+    assert "- ○ Right, not chosen: A node that already has `v1`" in text
+
+
+def test_learner_text_cannot_make_markdown_structure():
+    progress = Progress(LESSON.id)
+    quiz = QuizSession(LESSON, progress)
+    quiz.answer("latest-in-k8s", "# heading\n- a list\n[link](http://x) `code` snake_case_name")
+    text = render(build_report(LESSON, progress, {}), "md")
+    assert "> \\# heading\n>\n> \\- a list\n>\n> [link\\](http://x) \\`code\\` snake_case_name" in text
+    # What a Markdown reader makes of it: the answer stays one quote of plain paragraphs.
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    start = next(i for i, t in enumerate(tokens) if t.type == "blockquote_open")
+    end = next(i for i, t in enumerate(tokens) if t.type == "blockquote_close" and i > start)
+    quoted = [t.type for t in tokens[start:end] if t.type.startswith(("heading", "bullet", "ordered"))]
+    inline = [c.type for t in tokens if t.type == "inline" for c in t.children or []]
+    assert not quoted and "link_open" not in inline and "html_inline" not in inline
 
 
 class _Collector(html.parser.HTMLParser):
@@ -143,9 +193,35 @@ def test_cli_report_without_progress_and_bad_lesson(tmp_path, capsys):
     assert "no lesson named 'nope'" in capsys.readouterr().err
 
 
-def test_write_default_report_for_the_app(saved):
-    session = SimpleNamespace(lesson=LESSON, progress=saved.store.load(LESSON.id).value, store=saved.store,
-                              values=lambda: {"username": "alice"})
-    path = write_default_report(session)
-    assert path.parent == saved.folder and path.suffix == ".md"
-    assert "Self-assessment" in path.read_text()
+def test_save_report_picks_the_format_and_will_not_overwrite_unasked(saved, tmp_path, monkeypatch):
+    data = _data(saved)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    written = save_report(data, "~/docker-tutor-report.md")
+    assert written == tmp_path / "home" / "docker-tutor-report.md"
+    assert written.read_text().startswith("# Self-assessment")
+    with pytest.raises(ReportExists):
+        save_report(data, written)
+    assert save_report(data, written, overwrite=True) == written
+    html_file = save_report(data, tmp_path / "r.HTML")
+    assert html_file.read_text().startswith("<!DOCTYPE html>")
+    assert json.loads(save_report(data, tmp_path / "r.json").read_text())["summary"]["steps_done"] == 1
+    with pytest.raises(IsADirectoryError):
+        save_report(data, tmp_path)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError):  # not mistaken for a report that is already there
+        save_report(data, tmp_path / "file" / "report.md")
+    assert [format_for(name) for name in ("a.md", "a.htm", "a.json", "a.txt", "a")] == \
+        ["md", "html", "json", "md", "md"]
+
+
+def test_human_time(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        assert human_time("2026-12-02T14:05:09+01:00") == "2 Dec 2026, 13:05"  # in the reader's time zone
+        assert human_time(1796220309) == "2 Dec 2026, 14:05"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d", human_time(1764684300.5))
+    assert human_time(None) == "" and human_time("yesterday") == "" and human_time("") == ""

@@ -32,10 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _format(args: argparse.Namespace) -> str:
+    from tutor.quiz.report import format_for
+
     if args.format:
         return args.format
-    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
-    return {"htm": "html", "html": "html", "json": "json"}.get(suffix, "md")
+    return format_for(args.output) if args.output else "md"
 
 
 def _variables() -> dict[str, str]:

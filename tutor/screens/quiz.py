@@ -8,25 +8,31 @@ app provides (the screen itself does no I/O).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Markdown, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Footer, Markdown, OptionList, RadioButton, RadioSet, Static, TextArea
 from textual.widgets.option_list import Option as ListOption
 
 from tutor.lesson.model import Lesson, Question
 from tutor.quiz.grader import CORRECT, GradeError, Verdict
+from tutor.quiz.report import human_time
 from tutor.quiz.session import QuizSession
 from tutor.store import Progress
 
 REVIEW_WIDTH = 20  # characters of a question's prompt shown in the review list
 MARKS = {"correct": ("✔", "green"), "partly": ("◐", "yellow"), "incorrect": ("✘", "red"), "todo": ("·", "dim")}
 HEADLINES = {"correct": "Correct", "partly": "Partly right", "incorrect": "Not right yet"}
+TEXT_KEYS = "enter checks · ctrl+j new line"
 
 
 def inline(text: str, style: str = "") -> Text:
@@ -37,9 +43,24 @@ def inline(text: str, style: str = "") -> Text:
     return result
 
 
-class OptionButton(RadioButton):
+class PlainMark:
+    """A toggle whose state shows in its characters, not only its colour: a plain-text
+    capture (or a monochrome terminal) must still tell a ticked option from an unticked one."""
+
+    MARK_ON = "[x]"
+    MARK_OFF = "[ ]"
+    value: bool
+
+    @property
+    def _button(self) -> Content:
+        style = self.get_visual_style("toggle--button")  # type: ignore[attr-defined]
+        return Content.styled(self.MARK_ON if self.value else self.MARK_OFF, style)
+
+
+class OptionButton(PlainMark, RadioButton):
     """A radio button whose label wraps, so a long option is shown whole."""
 
+    MARK_ON, MARK_OFF = "(●)", "( )"
     DEFAULT_CSS = """
     OptionButton { width: 1fr; height: auto; text-wrap: wrap; }
     """
@@ -48,7 +69,7 @@ class OptionButton(RadioButton):
         return max(1, self.render().get_height(self.styles, width))
 
 
-class OptionCheckbox(Checkbox):
+class OptionCheckbox(PlainMark, Checkbox):
     """A checkbox whose label wraps (SelectionList cuts long options off)."""
 
     DEFAULT_CSS = """
@@ -58,8 +79,8 @@ class OptionCheckbox(Checkbox):
     }
     """
 
-    def __init__(self, label: Text, key: str) -> None:
-        super().__init__(label)
+    def __init__(self, label: Text, key: str, value: bool = False) -> None:
+        super().__init__(label, value)
         self.key = key
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -87,15 +108,43 @@ class OptionChecks(Vertical):
         boxes[max(0, min(len(boxes) - 1, index + delta))].focus()
 
 
+class AnswerArea(TextArea):
+    """A multi-line answer field where enter checks (as a one-line field did) and ctrl+j,
+    which every terminal sends apart from enter, starts a new line."""
+
+    BINDINGS = [Binding("ctrl+j", "new_line", "New line")]
+
+    @dataclass
+    class Submitted(Message):
+        area: AnswerArea
+
+    def on_mount(self) -> None:
+        if self.app.is_headless:
+            # Nobody watches a headless app; a blinking cursor there only makes screenshots differ.
+            self.cursor_blink = False
+
+    async def _on_key(self, event) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self))
+            return
+        await super()._on_key(event)
+
+    def action_new_line(self) -> None:
+        self.insert("\n")
+
+
 class QuizScreen(Screen[None]):
-    # ctrl+ keys so that they work while typing in the answer field, too.
+    # ctrl+ keys so that they work while typing in the answer field, too. Form and Shuffle stay
+    # out of the footer so the rest fits 80 columns; the question itself mentions ctrl+t.
     BINDINGS = [
         Binding("ctrl+g", "check", "Check"),
         Binding("ctrl+n", "next", "Next"),
         Binding("ctrl+b", "previous", "Back"),
-        Binding("ctrl+t", "switch_form", "Form", tooltip="Switch between your own words and options"),
+        Binding("ctrl+t", "switch_form", "Form", show=False, tooltip="Switch between your own words and options"),
         Binding("ctrl+r", "retry", "Retry", tooltip="Retry the missed questions (again: all questions)"),
-        Binding("ctrl+f", "shuffle", "Shuffle"),
+        Binding("ctrl+f", "shuffle", "Shuffle", show=False),
         Binding("escape", "close", "Close"),
     ]
 
@@ -122,6 +171,7 @@ class QuizScreen(Screen[None]):
                 yield Markdown("", id="quiz-question")
                 yield Vertical(id="quiz-answer")
                 with Horizontal(id="quiz-buttons"):
+                    yield Static("", id="quiz-keys")
                     yield Button("Check ^g", variant="primary", compact=True, id="quiz-check")
                 yield Static("", id="quiz-feedback")
                 yield Markdown("", id="quiz-explanation")
@@ -147,15 +197,20 @@ class QuizScreen(Screen[None]):
     def question(self) -> Question | None:
         return self.lesson.question(self.current_id) if self.current_id else None
 
+    def number(self, question_id: str) -> int:
+        """A question's number among all questions: a retry round keeps calling question 5 "5"."""
+        ids = [q.id for q in self.quiz.all_questions]
+        return ids.index(question_id) + 1 if question_id in ids else 0
+
     def refresh_review(self) -> None:
         review = self.query_one("#quiz-review", OptionList)
         review.clear_options()
-        for number, question in enumerate(self.quiz.questions, 1):
+        for question in self.quiz.questions:
             mark, style = MARKS[self.quiz.status(question.id)]
             prompt = self.render_text(question.prompt).replace("`", "")
             if len(prompt) > REVIEW_WIDTH:
                 prompt = prompt[: REVIEW_WIDTH - 1].rstrip() + "…"
-            label = Text.assemble((f"{mark} ", style), f"{number}. {prompt}")
+            label = Text.assemble((f"{mark} ", style), f"{self.number(question.id)}. {prompt}")
             review.add_option(ListOption(label, id=question.id))
         ids = [q.id for q in self.quiz.questions]
         if self.current_id in ids:
@@ -163,25 +218,33 @@ class QuizScreen(Screen[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        ids = [q.id for q in self.quiz.questions]
-        position = ids.index(self.current_id) + 1 if self.current_id in ids else 0
+        round_ids = [q.id for q in self.quiz.questions]
+        total = len(self.quiz.all_questions)
         score = self.quiz.score()
-        parts = [f"Question {position}/{len(ids)}"]
+        parts = [f"Question {self.number(self.current_id)}/{total}" if self.current_id else f"{total} questions"]
         if self.quiz.retrying:
-            parts.append("retrying missed")
+            place = round_ids.index(self.current_id) + 1 if self.current_id in round_ids else 0
+            parts.append(f"retrying missed: {place} of {len(round_ids)}" if place else
+                         f"retrying {len(round_ids)} missed")
         parts.append(f"Score {score} ({score.correct} correct)")
         if self.quiz.shuffled:
             parts.append(f"shuffled (seed {self.quiz.seed})")
         self.query_one("#quiz-status", Static).update(" · ".join(parts))
 
+    def _attempts(self, question_id: str, form: str | None = None) -> list[dict[str, Any]]:
+        attempts = self.progress.quiz.get(question_id, [])
+        return [a for a in attempts if form is None or a.get("form", "text") == form]
+
     async def show_question(self, question_id: str, form: str | None = None) -> None:
-        """Show a question in ``form`` (default: its preferred one) with a fresh answer field."""
+        """Show a question in ``form`` (default: its preferred one), its answer field holding the
+        learner's last answer in that form, if any."""
         question = self.lesson.question(question_id)
         if question is None:
             return
         self.current_id = question_id
         self.form = form if form in question.kinds else question.kinds[0]
         self.last_outcome = None
+        self.refresh_review()  # first, so the header is right while the rest is drawn
         if self.form == "choice" and question.choice and question.choice.prompt:
             text = question.choice.prompt
         else:
@@ -191,30 +254,41 @@ class QuizScreen(Screen[None]):
             other = "options" if self.form == "text" else "your own words"
             header += f"\n\n*Prefer {other}? Press ctrl+t.*"
         await self.query_one("#quiz-question", Markdown).update(f"{header}\n\n{self.render_text(text)}".strip())
-        await self._build_answer(question)
-        self.query_one("#quiz-feedback", Static).update(self._previous_note(question_id))
+        saved = self._attempts(question_id, self.form)
+        await self._build_answer(question, saved[-1].get("answer") if saved else None)
+        self.query_one("#quiz-keys", Static).update(TEXT_KEYS if self.form == "text" else "")
+        self.query_one("#quiz-feedback", Static).update(self._previous_note(question))
         await self.query_one("#quiz-explanation", Markdown).update("")
-        self.refresh_review()
         self.query_one("#quiz-main", VerticalScroll).scroll_home(animate=False)
         self._focus_answer()
 
-    async def _build_answer(self, question: Question) -> None:
+    async def _build_answer(self, question: Question, saved: Any = None) -> None:
         area = self.query_one("#quiz-answer", Vertical)
         await area.remove_children()
         self.shown_options = []
         if self.form == "text":
-            await area.mount(Input(placeholder="Your answer in a sentence or two, then enter", id="quiz-text"))
+            text = saved if isinstance(saved, str) else ""
+            field = AnswerArea(text, soft_wrap=True, tab_behavior="focus", id="quiz-text",
+                               placeholder="Your answer in a sentence or two")
+            await area.mount(field)
+            field.select_all()  # typing replaces the old answer; an arrow key keeps it to edit
             return
         options = self.quiz.options(question.id)
         self.shown_options = [o.key for o in options]
-        labels = [Text(f"{chr(ord('a') + i)}) ") + inline(self.render_text(o.text)) for i, o in enumerate(options)]
+        chosen = set(saved) if isinstance(saved, list) else set()
+        labels = [Text(f"{self.letter(o.key)}) ") + inline(self.render_text(o.text)) for o in options]
         if question.choice and question.choice.multiple:
             await area.mount(Static("Pick every right answer: space ticks, then ctrl+g.", classes="quiz-hint"))
-            await area.mount(OptionChecks(*[OptionCheckbox(label, o.key) for label, o in zip(labels, options)],
-                                          id="quiz-checks"))
+            await area.mount(OptionChecks(*[OptionCheckbox(label, o.key, o.key in chosen)
+                                            for label, o in zip(labels, options)], id="quiz-checks"))
         else:
             await area.mount(Static("Pick one: enter chooses, then ctrl+g.", classes="quiz-hint"))
-            await area.mount(RadioSet(*[OptionButton(label) for label in labels], id="quiz-radio"))
+            await area.mount(RadioSet(*[OptionButton(label, o.key in chosen) for label, o in zip(labels, options)],
+                                      id="quiz-radio"))
+
+    def letter(self, key: str) -> str:
+        """The letter an option is shown with (options may be shuffled)."""
+        return chr(ord("a") + self.shown_options.index(key)) if key in self.shown_options else key
 
     def _focus_answer(self) -> None:
         for selector in ("#quiz-text", "#quiz-radio", "#quiz-checks OptionCheckbox"):
@@ -223,18 +297,38 @@ class QuizScreen(Screen[None]):
                 found.first().focus()
                 return
 
-    def _previous_note(self, question_id: str) -> Text:
-        attempt = self.progress.last_attempt(question_id)
+    def _previous_note(self, question: Question) -> Text:
+        """The last answer's verdict, and where that answer is (filled in, or what it was)."""
+        attempt = self.progress.last_attempt(question.id)
         if not attempt:
             return Text("")
-        verdict = attempt.get("verdict", "")
+        verdict = str(attempt.get("verdict", ""))
         mark, style = MARKS.get(verdict, MARKS["todo"])
-        return Text.assemble(("Last time: ", "dim"), (f"{mark} {verdict}", style))
+        when = human_time(attempt.get("at"))
+        text = Text.assemble(("Your last answer", "bold"), (f" ({when})" if when else "", "dim"), ": ",
+                             (f"{mark} {HEADLINES.get(verdict, verdict)}", f"bold {style}"))
+        answer = attempt.get("answer")
+        if attempt.get("form", "text") == self.form and self.form == "text":
+            text.append("\nIt is filled in above: type to replace it, or press an arrow key to edit it.",
+                        style="dim")
+        elif attempt.get("form", "text") == self.form:
+            text.append("\nIt is chosen above: change it and check again, or move on.", style="dim")
+        elif isinstance(answer, list):
+            options = {o.key: o.text for o in question.choice.options} if question.choice else {}
+            text.append("\nWith options you chose:\n", style="dim")
+            for key in answer:
+                text.append("  • ")
+                text.append(inline(self.render_text(options.get(key, key))))
+                text.append("\n")
+        else:
+            text.append("\nIn your own words:\n", style="dim")
+            text.append(f"  {answer}\n" if answer else "  (empty)\n", style="italic")
+        return text
 
     def current_answer(self) -> str | list[str] | None:
         """What the learner has given so far, or None when nothing yet."""
         if self.form == "text":
-            value = self.query_one("#quiz-text", Input).value.strip()
+            value = self.query_one("#quiz-text", AnswerArea).text.strip()
             return value or None
         if self.query("#quiz-radio"):
             index = self.query_one("#quiz-radio", RadioSet).pressed_index
@@ -263,49 +357,67 @@ class QuizScreen(Screen[None]):
         except OSError as exc:
             self.notify(f"Your answer could not be saved: {exc}", title="Not saved", severity="error")
         self.last_outcome = outcome.verdict
-        self.query_one("#quiz-feedback", Static).update(self.feedback(outcome.verdict))
+        feedback = self.feedback(outcome.verdict, question)
+        for item_id in outcome.ticked:  # said here, not in a toast that would cover the feedback
+            item = self.lesson.checklist_item(item_id)
+            feedback.append("\n✔ Checklist ticked: ", style="bold green")
+            feedback.append(inline(self.render_text(item.text) if item else item_id))
+        self.query_one("#quiz-feedback", Static).update(feedback)
         explanation = self.render_text(outcome.verdict.explanation)
         await self.query_one("#quiz-explanation", Markdown).update(f"**Why**\n\n{explanation}" if explanation else "")
-        for item_id in outcome.ticked:
-            item = self.lesson.checklist_item(item_id)
-            self.notify(f"Checklist ticked: {self.render_text(item.text) if item else item_id}", title="Checklist")
         self.refresh_review()
+        self.call_after_refresh(self._show_feedback)
 
-    def feedback(self, verdict: Verdict) -> Text:
+    def _show_feedback(self) -> None:
+        """Scroll the verdict into view, keeping as much of the answer above it as fits."""
+        main = self.query_one("#quiz-main", VerticalScroll)
+        answer_top = self.query_one("#quiz-answer").virtual_region.y
+        feedback_top = self.query_one("#quiz-feedback").virtual_region.y
+        main.scroll_to(y=max(answer_top, feedback_top - main.scrollable_content_region.height // 2), animate=False)
+
+    def feedback(self, verdict: Verdict, question: Question | None = None) -> Text:
         mark, style = MARKS[verdict.verdict]
         text = Text.assemble((f"{mark} {HEADLINES[verdict.verdict]}", f"bold {style}"),
                              f"  (score {verdict.score:g})\n")
+        choice = verdict.form == "choice"
+        label = (lambda key: f"{self.letter(key)}) ") if choice else (lambda key: "")
         if verdict.found:
-            title = "You chose:" if verdict.form == "choice" else "Ideas you had:"
-            text.append(f"{title}\n", style="bold")
+            text.append("You chose:\n" if choice else "Ideas you had:\n", style="bold")
             for idea in verdict.found:
-                text.append("  + ", style="green")
+                text.append(f"  + {label(idea.id)}", style="green")
                 text.append(inline(self.render_text(idea.label), "green"))
-                if verdict.form == "text" and idea.evidence:
+                if not choice and idea.evidence:
                     text.append(f'  ("{idea.evidence}")', style="dim")
                 text.append("\n")
-        if verdict.missed:
-            title = "Also right:" if verdict.form == "choice" else "Ideas missing:"
-            text.append(f"{title}\n", style="bold")
-            for idea in verdict.missed:
-                text.append("  - ", style="yellow")
-                text.append(inline(self.render_text(idea.label), "yellow"))
-                text.append("\n")
         for wrong in verdict.misconceptions:
-            heading = "Not right:" if verdict.form == "choice" else "Misconception:"
-            text.append(f"{heading} ", style="bold red")
+            heading = f"Not right: {label(wrong.id)}" if choice else "Misconception: "
+            text.append(heading, style="bold red")
             text.append(inline(self.render_text(wrong.label)))
             text.append("\n  → ")
             text.append(inline(self.render_text(wrong.correction)))
             text.append("\n")
+        if verdict.missed:
+            multiple = bool(question and question.choice and question.choice.multiple)
+            if not choice:
+                title = "Ideas missing:"
+            elif verdict.found:
+                title = "Also right:"  # some right options were chosen, these were not
+            else:
+                title = "Right answers:" if multiple and len(verdict.missed) > 1 else "Right answer:"
+            text.append(f"{title}\n", style="bold")
+            for idea in verdict.missed:
+                text.append(f"  - {label(idea.id)}", style="yellow")
+                text.append(inline(self.render_text(idea.label), "yellow"))
+                text.append("\n")
         for note in verdict.notes:
             text.append(f"{note}\n", style="italic")
         if verdict.verdict != CORRECT:
-            text.append("Edit your answer and check again, or move on and retry the missed ones later (ctrl+r).",
+            change = "Change your choice" if choice else "Edit your answer"
+            text.append(f"{change} and check again, or move on and retry the missed ones later (ctrl+r).",
                         style="dim")
         return text
 
-    @on(Input.Submitted, "#quiz-text")
+    @on(AnswerArea.Submitted)
     async def _submitted(self) -> None:
         await self.action_check()
 
@@ -363,8 +475,8 @@ class QuizScreen(Screen[None]):
         if not missed:
             self.notify("Nothing to retry: every answered question is correct.", severity="information")
             return
-        self.notify(f"Retrying {len(missed)} missed question{'s' if len(missed) != 1 else ''}. "
-                    "ctrl+r again shows all.")
+        numbers = ", ".join(str(self.number(qid)) for qid in missed)
+        self.notify(f"Retrying question{'s' if len(missed) != 1 else ''} {numbers}. ctrl+r again shows all.")
         await self.show_question(missed[0])
 
     async def action_shuffle(self) -> None:
