@@ -10,11 +10,13 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# -qq: setuptools' notes about editable installs would fill the screen before the app opens;
+# errors still print.
 install: $(PY)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install -qq -e .
 
 install-test: $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install -qq -e '.[test]'
 
 run: install
 	$(VENV)/bin/docker-tutor

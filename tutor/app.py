@@ -22,6 +22,16 @@ class TutorApp(App):
         super().__init__()
         self.session = session
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        # Our messages are plain sentences that mark commands with backticks (hints, probe
+        # reasons, values the learner typed): shown with the code styled, nothing else read as markup.
+        if "`" in message:
+            from tutor.widgets.inline_code import inline_text
+
+            message, markup = inline_text(message).markup, True
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def get_default_screen(self) -> Screen:
         # The lesson is the first screen itself, not pushed over an empty default one.
         from tutor.screens.lesson import LessonScreen
@@ -101,6 +111,8 @@ class TutorApp(App):
         yield SystemCommand("Self-assessment report", "Write your progress as Markdown", self.write_report)
         yield SystemCommand("Reset lesson", "Start the lesson afresh (asks first)", self.reset_lesson)
         if lesson is not None and screen is lesson:
+            yield SystemCommand("Next step", "Go to the next step of your task (n)", lesson.action_next)
+            yield SystemCommand("Previous step", "Go back one step (p)", lesson.action_previous)
             yield SystemCommand("Run step (show me)", "Run the selected step's docker commands", lesson.action_run)
             yield SystemCommand("Check step", "Look for the result of a step you ran yourself", lesson.action_verify)
             yield SystemCommand("Next hint", "Open the next hint of the selected step", lesson.action_hint)
@@ -108,6 +120,11 @@ class TutorApp(App):
             yield SystemCommand("Skip step", "Skip the selected step", lesson.action_skip)
             yield SystemCommand("Reset step", "Clear the selected step's progress and hints", lesson.action_reset_step)
             yield SystemCommand("Cancel action", "Stop the running docker action", lesson.action_cancel)
+            yield SystemCommand("Full pane", "The action pane fills the screen, or back (m)", lesson.action_maximize_pane)
+            yield SystemCommand("Show or hide the outline", "Give the text the whole width (o)",
+                                lesson.action_toggle_outline)
+            yield SystemCommand("Copy commands", "Copy the pane's commands to the clipboard (y)",
+                                lesson.action_copy_commands)
             for number, step in enumerate(self.session.lesson.steps, 1):
                 yield SystemCommand(f"Go to step {number}: {step.title}", f"Step id {step.id}",
                                     lambda step_id=step.id: lesson.goto("step", step_id))

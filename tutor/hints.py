@@ -79,8 +79,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "login_rejected": (
         "{registry} rejected the username {username} with this password.",
-        "Check both. If your Docker Hub account uses two-factor authentication, create an access token at "
-        "hub.docker.com → Account Settings → Security and use it as the password.",
+        "Check both, then log in again. {token_help}",
     ),
     "credential_helper_broken": (
         "Docker is configured to keep credentials in a helper program that cannot be used: {detail}",
@@ -212,6 +211,11 @@ def hint(code: str, detail: str = "", **facts: object) -> Hint:
     known = _Facts({k: str(v) for k, v in facts.items() if v not in (None, "")})
     if detail:
         known["detail"] = _first_line(detail)
+    if "token_help" not in known and "{token_help}" in what + next_step:
+        # What this registry takes as the password (a Docker Hub token, a GitHub PAT ...).
+        from tutor.lesson.registries import describe
+
+        known["token_help"] = describe(known.get("registry")).token_help
     if "login_command" not in known and "{login_command}" in what + next_step:
         # Advice typed by hand, where docker asks for the password itself. Imported here:
         # docker_ops imports this module.

@@ -48,11 +48,11 @@ def _blocks_markdown(session: Session, blocks, values) -> list[str]:
 def step_markdown(session: Session, step: Step, hints_open: int) -> str:
     """The step's text with the learner's values, each action as the command it runs, and open hints."""
     values = session.values()
-    parts = [f"# {step.title}" + ("  *(optional)*" if step.optional else "")]
+    parts = [f"# {session.render(step.title)}" + ("  *(optional)*" if step.optional else "")]
     parts += _blocks_markdown(session, step.blocks, values)
     if step.hints:
         for number, hint in enumerate(step.hints[:hints_open], 1):
-            parts.append(f"---\n\n**Hint {number} of {len(step.hints)}: {hint.title}**")
+            parts.append(f"---\n\n**Hint {number} of {len(step.hints)}: {session.render(hint.title)}**")
             parts += _blocks_markdown(session, hint.blocks, values)
         if hints_open < len(step.hints):
             parts.append(f"*Stuck? Press **h** for a hint ({len(step.hints) - hints_open} left).*")
@@ -196,7 +196,7 @@ class LessonScreen(Screen):
                 self._prepare_pane(step)
         elif entry.kind == "concept":
             concept = next(c for c in lesson.concepts if c.id == entry.id)
-            self._set_markdown(f"# {concept.title}\n\n{self.session.render(concept.body)}")
+            self._set_markdown(f"# {self.session.render(concept.title)}\n\n{self.session.render(concept.body)}")
         elif entry.kind == "quiz":
             question = lesson.question(entry.id)
             self._set_markdown(f"# Quiz: {self.session.render(question.prompt)}\n\n{self.session.render(question.body)}\n\n"
@@ -215,7 +215,7 @@ class LessonScreen(Screen):
 
     def _verify_markdown(self, item) -> str:
         values = self.session.values()
-        parts = [f"# Verify: {item.title}", self.session.render(item.body)]
+        parts = [f"# Verify: {self.session.render(item.title)}", self.session.render(item.body)]
         for check in item.checks:
             commands = "\n".join(check.probe.commands(values))
             if commands:
@@ -259,7 +259,7 @@ class LessonScreen(Screen):
 
     def _prepare_verify_pane(self, item: VerifyItem) -> None:
         pane, values = self.query_one(ActionPane), self.session.values()
-        pane.show_command([c for check in item.checks for c in check.probe.commands(values)] or [item.title])
+        pane.show_command([c for check in item.checks for c in check.probe.commands(values)] or [self.session.render(item.title)])
         pane.border_title = "r or v checks it for you"
         saved = self.session.verify_state(item)
         if saved.get("status", "todo") != "todo":
@@ -297,8 +297,12 @@ class LessonScreen(Screen):
             self.notify("An action is still running: press esc to cancel it first.", severity="warning")
             return
         runnable = [a for a in step.actions if a.kind != "manual"]
+        if not runnable and step.verify:  # done in the browser, but the tutor can look for the result
+            self.action_verify()
+            return
         if not runnable:
-            self.notify("This step happens in your browser: follow the text, then press d.", title=step.title)
+            self.notify("This step happens in your browser: follow the text, then press d.",
+                        title=self.session.render(step.title))
             return
         missing = self.session.lesson.missing(self.session.values())
         if missing:
@@ -416,7 +420,7 @@ class LessonScreen(Screen):
 
         pane, values = self.query_one(ActionPane), self.session.values()
         commands = [c for check in item.checks for c in check.probe.commands(values)]
-        pane.show_command(commands or [item.title], state="running")
+        pane.show_command(commands or [self.session.render(item.title)], state="running")
         self.query_one(Outline).set_status("verify", item.id, "running")
         runner, warning = checks_runner(self.session)
         if warning:

@@ -65,7 +65,8 @@ class SettingsScreen(Screen[Settings | None]):
                 yield Static("Welcome! Tell the tutor who you are; every command in the lesson is filled in "
                              "from these answers. You can change them later with [b]s[/b] on the lesson screen; [b]ctrl+s[/b] saves this form.",
                              id="welcome")
-            yield Label("Docker Hub username (it becomes the first part of your image names)")
+            yield Label("Your username on the registry (Docker Hub's, unless you choose another): "
+                        "the first part of your image names")
             yield Input(s.username, placeholder="e.g. alice", id="username",
                         validators=[UsernameValidator(s.registry)], valid_empty=False)
             yield Static("", id="username-problem", classes="problem")
@@ -77,7 +78,8 @@ class SettingsScreen(Screen[Settings | None]):
             yield Label("Tag")
             yield Input(s.tag, placeholder="v1", id="tag", validators=[TagValidator()])
             yield Label("Project folder holding backend/ and frontend/ (empty: the bundled sample app)")
-            yield Input(s.project_dir, placeholder="~/poll-app", id="project_dir")
+            yield Input(s.project_dir, placeholder="empty: the sample app; or your folder, e.g. ~/poll-app",
+                        id="project_dir")
             yield Label("EC2 node: host or ~/.ssh/config alias (optional)")
             yield Input(s.node.host, placeholder="ec2-3-80-1-2.compute-1.amazonaws.com", id="node-host")
             with Horizontal(classes="row"):

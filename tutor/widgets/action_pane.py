@@ -209,11 +209,17 @@ class ActionPane(Vertical):
 
 
 def failure_text(hint) -> Text:
-    """A failure hint as the pane shows it: what happened, docker's own words, what to do next."""
-    text = Text.assemble(("✘ ", "bold"), (hint.what, "bold"))
-    if getattr(hint, "detail", ""):
+    """A failure hint as the pane shows it: what happened, docker's own words, what to do next.
+
+    Hints mark commands with backticks; they are shown as code, never as raw backticks.
+    """
+    from tutor.widgets.inline_code import inline_text
+
+    text = Text.assemble(("✘ ", "bold"), inline_text(hint.what, style="bold"))
+    said = (getattr(hint, "detail", "") or "").strip().splitlines()
+    if said and said[0] not in hint.what and not hint.code.startswith("lesson"):  # a lesson's mistake is ours
         text.append("\nDocker said: ", "bold")
-        text.append(hint.detail)
+        text.append(said[0][:300])
     text.append("\nNext: ", "bold")
-    text.append(hint.next_step)
+    text.append(inline_text(hint.next_step))
     return text
