@@ -108,7 +108,8 @@ class TutorApp(App):
         yield SystemCommand("Settings", "Username, registry, tag, project folder and EC2 node", self.open_settings)
         yield SystemCommand("Quiz", "Answer the milestone's questions", self.open_quiz)
         yield SystemCommand("Checklist", "Check images, registry and node for real", self.open_checklist)
-        yield SystemCommand("Self-assessment report", "Write your progress as Markdown", self.write_report)
+        yield SystemCommand("Self-assessment report", "Show your progress; save it as Markdown, HTML or JSON",
+                            self.write_report)
         yield SystemCommand("Reset lesson", "Start the lesson afresh (asks first)", self.reset_lesson)
         if lesson is not None and screen is lesson:
             yield SystemCommand("Next step", "Go to the next step of your task (n)", lesson.action_next)

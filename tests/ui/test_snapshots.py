@@ -81,3 +81,47 @@ def test_quiz(snap_compare, app_factory, size):
         await _settle(pilot)
 
     assert snap_compare(app_factory(), terminal_size=size, run_before=before)
+
+
+# The lesson screen's longest states: a refused push with its whole advice, and the build step's
+# two long commands (a long project folder on a registry with a port).
+LONG_PROJECT = "/home/learner/courses/kubernetes/projects/poll-app"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_failed_push_with_its_advice(snap_compare, app_factory, size):
+    from tutor import hints
+    from tutor.docker_ops import events as ev
+    from tutor.screens.lesson import StepEvent
+
+    async def before(pilot):
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.goto("step", "push")
+        await pilot.pause()
+        first = screen.query_one("ActionPane").commands[0]
+        refused = hints.from_docker("denied: requested access to the resource is denied", "push",
+                                    registry="127.0.0.1:9", ref=first.split()[-1], namespace="someoneelse",
+                                    username="someoneelse", logged_in="learner",
+                                    corrected="127.0.0.1:9/learner/poll-backend:v1")
+        events = [ev.CommandLine(first),
+                  ev.Output(("The push refers to repository [127.0.0.1:9/someoneelse/poll-backend]",))]
+        events += [ev.LayerProgress(layer, "pushing", 512, 2048)
+                   for layer in ("5f70bf18a086", "0195ca9f15c6", "8c9f6bccb898")]
+        events.append(ev.Failed(refused))
+        for event in events:
+            screen.post_message(StepEvent("push", event))
+        await _settle(pilot)
+
+    assert snap_compare(app_factory(username="someoneelse"), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_build_step_with_long_commands(snap_compare, app_factory, size):
+    async def before(pilot):
+        await pilot.pause()
+        pilot.app.screen.goto("step", "build")
+        await _settle(pilot)
+
+    assert snap_compare(app_factory(registry="127.0.0.1:5157", project_dir=LONG_PROJECT), terminal_size=size,
+                        run_before=before)

@@ -20,6 +20,9 @@ _EVIDENCE_ANSWER_CHARS = 300  # enough to show what was said, not a whole essay
 def tick_linked(lesson: Lesson, progress: Progress, verdict: Verdict, answer: Any = "") -> list[str]:
     """Record ``verdict`` on every checklist item linked to its question; return the ids ticked."""
     ticked = []
+    # The learner knows questions by their number in the quiz, not by the lesson's ids.
+    number = next((n for n, q in enumerate(lesson.quiz, 1) if q.id == verdict.question), None)
+    named = f"quiz question {number}" if number else "the quiz question"
     for item in lesson.checklist:
         if item.question != verdict.question:
             continue
@@ -35,12 +38,12 @@ def tick_linked(lesson: Lesson, progress: Progress, verdict: Verdict, answer: An
             "ideas": [idea.label for idea in verdict.found],
         }
         if verdict.correct:
-            reason = f"Answered the quiz question '{verdict.question}' correctly."
+            reason = f"Answered {named} correctly."
             progress.set_check(item.id, PASSED, reason, evidence)
             ticked.append(item.id)
         else:
             word = "partly right" if verdict.verdict == "partly" else "not right"
-            reason = f"The last answer to the quiz question '{verdict.question}' was {word}: try it again."
+            reason = f"The last answer to {named} was {word}: try it again."
             progress.set_check(item.id, FAILED, reason, evidence)
     return ticked
 

@@ -52,8 +52,9 @@ class ActionPane(Vertical):
         yield LayerProgress(id="layers")
         # Empty until an action runs, so Textual's Lazy mounts it just after the first frame.
         yield Lazy(self._log)
-        with VerticalScroll(id="result-area"):
-            yield Static("", id="result")
+        # One Static per result line (a command's outcome, a failure's advice), so the newest
+        # can be scrolled to its first line: a hint must be read from its start.
+        yield VerticalScroll(id="result-area")
 
     def watch_state(self, state: str) -> None:
         # In the pane's top border, so the commands below keep the whole width; plain text, no markup.
@@ -188,16 +189,22 @@ class ActionPane(Vertical):
     def add_result(self, text: str | Text, state: str) -> None:
         """One more line of the result: each finished command adds its own."""
         line = Text(text) if isinstance(text, str) else text
-        self._set_result(Text("\n").join([self._result, line]) if self._result else line)
+        self._set_result(Text("\n").join([self._result, line]) if self._result else line, added=line)
         self.state = state
 
-    def _set_result(self, text: Text) -> None:
+    def _set_result(self, text: Text, added: Text | None = None) -> None:
         # Text, not markup: hints and summaries quote image names and registry messages verbatim.
         self._result = text
-        self.query_one("#result", Static).update(text)
-        area = self.query_one("#result-area")
+        area = self.query_one("#result-area", VerticalScroll)
         area.display = bool(text)
-        area.call_after_refresh(area.scroll_end, animate=False)
+        if added is None:
+            area.remove_children()
+            if text:
+                area.mount(Static(text, classes="result"))
+            return
+        block = Static(added, classes="result")
+        area.mount(block)
+        area.call_after_refresh(area.scroll_to_widget, block, animate=False, top=True)
 
     @property
     def result_text(self) -> str:

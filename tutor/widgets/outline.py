@@ -58,6 +58,10 @@ class Outline(OptionList):
         if current is not None:
             self.select_entry(current.kind, current.id)
 
+    def on_resize(self) -> None:
+        # The pane under it grows while a step runs: the highlighted entry stays in view.
+        self.scroll_to_highlight()
+
     def set_status(self, kind: str, item_id: str, status: str) -> None:
         self._status[(kind, item_id)] = status
         entry = self._entries.get(_key(kind, item_id))
