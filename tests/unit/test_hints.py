@@ -321,3 +321,12 @@ def test_node_advice_types_k3s_the_way_this_node_needs():
     assert "`sudo k3s crictl pull alice/app:v1`" in hints.hint("node_pull_timeout", ref="alice/app:v1").next_step
     reason = hints.node_pulled_reason("alice/app:v1", "sha256:" + "a" * 64, "/usr/local/bin/k3s")
     assert reason.startswith("The node pulled alice/app:v1") and "`sudo /usr/local/bin/k3s crictl pull" in reason
+
+
+def test_login_rejected_advice_follows_the_registry():
+    hub = hints.hint("login_rejected", registry="docker.io", username="alice")
+    plain = hints.hint("login_rejected", registry="127.0.0.1:5000", username="alice")
+    ghcr = hints.hint("login_rejected", registry="ghcr.io", username="alice")
+    assert "access token" in hub.next_step and "hub.docker.com" in hub.next_step
+    assert "htpasswd" in plain.next_step and "hub.docker.com" not in plain.next_step
+    assert "write:packages" in ghcr.next_step

@@ -134,7 +134,8 @@ def test_right_answer_ticks_the_linked_checklist_item(qid, item):
     assert outcome.ticked == [item]
     record = progress.checklist[item]
     assert record["status"] == "passed"
-    assert qid in record["reason"]
+    number = [q.id for q in LESSON.quiz].index(qid) + 1
+    assert f"quiz question {number} " in record["reason"], "named as the learner sees it, by its number"
     assert record["evidence"]["quiz"]["question"] == qid
     assert record["evidence"]["quiz"]["answer"] == RIGHT[qid]
     # The item follows the latest answer, as the checklist's own check does.

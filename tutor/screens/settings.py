@@ -65,8 +65,7 @@ class SettingsScreen(Screen[Settings | None]):
                 yield Static("Welcome! Tell the tutor who you are; every command in the lesson is filled in "
                              "from these answers. You can change them later with [b]s[/b] on the lesson screen; [b]ctrl+s[/b] saves this form.",
                              id="welcome")
-            yield Label("Your username on the registry (Docker Hub's, unless you choose another): "
-                        "the first part of your image names")
+            yield Label("Your username on the registry (the first part of your image names)")
             yield Input(s.username, placeholder="e.g. alice", id="username",
                         validators=[UsernameValidator(s.registry)], valid_empty=False)
             yield Static("", id="username-problem", classes="problem")
