@@ -126,8 +126,11 @@ class TutorApp(App):
                                 lesson.action_toggle_outline)
             yield SystemCommand("Copy commands", "Copy the pane's commands to the clipboard (y)",
                                 lesson.action_copy_commands)
-            for number, step in enumerate(self.session.lesson.steps, 1):
-                yield SystemCommand(f"Go to step {number}: {step.title}", f"Step id {step.id}",
+            steps = self.session.lesson.steps
+            for number, step in enumerate(steps, 1):
+                commands = self.session.step_commands(step)
+                yield SystemCommand(f"Go to step {number}: {self.session.render(step.title)}",
+                                    commands[0] if commands else f"Step {number} of {len(steps)}",
                                     lambda step_id=step.id: lesson.goto("step", step_id))
 
     async def action_quit(self) -> None:

@@ -80,9 +80,16 @@ class Session:
         values = self.values()
         return [c for c in (a.command(values) for a in step.actions if a.kind != "manual") if c]
 
+    def step_fingerprint(self, step: Step) -> list[str]:
+        """What a step's mark is about: its commands, or for a step done by hand and checked by
+        the tutor, the images its check looks for (the username, registry or tag are in both)."""
+        commands = self.step_commands(step)
+        item = self.lesson.verify_item(step.verify) if not commands and step.verify else None
+        return commands or (self.verify_images(item) if item is not None else [])
+
     def record_step(self, step: Step, status: str, detail: str = "") -> None:
-        """Save how ``step`` went, with the commands it went with (a mark belongs to its commands)."""
-        self.progress.set_step(step.id, status, detail, commands=self.step_commands(step))
+        """Save how ``step`` went, with what it went with (a mark belongs to its commands)."""
+        self.progress.set_step(step.id, status, detail, commands=self.step_fingerprint(step))
         self.save_progress()
 
     def step_state(self, step: Step) -> str:
@@ -91,20 +98,40 @@ class Session:
         saved = self.progress.steps.get(step.id, {})
         status = saved.get("status", "todo")
         recorded = saved.get("commands")
-        if status in ("done", "failed") and recorded is not None and recorded != self.step_commands(step):
+        if status in ("done", "failed") and recorded is not None and recorded != self.step_fingerprint(step):
             return "stale"
         return status
 
+    def verify_images(self, item: VerifyItem) -> list[str]:
+        values = self.values()
+        return [ref for check in item.checks for ref in check.probe.images(values)]
+
+    def record_verify(self, item: VerifyItem, status: str, reason: str) -> None:
+        self.progress.set_check(verify_key(item.id), status, reason, {"images": self.verify_images(item)})
+        self.save_progress()
+
+    def check_record(self, item_id: str) -> dict:
+        """A checklist item's saved result, or {} when it was checked for other images than the
+        ones the learner's settings name now (a check of someone else's images proves nothing)."""
+        record = self.progress.checklist.get(item_id) or {}
+        item = self.lesson.checklist_item(item_id)
+        checked = (record.get("evidence") or {}).get("images")
+        if item is None or item.probe is None or checked is None:
+            return record
+        return record if set(checked) == set(item.probe.images(self.values())) else {}
+
     def verify_state(self, item: VerifyItem) -> dict:
         """The latest result for a Verify item: its own check from the lesson screen, or a
-        checklist item that runs the same probe on the same images (the checklist proves it too)."""
-        values = self.values()
+        checklist item that runs the same probe on the same images (the checklist proves it too);
+        results for other images than today's do not count."""
+        values, images = self.values(), set(self.verify_images(item))
         probes = {(c.probe.kind, tuple(c.probe.images(values))) for c in item.checks}
-        records = [self.progress.checklist.get(verify_key(item.id))]
+        own = self.progress.checklist.get(verify_key(item.id)) or {}
+        records = [own] if set((own.get("evidence") or {}).get("images", images)) == images else []
         for linked in self.lesson.checklist:
             if linked.probe is not None and linked.question is None and \
                     (linked.probe.kind, tuple(linked.probe.images(values))) in probes:
-                records.append(self.progress.checklist.get(linked.id))
+                records.append(self.check_record(linked.id))
         found = [r for r in records if r]
         return max(found, key=lambda r: r.get("at") or 0) if found else {"status": "todo"}
 

@@ -355,3 +355,101 @@ async def test_a_markdown_widget_reads_the_rendered_title(open_session):
             await pilot.pause()
         source = app.screen.query_one("#markdown", Markdown).source
         assert "{" not in source.splitlines()[0], source.splitlines()[0]
+
+
+# --- found by walking the milestone at 80x24 ---------------------------------------------------------------
+
+
+async def test_a_new_run_starts_on_a_clean_pane(open_session, no_engine):
+    app = TutorApp(open_session(username="alice", project_dir="/nonexistent-project"))
+    async with app.run_test(size=SMALL) as pilot:
+        screen = app.screen
+        screen.goto("step", "build")
+        await pilot.pause()
+        pane = screen.query_one(ActionPane)
+        commands = pane.commands
+        await pilot.press("r")
+        await settle(pilot)
+        first = pane.result_text
+        await pilot.press("r")
+        await settle(pilot)
+        assert pane.commands == commands, "a re-run lists the step's commands once, not again below"
+        assert pane.result_text == first, "the earlier run's result is gone from under the new run"
+
+
+async def test_a_short_result_leaves_the_text_its_room(open_session):
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=SMALL) as pilot:
+        screen = app.screen
+        screen.goto("step", "build")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        pane = screen.query_one(ActionPane)
+        assert "Marked done" in pane.result_text
+        assert pane.region.height <= len(pane.commands) * 2 + 3, pane.region
+
+
+async def test_settings_change_unticks_checks_made_for_other_images(open_session):
+    app = TutorApp(open_session(username="alice", registry="127.0.0.1:5157"))
+    async with app.run_test(size=SMALL) as pilot:
+        screen, session = app.screen, app.session
+        hub_item = session.lesson.verify_item("hub")
+        session.record_verify(hub_item, "passed", "Both images are on the registry.")
+        images = session.lesson.checklist_item("images-on-hub").probe.images(session.values())
+        session.progress.set_check("images-on-hub", "passed", "Both there.", {"images": {ref: {} for ref in images}})
+        session.record_step(session.lesson.step("verify-hub"), "done", "Checked.")
+        screen.reload()
+        await pilot.pause()
+        outline = screen.query_one(Outline)
+        assert outline.status("verify", "hub") == "passed"
+        assert outline.status("checklist", "images-on-hub") == "passed"
+        assert outline.status("step", "verify-hub") == "done"
+
+        session.save_settings(Settings(username="bob", registry="127.0.0.1:5157", project_dir="~/poll-app"))
+        screen.reload()
+        await pilot.pause()
+        assert outline.status("verify", "hub") == "todo", "alice's images being there says nothing of bob's"
+        assert outline.status("checklist", "images-on-hub") == "todo"
+        assert outline.status("step", "verify-hub") == "stale"
+
+
+async def test_esc_goes_back_to_the_outline_and_leaves_the_full_pane(open_session):
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=SMALL) as pilot:
+        screen = app.screen
+        screen.goto("step", "build")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert not screen.query_one(Outline).has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.query_one(Outline).has_focus
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.maximized is not None
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.maximized is None
+
+
+async def test_a_step_with_nothing_to_run_does_not_claim_a_browser(open_session):
+    app = TutorApp(open_session(username="alice", registry="127.0.0.1:5157"))
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = app.screen
+        for step_id in ("account", "verify-hub"):
+            screen.goto("step", step_id)
+            await pilot.pause()
+            pane = screen.query_one(ActionPane)
+            assert not any("browser" in command for command in pane.commands), (step_id, pane.commands)
+            assert "browser" not in str(pane.border_title)
+        assert "v" in str(pane.border_title), "the registry's check is offered where there is no page to open"
+
+
+async def test_palette_titles_are_rendered_and_name_no_ids(open_session):
+    app = TutorApp(open_session(username="alice", registry="127.0.0.1:5157"))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        commands = list(app.get_system_commands(app.screen))
+        assert not [c.title for c in commands if "{" in c.title]
+        assert not [c.help for c in commands if "Step id" in c.help]

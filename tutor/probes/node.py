@@ -408,7 +408,7 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
     except (asyncssh.Error, OSError, TimeoutError, ValueError) as exc:
         code = hints.classify_ssh_error(exc)
         facts = {"node": target.label, "user": target.user or None, "identity": target.identity or None,
-                 "seconds": f"{target.connect_timeout:g}"}
+                 "seconds": f"{target.connect_timeout:g}", "port": _port_of(target)}
         return _fail_all(report, images, OUTCOMES[code], hints.from_ssh_error(exc, **facts),
                          _connect_reason(code, target, exc))
     report.evidence.update(host=where.host, port=where.port, user=where.user or target.user)
@@ -418,7 +418,16 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
     except (asyncssh.Error, OSError) as exc:  # the connection dropped half-way
         report.pulls = [p for p in report.pulls if p.outcome == INVALID]
         return _fail_all(report, images, OUTCOMES["node_unreachable"],
-                         hints.from_ssh_error(exc, node=target.label), _connect_reason("node_unreachable", target, exc))
+                         hints.from_ssh_error(exc, node=target.label, port=_port_of(target)),
+                         _connect_reason("node_unreachable", target, exc))
+
+
+def _port_of(target: NodeTarget) -> str:
+    """The SSH port the learner must open in the security group (an ssh_config alias may set it)."""
+    try:
+        return str(resolve(target).port or 22)
+    except Exception:  # noqa: BLE001 - an unreadable ssh config: the port as set
+        return str(getattr(target, "port", None) or 22)
 
 
 def _connect_reason(code: str, target: NodeTarget, exc: BaseException) -> str:

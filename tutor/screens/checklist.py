@@ -98,7 +98,7 @@ class ChecklistScreen(Screen):
         result = self.results.get(item_id)
         if result is not None:
             return result.status
-        return self.session.progress.checklist.get(item_id, {}).get("status", "todo")
+        return self.session.check_record(item_id).get("status", "todo")
 
     @staticmethod
     def _state(status: str) -> tuple[str, str, str]:
@@ -130,7 +130,7 @@ class ChecklistScreen(Screen):
 
     def _detail_text(self, item_id: str) -> Text:
         result = self.results.get(item_id)
-        saved = self.session.progress.checklist.get(item_id, {})
+        saved = self.session.check_record(item_id)
         mark, style, word = self._state(self._status(item_id))
         detail = Text()
         detail.append(f"{mark} {word}", style=f"bold {style}")

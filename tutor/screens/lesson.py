@@ -60,6 +60,8 @@ def step_markdown(session: Session, step: Step, hints_open: int) -> str:
 
 
 class LessonScreen(Screen):
+    # esc stops a running action first, even in the full pane; leaving the full pane comes after.
+    ESCAPE_TO_MINIMIZE = False
     # Short labels: at 80 columns the footer holds about ten of them.
     BINDINGS = [
         Binding("r", "run", "Run"),
@@ -70,7 +72,8 @@ class LessonScreen(Screen):
         Binding("p", "previous", "Prev", show=False),
         Binding("k", "skip", "Skip", show=False),
         Binding("x", "reset_step", "Reset step", show=False),
-        Binding("escape", "cancel", "Stop", show=True),
+        Binding("escape", "cancel", "Stop", show=True),  # in the footer only while something runs
+        Binding("escape", "to_outline", show=False),  # otherwise: back to the outline
         Binding("m", "maximize_pane", "Pane"),
         Binding("o", "toggle_outline", "Outline", show=False),
         Binding("y", "copy_commands", "Copy commands", show=False),
@@ -102,7 +105,7 @@ class LessonScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys that mean nothing right now leave the footer, so the ones that do fit at 80 columns.
         if action == "cancel":
-            return self.running()
+            return self.running() or self.maximized is not None
         if action in ("run", "verify") and self.running():
             return False  # esc (Stop) takes their place in the footer while an action runs
         if action == "maximize_pane":
@@ -158,7 +161,7 @@ class LessonScreen(Screen):
             outline.set_status("quiz", question.id, {"correct": "done", "partly": "partly", "incorrect": "failed"}
                                .get(attempt["verdict"], "todo") if attempt else "todo")
         for item in self.session.lesson.checklist:
-            outline.set_status("checklist", item.id, progress.checklist.get(item.id, {}).get("status", "todo"))
+            outline.set_status("checklist", item.id, self.session.check_record(item.id).get("status", "todo"))
 
     # --- showing an entry ---------------------------------------------------------------
 
@@ -208,7 +211,7 @@ class LessonScreen(Screen):
                 self._prepare_verify_pane(item)
         elif entry.kind == "checklist":
             item = lesson.checklist_item(entry.id)
-            saved = self.session.progress.checklist.get(item.id, {})
+            saved = self.session.check_record(item.id)
             state = f"**{saved.get('status', 'not checked yet')}**" + (f": {saved['reason']}" if saved.get("reason") else "")
             self._set_markdown(f"# Checklist: {self.session.render(item.text)}\n\nState: {state}\n\n"
                                "*Press **enter** (or **c**) to open the checklist and check it for real.*")
@@ -232,12 +235,22 @@ class LessonScreen(Screen):
 
     def _prepare_pane(self, step: Step) -> None:
         pane, commands = self.query_one(ActionPane), self.session.step_commands(step)
+        values = self.session.values()
+        urls = [url for a in step.actions if a.kind == "manual" and (url := a.url(values))]
         if commands:
             pane.show_command(commands)
+            if not step.verify:
+                pane.border_title = "r runs it"
+        elif urls:
+            pane.show_command([f"(in your browser: {url})" for url in urls], state="manual")
+            if step.verify:
+                pane.border_title = "Do it in the browser, then press d · v checks it for you"
+        elif step.verify:  # nothing to open: the tutor itself asks the registry or the engine
+            pane.show_command(["(nothing to run here: v asks the registry and ticks the step)"], state="manual")
+            pane.border_title = "v checks it for you"
         else:
-            checkable = " · v checks it for you" if step.verify else ""
-            pane.show_command(["(done in your browser)"], state="manual")
-            pane.border_title = f"Do this yourself, then press d{checkable}"
+            pane.show_command(["(nothing to run here: follow the text)"], state="manual")
+            pane.border_title = "Press d when you have done it"
         saved, state = self._saved_step(step), self.session.step_state(step)
         run = self._runs.get(step.id)
         # Back at a step run earlier: its run is shown again, while it ran these very commands.
@@ -259,7 +272,8 @@ class LessonScreen(Screen):
 
     def _prepare_verify_pane(self, item: VerifyItem) -> None:
         pane, values = self.query_one(ActionPane), self.session.values()
-        pane.show_command([c for check in item.checks for c in check.probe.commands(values)] or [self.session.render(item.title)])
+        pane.show_command([c for check in item.checks for c in check.probe.commands(values)]
+                          or ["(no command to type: the tutor asks the registry itself)"])
         pane.border_title = "r or v checks it for you"
         saved = self.session.verify_state(item)
         if saved.get("status", "todo") != "todo":
@@ -301,7 +315,7 @@ class LessonScreen(Screen):
             self.action_verify()
             return
         if not runnable:
-            self.notify("This step happens in your browser: follow the text, then press d.",
+            self.notify("There is nothing to run in this step: follow the text, then press d.",
                         title=self.session.render(step.title))
             return
         missing = self.session.lesson.missing(self.session.values())
@@ -352,6 +366,8 @@ class LessonScreen(Screen):
 
         values = self.session.values()
         self._served = False
+        # A fresh pane for this run: no earlier result may sit under these commands.
+        self.query_one(ActionPane).show_command(self.session.step_commands(step), state="running")
         self.query_one(Outline).set_status("step", step.id, "running")
         previous, recording = self._runs.get(step.id), Recording(planned=self.session.step_commands(step))
         self._runs[step.id] = recording
@@ -420,7 +436,7 @@ class LessonScreen(Screen):
 
         pane, values = self.query_one(ActionPane), self.session.values()
         commands = [c for check in item.checks for c in check.probe.commands(values)]
-        pane.show_command(commands or [self.session.render(item.title)], state="running")
+        pane.show_command(commands or ["(no command to type: the tutor asks the registry itself)"], state="running")
         self.query_one(Outline).set_status("verify", item.id, "running")
         runner, warning = checks_runner(self.session)
         if warning:
@@ -429,18 +445,20 @@ class LessonScreen(Screen):
                    for check in item.checks]
         reasons = " ".join(r.reason for r in results if r.reason)
         status = worst(r.status for r in results)
-        self.session.progress.set_check(verify_key(item.id), status, reasons)
+        self.session.record_verify(item, status, reasons)
         if status == "passed":
             if step is not None:
                 self._finish(step, "done", reasons)
             pane.show_result(Text.assemble(("✔ ", "bold"), reasons or "Checked: done."), "succeeded")
         else:
+            from tutor.widgets.inline_code import inline_text
+
             hint = next((r.hint for r in results if r.hint is not None), None)
-            message = Text.assemble(("✘ ", "bold"), reasons)
+            # The reasons already say what happened (the hint's "what" would say it twice).
+            message = Text.assemble(("✘ ", "bold"), inline_text(reasons))
             if hint is not None:
-                message.append(f"\n{hint.what}\n")
-                message.append("Next: ", style="bold")
-                message.append(hint.next_step)
+                message.append("\nNext: ", style="bold")
+                message.append(inline_text(hint.next_step))
             if step is not None and self.session.step_state(step) == "done":
                 # The check just showed the step's result is not there (any more): the mark says so.
                 self._finish(step, "failed", reasons)
@@ -480,10 +498,17 @@ class LessonScreen(Screen):
         self.refresh_bindings()  # esc (Stop) is in the footer only while something runs
 
     def action_cancel(self) -> None:
-        if self.maximized is not None and not self.running():
-            self.minimize()
-        elif self.running():
+        """esc: stop what runs; else leave the full pane."""
+        if self.running():
             self.workers.cancel_group(self, "step")
+        elif self.maximized is not None:
+            self.minimize()
+
+    def action_to_outline(self) -> None:
+        """esc with nothing to stop: the focus goes back to the outline, to pick the next part."""
+        outline = self.query_one(Outline)
+        outline.display = True
+        outline.focus()
 
     # --- layout keys ---------------------------------------------------------------------
 

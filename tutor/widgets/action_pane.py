@@ -48,13 +48,15 @@ class ActionPane(Vertical):
         self._result = Text()
 
     def compose(self) -> ComposeResult:
+        # Commands, then what came of them, then the layers and the output: when the pane is
+        # short, the log (last, and scrollable) gives up its rows first, never the advice.
         yield Static("", id="command")
-        yield LayerProgress(id="layers")
-        # Empty until an action runs, so Textual's Lazy mounts it just after the first frame.
-        yield Lazy(self._log)
         # One Static per result line (a command's outcome, a failure's advice), so the newest
         # can be scrolled to its first line: a hint must be read from its start.
         yield VerticalScroll(id="result-area")
+        yield LayerProgress(id="layers")
+        # Empty until an action runs, so Textual's Lazy mounts it just after the first frame.
+        yield Lazy(self._log)
 
     def watch_state(self, state: str) -> None:
         # In the pane's top border, so the commands below keep the whole width; plain text, no markup.
@@ -115,6 +117,9 @@ class ActionPane(Vertical):
         for number, (command, mark) in enumerate(self._commands):
             symbol, style = COMMAND_MARKS[mark]
             text.append("\n" if number else "")
+            if command.startswith("("):  # a note in place of a command: nothing to type, no prompt
+                text.append(f"  {command}", "italic")
+                continue
             text.append(f"{symbol} ", style)
             text.append(command, "bold" if mark != "todo" or self._current < 0 else "")
         self.query_one("#command", Static).update(text)

@@ -58,9 +58,23 @@ class WrappingLog(Log):
         for line in lines:
             if len(line) <= width and (line.isascii() or cell_len(line) <= width):
                 folded.append(line)
-                continue
-            head, *rest = chop_cells(line.expandtabs(), width)
-            folded.append(head)
-            for piece in chop_cells("".join(rest), width - len(CONTINUED)) if rest else ():
-                folded.append(CONTINUED + piece)
+            else:
+                folded += _pieces(line.expandtabs(), width)
         return folded
+
+
+def _pieces(line: str, width: int) -> list[str]:
+    """``line`` in rows of at most ``width`` cells, broken after a space where one is near the
+    end of the row (so `config.json` is not split as `config.jso` / `n`), else at the edge."""
+    rows: list[str] = []
+    room = width
+    while cell_len(line) > room:
+        head = chop_cells(line, room)[0]
+        space = head.rfind(" ")
+        if space >= room * 0.6:
+            head = head[:space + 1]
+        rows.append(head if not rows else CONTINUED + head)
+        line = line[len(head):]
+        room = width - len(CONTINUED)
+    rows.append(line if not rows else CONTINUED + line)
+    return rows
