@@ -225,3 +225,13 @@ def test_human_time(monkeypatch):
         time.tzset()
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d", human_time(1764684300.5))
     assert human_time(None) == "" and human_time("yesterday") == "" and human_time("") == ""
+
+
+def test_a_line_starting_with_an_address_shows_no_backslash():
+    from markdown_it import MarkdownIt
+
+    from tutor.quiz.report import _md_text
+
+    rendered = MarkdownIt().render(_md_text("127.0.0.1:5157/learner/poll-backend:v1 is on the registry"))
+    assert rendered == "<p>127.0.0.1:5157/learner/poll-backend:v1 is on the registry</p>\n"
+    assert "<ol" not in MarkdownIt().render(_md_text("1. not a list"))

@@ -280,7 +280,7 @@ def _fact_value(key: str, value: Any) -> str:
 
 # --- Markdown -----------------------------------------------------------------------------
 
-_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)]|\*)")
+_MD_LINE_START = re.compile(r"^(\s*)(\d+)?([#>+=*-]|(?<=\d)[.)])")
 
 
 def _md_text(text: Any) -> str:
@@ -292,7 +292,9 @@ def _md_text(text: Any) -> str:
     text = text.replace("`", "\\`")
     text = re.sub(r"\](?=[(\[])", r"\\]", text)  # [text](url) or [text][ref] would be a link
     text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    # "1." or "127.0.0.1" would start a list: the escape goes before the punctuation ("127\."),
+    # since a backslash before a digit is no escape and would be shown.
+    return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) or "") + "\\" + m.group(3), text)
 
 
 def _lesson_md(text: str) -> str:

@@ -372,6 +372,7 @@ class LessonScreen(Screen):
         previous, recording = self._runs.get(step.id), Recording(planned=self.session.step_commands(step))
         self._runs[step.id] = recording
         outcome, detail = None, ""  # stays None when cancelled or crashed: nothing is recorded then
+        summaries: list[str] = []  # each action's own, so the saved detail tells of every command
         try:
             for action in runnable(step):
                 result = None
@@ -389,7 +390,8 @@ class LessonScreen(Screen):
                         if isinstance(event, ev.Failed):
                             result, detail = "failed", event.hint.what
                         elif isinstance(event, ev.Succeeded):
-                            result, detail = "done", event.summary
+                            summaries.append(event.summary)
+                            result, detail = "done", " ".join(summaries)
                         elif isinstance(event, ev.Ready):
                             # `run` keeps streaming logs until cancelled: the step is done once it answers.
                             self._served = True
