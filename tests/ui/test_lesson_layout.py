@@ -428,9 +428,11 @@ async def test_esc_goes_back_to_the_outline_and_leaves_the_full_pane(open_sessio
         await pilot.press("m")
         await pilot.pause()
         assert screen.maximized is not None
+        assert screen.focused is not None and screen.maximized in screen.focused.ancestors_with_self, \
+            "in the full pane the keys scroll the pane, not the outline hidden behind it"
         await pilot.press("escape")
         await pilot.pause()
-        assert screen.maximized is None
+        assert screen.maximized is None and screen.query_one(Outline).has_focus
 
 
 async def test_a_step_with_nothing_to_run_does_not_claim_a_browser(open_session):

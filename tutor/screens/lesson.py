@@ -505,6 +505,7 @@ class LessonScreen(Screen):
             self.workers.cancel_group(self, "step")
         elif self.maximized is not None:
             self.minimize()
+            self.query_one(Outline).focus()
 
     def action_to_outline(self) -> None:
         """esc with nothing to stop: the focus goes back to the outline, to pick the next part."""
@@ -518,10 +519,14 @@ class LessonScreen(Screen):
         """m: the action pane fills the screen (m or esc again brings the lesson back)."""
         if self.maximized is not None:
             self.minimize()
+            self.query_one(Outline).focus()
             return
         pane = self.query_one(ActionPane)
         if not pane.has_class("-hidden"):
             self.maximize(pane, container=False)
+            # The arrows then scroll what is in view (the outline is hidden behind the pane).
+            target = pane.query_one("#output") if pane.has_class("-output") else pane.query_one("#result-area")
+            target.focus()
 
     def action_toggle_outline(self) -> None:
         """o: hide the outline to give the text the whole width, or bring it back."""
