@@ -6,12 +6,15 @@ saved at once (atomically, by the store).
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.lesson import Lesson, Step, VerifyItem, get_lesson
-from tutor.store import Progress, ProgressStore, Settings, load_settings, save_settings, settings_path
+from tutor.store import (
+    NotOverwritten, Progress, ProgressStore, Settings, clean_leftovers, load_settings, save_settings, settings_path,
+)
 
 
 @dataclass
@@ -23,18 +26,27 @@ class Session:
     settings_file: Path
     warnings: list[str] = field(default_factory=list)
     on_save_error: Callable[[str], None] | None = None  # the app shows these; nothing is lost in memory
+    settings_unreadable: bool = False  # the settings file could not be read: never saved over
+    _reported: set[str] = field(default_factory=set, repr=False)  # save failures already said
 
     @classmethod
     def open(cls, lesson: str | None = None, config: str | Path | None = None, lessons_dirs: tuple[str, ...] = (),
              state_dir: Path | None = None) -> Session:
         """Load everything; unreadable settings or progress become warnings, never a crash."""
+        from tutor.lesson.cache import clean_cache_leftovers
+
         lesson_model = get_lesson(lesson, lessons_dirs)
         path = settings_path(config)
-        settings = load_settings(path)
         store = ProgressStore(state_dir)
+        # Saves a kill -9 interrupted left temporary files beside their targets: this is the next start.
+        clean_leftovers(path.parent, path.name)
+        store.clean_leftovers()
+        clean_cache_leftovers()
+        settings = load_settings(path)
         progress = store.load(lesson_model.id)
         warnings = [w for w in (settings.warning, progress.warning) if w]
-        return cls(lesson_model, settings.value, progress.value, store, path, warnings)
+        return cls(lesson_model, settings.value, progress.value, store, path, warnings,
+                   settings_unreadable=settings.unreadable)
 
     @property
     def first_run(self) -> bool:
@@ -50,24 +62,32 @@ class Session:
         try:
             self.store.save(self.progress)
         except OSError as exc:
-            self._save_failed(f"Progress could not be saved to {self.store.path(self.lesson.id)}: {exc}")
+            self._save_failed(_not_saved("Progress", self.store.path(self.lesson.id), exc))
             return False
+        self._reported.clear()
         return True
 
     def save_settings(self, settings: Settings) -> bool:
-        self.settings = settings
+        settings = settings.shown()  # a pasted escape sequence stays text everywhere it is shown
+        self.settings = settings  # in use from now on, saved or not
         try:
+            if self.settings_unreadable:
+                raise NotOverwritten(f"{self.settings_file} is left as it is, since it could not be read when the "
+                                     "tutor started and saving over it could lose the settings it holds. The new "
+                                     "settings are used while the tutor runs.")
             save_settings(settings, self.settings_file)
         except OSError as exc:
-            self._save_failed(f"Settings could not be saved to {self.settings_file}: {exc}")
+            self._save_failed(_not_saved("Settings", self.settings_file, exc))
             return False
+        self._reported.clear()
         return True
 
     def _save_failed(self, message: str) -> None:
-        if self.on_save_error is not None:
-            self.on_save_error(message)
-        else:
+        if self.on_save_error is None:
             raise OSError(message)
+        if message not in self._reported:  # every change saves: say a lasting problem once, not each time
+            self._reported.add(message)
+            self.on_save_error(message)
 
     def reset_lesson(self) -> None:
         self.progress = Progress(self.lesson.id)
@@ -134,6 +154,20 @@ class Session:
                 records.append(self.check_record(linked.id))
         found = [r for r in records if r]
         return max(found, key=lambda r: r.get("at") or 0) if found else {"status": "todo"}
+
+
+def _not_saved(what: str, path: Path, exc: OSError) -> str:
+    """Why a save failed, in words, and that nothing saved before was lost (atomic writes)."""
+    if isinstance(exc, NotOverwritten):
+        return f"{what} could not be saved: {exc}"
+    causes = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "your disk quota is used up",
+              errno.EROFS: "its folder is on a read-only file system", errno.EACCES: "its folder is not writable",
+              errno.EPERM: "its folder is not writable"}
+    cause = causes.get(exc.errno or 0, exc.strerror or str(exc))
+    fix = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space"}.get(exc.errno or 0,
+                                                                                  f"make {path.parent} writable")
+    return (f"{what} could not be saved to {path}: {cause}. What was saved before is intact, and your changes "
+            f"are kept while the tutor runs: {fix} and they are saved with your next change.")
 
 
 def verify_key(item_id: str) -> str:

@@ -1,13 +1,16 @@
 """Settings (TOML in the user's config folder) and progress (JSON in the state folder).
 
 Both are written atomically: a temporary file in the same folder, fsync, then rename,
-so a crash never leaves a half-written file. No secret ever passes through here.
+so a crash never leaves a half-written file (and the temporary files a ``kill -9`` leaves
+behind are removed at the next start). A file that exists but could not be read is never
+replaced: it may hold the learner's work. No secret ever passes through here.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 import tomllib
@@ -36,6 +39,12 @@ def cache_dir() -> Path:
     return user_cache_path(APP_NAME)
 
 
+# atomic_write's temporary files: ".<target>.<8 characters of mkstemp>.tmp" beside the target.
+_TEMP = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
+# A save takes milliseconds; a temporary file this old belongs to a process that died saving.
+TEMP_MAX_AGE = 60.0
+
+
 def atomic_write(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -48,6 +57,66 @@ def atomic_write(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def clean_leftovers(folder: Path, target: str | re.Pattern[str], max_age: float = TEMP_MAX_AGE) -> list[Path]:
+    """Remove the temporary files atomic_write left in ``folder`` when its process was killed.
+
+    Only ours: names atomic_write makes for a target matching ``target`` (a file name or a
+    pattern), older than ``max_age`` seconds (a younger one may be another tutor's save in
+    flight). Nothing else is touched; a folder we cannot list costs nothing.
+    """
+    removed: list[Path] = []
+    limit = time.time() - max_age
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _TEMP.fullmatch(entry.name)
+        if found is None:
+            continue
+        name = found.group("target")
+        if not (name == target if isinstance(target, str) else target.fullmatch(name)):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
+class NotOverwritten(OSError):
+    """A save refused because the file there could not be read: replacing it could lose work."""
+
+
+def unreadable(path: Path) -> bool:
+    """True when something is at ``path`` that we cannot read (permission, a folder in its place)."""
+    try:
+        with open(path, "rb") as existing:
+            existing.read(1)
+    except (FileNotFoundError, NotADirectoryError):
+        return False  # nothing there to lose
+    except OSError:
+        return True
+    return False
+
+
+def _refuse_overwrite(path: Path, what: str) -> NotOverwritten:
+    return NotOverwritten(f"{path} is left as it is, since it could not be read and saving over it could lose "
+                          f"the {what} it holds. Your changes are kept while the tutor runs; make the file "
+                          f"readable (see `ls -l {path}`) and start the tutor again.")
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as a short clause (RecursionError and friends say nothing useful by themselves)."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to be a settings or progress file"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
 
 
 def _move_aside(path: Path) -> Path:
@@ -93,6 +162,15 @@ class Settings:
         }
         return {key: value for key, value in values.items() if value}
 
+    def shown(self) -> Settings:
+        """These settings with control characters in their text made visible (see :func:`shown`)."""
+        from dataclasses import replace
+
+        node = replace(self.node, **{f.name: shown(getattr(self.node, f.name)) for f in fields(NodeSettings)
+                                     if isinstance(getattr(self.node, f.name), str)})
+        return replace(self, node=node, **{f.name: shown(getattr(self, f.name)) for f in fields(self)
+                                           if isinstance(getattr(self, f.name), str)})
+
     def to_toml(self) -> str:
         import tomli_w
 
@@ -101,11 +179,54 @@ class Settings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
+        """Settings from parsed TOML; TypeError or ValueError naming the key when a value has the wrong type."""
+        if not isinstance(data, dict):
+            raise TypeError("the settings are not a table of keys")
         node_data = data.get("node") or {}
-        node = NodeSettings(**{f.name: node_data[f.name] for f in fields(NodeSettings) if f.name in node_data})
-        node.port = int(node.port or 22)
+        if not isinstance(node_data, dict):
+            raise TypeError("'node' must be a [node] table")
+        node = NodeSettings()
+        for f in fields(NodeSettings):
+            if f.name in node_data and f.name != "port":
+                # A number here is a mistake (host = 10.0.0.5 without quotes), not a name to connect to.
+                setattr(node, f.name, _text(f"node.{f.name}", node_data[f.name], numbers=False))
+        node.port = _port(node_data.get("port"))
         known = {f.name for f in fields(cls)} - {"node"}
-        return cls(node=node, **{k: str(v) for k, v in data.items() if k in known})
+        return cls(node=node, **{k: _text(k, v) for k, v in data.items() if k in known})
+
+
+def _text(key: str, value: Any, numbers: bool = True) -> str:
+    if isinstance(value, str):
+        return shown(value)
+    if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # tag = 1 has always meant "1"
+    raise TypeError(f"'{key}' must be text in quotes, not {_kind(value)}")
+
+
+def shown(value: str) -> str:
+    """A settings value with its control characters made visible: the app and the commands show
+    these values (and put them in commands), so ``ESC]0;...`` must stay text, never reach a terminal."""
+    if value.isprintable():
+        return value  # the usual case, without importing anything
+    from tutor.visible import visible
+
+    return visible(value)
+
+
+def _port(value: Any) -> int:
+    if value in (None, "", 0):
+        return 22
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise TypeError(f"'node.port' must be a port number, not {_kind(value)}")
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise ValueError(f"'node.port' must be between 1 and 65535, not {port}")
+    return port
+
+
+def _kind(value: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__)
 
 
 @dataclass
@@ -114,6 +235,7 @@ class Loaded:
 
     value: Any
     warning: str = ""
+    unreadable: bool = False  # the file exists but could not be read: it must not be saved over
 
 
 def settings_path(override: str | Path | None = None) -> Path:
@@ -126,21 +248,37 @@ def load_settings(path: Path, repair: bool = True) -> Loaded:
     With ``repair`` (the app) a corrupt file is moved aside so the next save starts clean;
     read-only commands pass ``repair=False`` and leave it where it is.
     """
-    if not path.exists():
-        return Loaded(Settings())
     try:
-        return Loaded(Settings.from_dict(tomllib.loads(path.read_text(encoding="utf-8"))))
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return Loaded(Settings())
     except OSError as exc:
-        return Loaded(Settings(), f"Settings file {path} cannot be read ({exc.strerror or exc}); defaults are used.")
-    except (tomllib.TOMLDecodeError, TypeError, ValueError, AttributeError, UnicodeDecodeError) as exc:
-        if not repair:
-            return Loaded(Settings(), f"Settings file {path} could not be read ({exc}); defaults are used.")
+        return Loaded(Settings(), f"Settings file {path} cannot be read ({_reason(exc)}); defaults are used, "
+                                  "and the file is left as it is (changed settings are not saved over it).",
+                      unreadable=True)
+    except UnicodeDecodeError as exc:
+        return _unusable_settings(path, exc, repair)
+    try:
+        return Loaded(Settings.from_dict(tomllib.loads(text)))
+    except (tomllib.TOMLDecodeError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        return _unusable_settings(path, exc, repair)
+
+
+def _unusable_settings(path: Path, exc: BaseException, repair: bool) -> Loaded:
+    if not repair:
+        return Loaded(Settings(), f"Settings file {path} could not be read ({_reason(exc)}); defaults are used.")
+    try:
         aside = _move_aside(path)
-        return Loaded(Settings(), f"Settings file {path} could not be read ({exc}); "
-                                  f"it was moved to {aside.name} and defaults are used.")
+    except OSError as move_error:  # a read-only folder: leave it, and never save over it
+        return Loaded(Settings(), f"Settings file {path} could not be read ({_reason(exc)}) nor moved aside "
+                                  f"({_reason(move_error)}); defaults are used.", unreadable=True)
+    return Loaded(Settings(), f"Settings file {path} could not be read ({_reason(exc)}); "
+                              f"it was moved to {aside.name} and defaults are used.")
 
 
 def save_settings(settings: Settings, path: Path) -> None:
+    if unreadable(path):
+        raise _refuse_overwrite(path, "settings")
     atomic_write(path, settings.to_toml())
 
 
@@ -195,6 +333,29 @@ class Progress:
 # The JSON shape of each Progress field: a file with another shape is treated as corrupt.
 _SHAPES = {"steps": (dict, dict), "quiz": (dict, list), "checklist": (dict, dict), "hints": (dict, int),
            "position": (str, None)}
+# ...and of the keys the tutor reads inside each record (other keys are kept as they are).
+_NUMBER = (int, float)
+_TEXTS = "list of text"
+_RECORDS = {
+    "steps": {"status": str, "at": (*_NUMBER, type(None)), "detail": str, "commands": _TEXTS},
+    "checklist": {"status": str, "reason": str, "evidence": (dict, type(None)), "at": (*_NUMBER, type(None))},
+    "quiz": {"answer": (str, _TEXTS, type(None)), "verdict": str, "score": _NUMBER, "at": (*_NUMBER, type(None)),
+             "form": str, "found": _TEXTS, "missed": _TEXTS, "misconceptions": _TEXTS},
+}
+
+
+def _fits(value: Any, shape: Any) -> bool:
+    if shape == _TEXTS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if isinstance(shape, tuple):
+        return any(_fits(value, one) for one in shape)
+    return isinstance(value, shape)
+
+
+def _check_record(field_name: str, key: str, record: dict[str, Any]) -> None:
+    for name, shape in _RECORDS[field_name].items():
+        if name in record and not _fits(record[name], shape):
+            raise ValueError(f"'{field_name}' entry '{key}' has a '{name}' of the wrong shape")
 
 
 def _progress_from(data: Any, lesson_id: str) -> Progress:
@@ -204,10 +365,19 @@ def _progress_from(data: Any, lesson_id: str) -> Progress:
         value = data.get(name, outer())
         if not isinstance(value, outer) or (inner and not all(isinstance(v, inner) for v in value.values())):
             raise ValueError(f"'{name}' has the wrong shape")
-    if not all(isinstance(a, dict) for attempts in data.get("quiz", {}).values() for a in attempts):
-        raise ValueError("'quiz' has the wrong shape")
+    for name in ("steps", "checklist"):
+        for key, record in data.get(name, {}).items():
+            _check_record(name, key, record)
+    for key, attempts in data.get("quiz", {}).items():
+        if not all(isinstance(a, dict) for a in attempts):
+            raise ValueError("'quiz' has the wrong shape")
+        for attempt in attempts:
+            _check_record("quiz", key, attempt)
     known = {f.name for f in fields(Progress)}
     return Progress(**{k: v for k, v in data.items() if k in known})
+
+
+_PROGRESS_NAME = re.compile(r"progress-[a-z0-9][a-z0-9-]*\.json")
 
 
 class ProgressStore:
@@ -215,28 +385,59 @@ class ProgressStore:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or state_dir()
+        # Files this store failed to read: what it holds in memory for them is not what they hold.
+        self._unreadable: set[Path] = set()
 
     def path(self, lesson_id: str) -> Path:
-        return self.folder / f"progress-{lesson_id}.json"
+        """The lesson's progress file; ValueError for an id that is not plain (it would leave the folder)."""
+        from tutor.paths import child, is_plain_id
+
+        if not is_plain_id(lesson_id):
+            raise ValueError(f"{lesson_id!r} is not a lesson id (lowercase letters, digits and '-')")
+        return child(self.folder, f"progress-{lesson_id}.json")
 
     def load(self, lesson_id: str, repair: bool = True) -> Loaded:
         path = self.path(lesson_id)
-        if not path.exists():
-            return Loaded(Progress(lesson_id))
         try:
-            return Loaded(_progress_from(json.loads(path.read_text(encoding="utf-8")), lesson_id))
+            text = path.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return Loaded(Progress(lesson_id))
         except OSError as exc:
-            return Loaded(Progress(lesson_id), f"Your progress file {path} cannot be read ({exc.strerror or exc}); "
-                                               "changes will not be saved until it can.")
-        except (ValueError, TypeError, UnicodeDecodeError) as exc:
+            self._unreadable.add(path)
+            return Loaded(Progress(lesson_id), f"Your progress file {path} cannot be read ({_reason(exc)}). "
+                                               "It is left as it is and nothing is saved over it: what you do "
+                                               "now is kept only while the tutor runs. Make the file readable "
+                                               f"(see `ls -l {path}`) and start again to carry on from it.",
+                          unreadable=True)
+        try:
+            return Loaded(_progress_from(json.loads(text), lesson_id))
+        except (ValueError, TypeError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
             if not repair:
-                return Loaded(Progress(lesson_id), f"Your progress file {path} could not be read ({exc}).")
-            aside = _move_aside(path)
-            return Loaded(Progress(lesson_id), f"Your progress file could not be read ({exc}). "
+                return Loaded(Progress(lesson_id), f"Your progress file {path} could not be read ({_reason(exc)}).")
+            try:
+                aside = _move_aside(path)
+            except OSError as move_error:
+                self._unreadable.add(path)  # it stays where it is, so it must not be saved over
+                return Loaded(Progress(lesson_id), f"Your progress file {path} could not be read ({_reason(exc)}) "
+                                                   f"nor moved aside ({_reason(move_error)}); what you do now is "
+                                                   "kept only while the tutor runs.", unreadable=True)
+            return Loaded(Progress(lesson_id), f"Your progress file could not be read ({_reason(exc)}). "
                                                f"It was kept as {aside} and you start afresh.")
 
     def save(self, progress: Progress) -> None:
-        atomic_write(self.path(progress.lesson), json.dumps(asdict(progress), indent=2, sort_keys=True))
+        """Write atomically; NotOverwritten (an OSError) when the file there could not be read."""
+        path = self.path(progress.lesson)
+        if path in self._unreadable or unreadable(path):
+            self._unreadable.add(path)  # even once readable again, it holds what we never loaded
+            raise _refuse_overwrite(path, "progress")
+        atomic_write(path, json.dumps(asdict(progress), indent=2, sort_keys=True))
+
+    def clean_leftovers(self) -> list[Path]:
+        """Temporary progress files a killed save left in the state folder (see clean_leftovers)."""
+        return clean_leftovers(self.folder, _PROGRESS_NAME)
 
     def reset(self, lesson_id: str) -> None:
-        self.path(lesson_id).unlink(missing_ok=True)
+        path = self.path(lesson_id)
+        if path in self._unreadable:
+            raise _refuse_overwrite(path, "progress")
+        path.unlink(missing_ok=True)

@@ -13,9 +13,10 @@ import json
 import shutil
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
-from tutor.commands import fail
+from tutor.commands import fail, warn
 
 DEFAULT_LESSON = "04"
 
@@ -78,7 +79,7 @@ def _setup(args: argparse.Namespace) -> dict[str, Any]:
 
     loaded = store.load_settings(store.settings_path(args.config), repair=False)
     if loaded.warning:
-        print(f"warning: {loaded.warning}", file=sys.stderr)
+        warn(loaded.warning)
     settings = loaded.value
     try:
         lesson = get_lesson(args.lesson)
@@ -132,8 +133,16 @@ async def _trust(args: argparse.Namespace, target: Any) -> None:
     if shown != wanted and shown.removeprefix("SHA256:") != wanted:
         raise BadInput(f"{target.label} presents the host key {shown}, not {wanted}: nothing was trusted")
     where = node.resolve(target)
-    path = node.trust_host_key(where.key_host, where.port, key)
-    print(f"Trusted {target.label}'s host key {shown} (recorded in {path}).", file=sys.stderr)
+    try:
+        path = node.trust_host_key(where.key_host, where.port, key)
+    except OSError as err:
+        place = Path(err.filename) if err.filename else node.tutor_known_hosts()
+        raise BadInput(f"{target.label}'s host key {shown} matches, but it could not be recorded in {place} "
+                       f"({err.strerror or err}): nothing was trusted. Make {place.parent} writable, or pass "
+                       "--known-hosts FILE with a known_hosts file that already lists the node") from None
+    from tutor.visible import visible
+
+    print(visible(f"Trusted {target.label}'s host key {shown} (recorded in {path})."), file=sys.stderr)
 
 
 async def _run_one(args: argparse.Namespace, setup: dict[str, Any]) -> int:
@@ -146,9 +155,10 @@ async def _run_one(args: argparse.Namespace, setup: dict[str, Any]) -> int:
     if args.trust_host_key:
         await _trust(args, target)
     progress_store = store.ProgressStore()
+    progress_store.clean_leftovers()
     loaded = progress_store.load(lesson.id)
     if loaded.warning:
-        print(f"warning: {loaded.warning}", file=sys.stderr)
+        warn(loaded.warning)
     progress = loaded.value
     context = CheckContext(values=values, node=target, progress=progress,
                            timeouts=Timeouts(request=args.timeout, pull=args.pull_timeout))
@@ -161,8 +171,11 @@ async def _run_one(args: argparse.Namespace, setup: dict[str, Any]) -> int:
             progress.set_check(result.item_id, result.status, result.reason, result.evidence)
     try:
         progress_store.save(progress)
+    except store.NotOverwritten as exc:
+        warn(f"the results could not be saved: {exc}")
     except OSError as exc:
-        print(f"warning: the results could not be saved ({exc})", file=sys.stderr)
+        warn(f"the results could not be saved to {progress_store.path(lesson.id)} ({exc.strerror or exc}); "
+             "what was saved before is intact")
     code = overall_exit_code(results)
     header = {"lesson": lesson.id, "username": values.get("username") or None,
               "registry": values.get("registry") or None, "tag": values.get("tag") or None,
@@ -175,6 +188,11 @@ async def _run_one(args: argparse.Namespace, setup: dict[str, Any]) -> int:
 
 
 def _print_table(header: dict[str, Any], results: list) -> None:
+    from tutor.visible import visible
+
+    def print(line: str = "") -> None:  # noqa: A001 - names, hosts and reasons come from input
+        sys.stdout.write(visible(line) + "\n")
+
     width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
     bits = [f"{k} {v}" for k, v in header.items() if v and k != "lesson"]
     print(f"Checklist of lesson {header['lesson']}" + (f" ({', '.join(bits)})" if bits else ""))
@@ -218,10 +236,13 @@ async def _run_roster(args: argparse.Namespace, setup: dict[str, Any]) -> int:
                           "learners": len(rows), "rate_limit_waits": check.gate.waits,
                           "rows": [row.to_dict() for row in rows]}, indent=2))
         return code
+    from tutor.visible import spreadsheet_safe, visible
+
     out = csv.writer(sys.stdout)
     out.writerow(summary_columns(lesson))
     for row in rows:
-        out.writerow(row_cells(row))
+        # The roster's cells come back: as text a spreadsheet will not run, controls shown.
+        out.writerow([spreadsheet_safe(visible(cell)) for cell in row_cells(row)])
     passed = sum(1 for row in rows if row.status == "passed")
     print(f"{passed} of {len(rows)} learners passed every item that ran.", file=sys.stderr)
     return code

@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sys
 
-from tutor.commands import EXIT_USAGE, fail
+from tutor.commands import EXIT_USAGE, fail, warn
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -40,16 +40,19 @@ def run(args: argparse.Namespace) -> int:
     from tutor.lesson import LessonError
     from tutor.runbook import check, needs_secret, runnable
     from tutor.session import Session
+    from tutor.visible import visible
 
     try:
         overrides = parse_vars(args.var)
         session = Session.open(args.lesson, args.config, tuple(args.lessons))
-    except (ValueError, LessonError) as exc:
+    except ValueError as exc:
         return fail(str(exc))
+    except LessonError as exc:
+        return _lesson_broken(exc)
     for warning in session.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning)
     # A progress file that cannot be written is worth a warning, not a lost step.
-    session.on_save_error = lambda message: print(f"warning: {message}", file=sys.stderr)
+    session.on_save_error = warn
     lesson = session.lesson
     step = lesson.step(args.step)
     if step is None:
@@ -73,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     for action in step.actions:
         if action.kind not in {a.kind for a in runnable(step)}:
-            print(f"• {session.render(action.text).strip() or 'Do this part yourself.'}")
+            print(visible(f"• {session.render(action.text).strip() or 'Do this part yourself.'}", newlines=True))
             if action.url(values):
-                print(f"  {action.url(values)}")
+                print(visible(f"  {action.url(values)}"))
     until_ready = args.until_ready or not sys.stdout.isatty()
     renderer = PlainRenderer(sys.stdout)
     try:
@@ -91,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _lesson_broken(exc) -> int:
-    """A lesson mistake (LessonError) found before or while starting the step."""
+    """A lesson mistake (LessonError) found before or while starting the step (exit 2, as always)."""
     lint = f"docker-tutor lint {exc.path}" if exc.path else "docker-tutor lint"
     return fail(str(exc), f"the tutor will not run this step until the lesson is fixed; `{lint}` lists its problems")
 
@@ -140,7 +143,10 @@ class PlainRenderer:
         self._layer_status: dict[str, str] = {}
 
     def write(self, text: str) -> None:
-        self.out.write(text + "\n")
+        """One line of ours; the values in it come from input, so control characters are shown."""
+        from tutor.visible import visible
+
+        self.out.write(visible(text) + "\n")
         self.out.flush()
 
     def show(self, event) -> None:
@@ -178,4 +184,5 @@ class PlainRenderer:
         prefix = "\r" if self.tty and self._layer_status.get(event.layer) == "bar" else ""
         self._layer_status[event.layer] = event.status
         label = event.detail or event.status.capitalize()
-        self.write(f"{prefix}{event.layer[:12]:12}  {label}".ljust(60 if prefix else 0))
+        self.out.write(prefix)  # ours: back to the start of the bar's line
+        self.write(f"{event.layer[:12]:12}  {label}".ljust(60 if prefix else 0))

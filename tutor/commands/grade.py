@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from tutor.commands import fail
+from tutor.commands import fail, warn
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     # The lesson's text says {username} and the like: fill them in as the tutor would for this learner.
     values, warning = learner_values(lesson)
     if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning)
 
     def fill(text: str) -> str:
         return lesson.render(text, values)
@@ -54,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _grade_one(lesson, args: argparse.Namespace, fill) -> int:
     from tutor.quiz.grader import GradeError, grade
+    from tutor.visible import visible
+
+    def print(line: str = "") -> None:  # noqa: A001 - every line quotes the answer or the lesson
+        sys.stdout.write(visible(line, newlines=True) + "\n")
 
     question = lesson.question(args.question)
     if question is None:
@@ -113,7 +117,7 @@ def _grade_sheet(lesson, args: argparse.Namespace, fill) -> int:
         if row.verdict is not None:
             row.verdict = row.verdict.rendered(fill)
     for row in result.errors:
-        print(f"warning: {row.error}", file=sys.stderr)
+        warn(row.error)  # quotes the sheet's cells
     if not result.rows:
         return fail("the answer sheet has a header but no answers")
     if all(row.error for row in result.rows):

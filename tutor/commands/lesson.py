@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from tutor.commands import fail
+from tutor.commands import fail, warn
 
 EXIT_BAD_LESSON = 1  # the lesson cannot be read; 2 stays for a usage mistake
 
@@ -68,6 +68,7 @@ def learner_values(lesson, given: dict[str, str] | None = None) -> tuple[dict[st
 def run_show(args: argparse.Namespace) -> int:
     from tutor.lesson import LessonError, get_lesson
     from tutor.lesson.export import lesson_to_dict, outline
+    from tutor.visible import visible
 
     try:
         given = parse_vars(args.var)
@@ -76,36 +77,46 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         lesson = get_lesson(args.lesson, args.lessons)
     except LessonError as exc:
-        return fail(str(exc), code=EXIT_BAD_LESSON)
+        return fail(str(exc), _lint_hint(exc), code=EXIT_BAD_LESSON)
     unknown = [name for name in given if name not in lesson.variables]
     if unknown:
         return fail(f"lesson '{lesson.id}' has no variable {', '.join(unknown)} "
                     f"(variables: {', '.join(lesson.variables)})")
     values, warning = learner_values(lesson, given)
     if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning)
     for name in lesson.missing(values):
-        print(f"note: '{name}' has no value, so it is shown as {{{name}}}; pass --var {name}=...",
+        print(visible(f"note: '{name}' has no value, so it is shown as {{{name}}}; pass --var {name}=..."),
               file=sys.stderr)
     if args.json:
         json.dump(lesson_to_dict(lesson, values, args.with_answers), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(outline(lesson, values))
+        # The lesson's text with the learner's values in it: either may hold control characters.
+        sys.stdout.write(visible(outline(lesson, values), newlines=True))
     return 0
 
 
+def _lint_hint(exc) -> str:
+    if exc.path is None:
+        return "list the lessons with: docker-tutor lesson list"
+    return f"`docker-tutor lint {exc.path}` lists every problem in the lesson"
+
+
 def run_list(args: argparse.Namespace) -> int:
-    from tutor.lesson import LessonError, find_lessons, load_lesson
+    from tutor.lesson import LessonError, find_lessons
+    from tutor.lesson.loader import checked_lesson
+    from tutor.visible import visible
 
     try:
         paths = find_lessons(args.lessons)
     except LessonError as exc:
         return fail(str(exc), code=EXIT_BAD_LESSON)
     for path in paths:
+        # Titles and file names are the lesson author's: shown, never sent to the terminal as controls.
         try:
-            lesson = load_lesson(path)
-            print(f"{path.stem:<28} {lesson.id:<22} {lesson.title}")
+            lesson = checked_lesson(path)
+            print(visible(f"{path.stem:<28} {lesson.id:<22} {lesson.title}"))
         except LessonError as exc:
-            print(f"{path.stem:<28} (unreadable: {exc})")
+            print(visible(f"{path.stem:<28} (not usable: {exc.message}; see docker-tutor lint {path})"))
     return 0

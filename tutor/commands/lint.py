@@ -25,22 +25,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tutor.lesson import LessonError, find_lessons
-    from tutor.lesson.lint import lint_file
+    from tutor.lesson.lint import duplicate_ids, lint_file
+    from tutor.visible import visible
 
     try:
         files = _expand(args.paths) if args.paths else []
         if not args.paths or args.lessons:
             files += find_lessons(args.lessons) if not args.paths else _expand(args.lessons)
+        together = find_lessons(args.lessons)  # what the tutor loads side by side: ids must differ there
     except LessonError as exc:
         return fail(f"{_shown(exc.path)}: {exc.message}")
     if not files:
         return fail("no lesson files to check")
+    seen: set[Path] = set()
+    files = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]  # each file once
+    known = {p.resolve() for p in together}
+    shared = duplicate_ids(together, [p for p in files if p.resolve() not in known])
     count = 0
     for path in files:
-        for problem in lint_file(path):
+        found = lint_file(path) + [p for p in shared if p.path is not None and p.path.resolve() == path.resolve()]
+        for problem in sorted(found, key=lambda p: (p.line, p.message)):
             count += 1
             where = f"{_shown(path)}:{problem.line}" if problem.line else _shown(path)
-            print(f"{where}: {problem.message}")
+            print(visible(f"{where}: {problem.message}"))  # messages quote the lesson's text
     noun = "lesson" if len(files) == 1 else "lessons"
     if count:
         print(f"{count} problem{'s' if count != 1 else ''} in {len(files)} {noun}", file=sys.stderr)

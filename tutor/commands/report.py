@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tutor.commands import fail
+from tutor.commands import fail, warn
 
 FORMATS = ("md", "html", "json")
 
@@ -48,7 +48,7 @@ def _variables() -> dict[str, str]:
     path = settings_path()
     try:
         return Settings.from_dict(tomllib.loads(path.read_text(encoding="utf-8"))).variables()
-    except (OSError, ValueError, TypeError, UnicodeDecodeError):
+    except (OSError, ValueError, TypeError, RecursionError):  # the report does without them
         return {}
 
 
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--state-dir {folder} is not a folder")
     loaded = ProgressStore(folder).load(lesson.id, repair=False)
     if loaded.warning:
-        print(f"warning: {loaded.warning}", file=sys.stderr)
+        warn(loaded.warning)
     text = render(build_report(lesson, loaded.value, _variables()), _format(args))
     if not args.output:
         sys.stdout.write(text)

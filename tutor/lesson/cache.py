@@ -45,10 +45,7 @@ def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
         stamp = (_stamp(path), _code_stamp())
     except OSError:
         return _parse(path)  # says what is wrong with the file, with its path
-    if folder is None:
-        from tutor.store import cache_dir
-
-        folder = cache_dir() / "lessons"
+    folder = folder or _folder()
     entry = folder / f"{path.stem}-{zlib.crc32(str(path.resolve()).encode()):08x}.pickle"
     try:
         saved_stamp, lesson = pickle.loads(entry.read_bytes())
@@ -65,6 +62,21 @@ def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
     except Exception:  # noqa: BLE001 - a read-only or full folder costs a parse next time, nothing more
         pass
     return lesson
+
+
+def _folder() -> Path:
+    from tutor.store import cache_dir
+
+    return cache_dir() / "lessons"
+
+
+def clean_cache_leftovers(folder: Path | None = None) -> list[Path]:
+    """Temporary entries a killed save left behind (see tutor.store.clean_leftovers)."""
+    import re
+
+    from tutor.store import clean_leftovers
+
+    return clean_leftovers(folder or _folder(), re.compile(r".+-[0-9a-f]{8}\.pickle"))
 
 
 def _parse(path: Path) -> Lesson:

@@ -41,7 +41,15 @@ def read_front_matter(lines: list[str], source: Path | None) -> FrontMatter:
         found = _AT_LINE.search(message)
         line = 1 + int(found.group(1)) if found else 1
         raise LessonError(source, line, f"malformed front matter: {_AT_LINE.sub('', message)}") from None
+    except RecursionError:  # tomllib recurses once per bracket: thousands of them exhaust the stack
+        line = 2 + deepest_line(lines[1:end])
+        raise LessonError(source, line, "malformed front matter: arrays or tables nested too deeply") from None
     return FrontMatter(data, end, _key_lines(lines, end))
+
+
+def deepest_line(lines: list[str]) -> int:
+    """The 0-based index of the line with the most opening brackets: where deep nesting is."""
+    return max(range(len(lines)), key=lambda i: lines[i].count("[") + lines[i].count("{"), default=0)
 
 
 def _key_lines(lines: list[str], end: int) -> dict[str, int]:

@@ -12,8 +12,9 @@ from tutor.lesson.frontmatter import FENCE
 from tutor.lesson.model import Lesson, Probe, Question, Rubric
 from tutor.lesson.parser import parse_lesson
 from tutor.lesson.variables import RESERVED, names_in, problems
+from tutor.paths import PLAIN_ID
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(rf"^{PLAIN_ID.pattern}$")
 
 
 def lint_file(path: str | Path) -> list[Problem]:
@@ -23,6 +24,47 @@ def lint_file(path: str | Path) -> list[Problem]:
     except (OSError, UnicodeDecodeError) as exc:
         return [Problem(path, 0, f"cannot read the lesson: {exc}")]
     return lint_text(text, path)
+
+
+def duplicate_ids(together: Iterable[str | Path], alone: Iterable[str | Path] = ()) -> list[Problem]:
+    """Lessons that share an id with another: they would share a progress file, and the tutor
+    opens only the first when asked for the id.
+
+    ``together`` are the lessons the tutor finds side by side (bundled and --lessons folders),
+    compared with each other; each of ``alone`` (a file linted on its own) is compared with
+    them only. A file named like one of them is a copy meant to shadow it, not a duplicate.
+    """
+    first: dict[str, tuple[Path, int]] = {}
+    found: list[Problem] = []
+    for path in map(Path, together):
+        if (ident := _front_id(path)) is not None:
+            if ident[0] in first:
+                found.append(_duplicate(path, ident, first[ident[0]]))
+            else:
+                first[ident[0]] = (path, ident[1])
+    for path in map(Path, alone):
+        ident = _front_id(path)
+        if ident is not None and ident[0] in first:
+            other = first[ident[0]][0]
+            if other.name != path.name and other.resolve() != path.resolve():
+                found.append(_duplicate(path, ident, first[ident[0]]))
+    return found
+
+
+def _front_id(path: Path) -> tuple[str, int] | None:
+    from tutor.lesson.frontmatter import read_front_matter
+
+    try:
+        front = read_front_matter(path.read_text(encoding="utf-8").split("\n"), path)
+    except (OSError, UnicodeDecodeError, LessonError):
+        return None  # lint_file reports why it cannot be read
+    ident = front.data.get("id")
+    return (ident, front.lines.get("id", 1)) if isinstance(ident, str) and ident else None
+
+
+def _duplicate(path: Path, ident: tuple[str, int], first: tuple[Path, int]) -> Problem:
+    return Problem(path, ident[1], f"duplicate lesson id '{ident[0]}' (also in {first[0]}:{first[1]}): each "
+                                   "lesson needs its own id, its progress file is named after it")
 
 
 def lint_text(text: str, path: Path | None = None) -> list[Problem]:

@@ -43,26 +43,40 @@ def get_lesson(name: str | None = None, extra_dirs: Iterable[str | Path] = ()) -
     """
     extra_dirs = list(extra_dirs)
     if name and (name.endswith(".md") or "/" in name) and Path(name).expanduser().is_file():
-        return cached_lesson(Path(name).expanduser())
+        return checked_lesson(Path(name).expanduser())
     paths = find_lessons(extra_dirs)
     if not paths:
         raise LessonError(None, 0, "no lessons found")
     if not name:
-        return cached_lesson(paths[0])
+        return checked_lesson(paths[0])
     wanted = name.removesuffix(".md")
     for path in paths:
         if path.stem == wanted:
-            return cached_lesson(path)
+            return checked_lesson(path)
     if wanted.isdigit():
         for path in paths:
             number = _NUMBER.match(path.stem)
             if number and int(number.group(1)) == int(wanted):
-                return cached_lesson(path)
+                return checked_lesson(path)
     for path in paths:
         if _lesson_id(path) == wanted:
-            return cached_lesson(path)
+            return checked_lesson(path)
     available = ", ".join(p.stem for p in paths)
     raise LessonError(None, 0, f"no lesson named '{name}' (lessons: {available})")
+
+
+def checked_lesson(path: Path) -> Lesson:
+    """The lesson at ``path``, refused (LessonError) unless its id is plain: the id names its
+    progress file, so ``../x`` or ``a/b`` would put the learner's work outside the state folder."""
+    from tutor.paths import is_plain_id
+
+    lesson = cached_lesson(path)
+    if not is_plain_id(lesson.id):
+        what = f"lesson id {lesson.id!r} is not a plain id" if lesson.id else "the lesson has no id"
+        raise LessonError(lesson.source, lesson.meta_lines.get("id", 1),
+                          f"{what}: give it one of lowercase letters, digits and '-' (id = \"push-to-registry\"); "
+                          "the tutor names the learner's progress file after it, so it will not open this lesson")
+    return lesson
 
 
 def _lesson_id(path: Path) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from tutor.lesson.blocks import Block, is_task_list, list_item, top_level_blocks
 from tutor.lesson.errors import LessonError, Problem
-from tutor.lesson.frontmatter import read_front_matter
+from tutor.lesson.frontmatter import deepest_line, read_front_matter
 from tutor.lesson.model import (
     Action, ChecklistItem, Choice, Concept, Hint, Lesson, Misconception, Option, Probe, Question, Rubric,
     RubricConcept, Step, Variable, VerifyCheck, VerifyItem,
@@ -348,6 +348,11 @@ class _Builder:
             line = first + int(found.group(1)) - 1 if found else max(block.end - 1, block.line)
             message = re.sub(r"\s*\(at end of document\)", "", _TOML_LINE.sub("", str(exc)))
             self.problem(line, f"malformed rubric: {message}")
+            rubric.readable = False
+            return rubric
+        except RecursionError:  # thousands of brackets: tomllib runs out of stack
+            line = first + deepest_line(block.content.split("\n"))
+            self.problem(line, "malformed rubric: arrays or tables nested too deeply")
             rubric.readable = False
             return rubric
         table_lines: dict[str, list[int]] = {"concept": [], "misconception": []}

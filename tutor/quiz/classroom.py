@@ -71,18 +71,28 @@ class ClassResult:
         return {"rows": [r.to_dict() for r in self.rows], "learners": [s.to_dict() for s in self.learners]}
 
     def to_csv(self) -> str:
-        """The rows, then one ``(total)`` row per learner whose score is the fraction of points."""
+        """The rows, then one ``(total)`` row per learner whose score is the fraction of points.
+
+        Cells the sheet gave us come back as text a spreadsheet will not run (``=cmd|...``
+        gets a leading '), with control characters shown rather than sent to a terminal.
+        """
+        from tutor.visible import spreadsheet_safe, visible
+
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(ROW_FIELDS)
+
+        def write(cells: list[str]) -> None:
+            writer.writerow([spreadsheet_safe(visible(cell)) for cell in cells])
+
+        write(list(ROW_FIELDS))
         for row in self.rows:
             data = row.to_dict()
-            writer.writerow([data["learner"], data["question"], data["verdict"], f"{data['score']:g}",
-                             "; ".join(data["found"]), "; ".join(data["missed"]),
-                             "; ".join(data["misconceptions"]), data["error"]])
+            write([data["learner"], data["question"], data["verdict"], f"{data['score']:g}",
+                   "; ".join(data["found"]), "; ".join(data["missed"]),
+                   "; ".join(data["misconceptions"]), data["error"]])
         for score in self.learners:
-            writer.writerow([score.learner, "(total)", f"{score.correct}/{score.out_of} correct",
-                             f"{score.points:g}/{score.out_of}", "", "", "", ""])
+            write([score.learner, "(total)", f"{score.correct}/{score.out_of} correct",
+                   f"{score.points:g}/{score.out_of}", "", "", "", ""])
         return out.getvalue()
 
 

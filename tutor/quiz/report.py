@@ -48,14 +48,24 @@ _CHECK_WORDS = {"todo": "not checked", "passed": "✔ passed", "failed": "✘ fa
 
 
 def scrub(value: Any) -> Any:
-    """A copy of ``value`` with secret-named keys dropped and token-like strings masked."""
+    """A copy of ``value`` with secret-named keys dropped and token-like strings masked, and
+    control characters shown as escapes (answers and reasons are input: an escape sequence in
+    one must not reach the terminal or the report viewer)."""
     if isinstance(value, Mapping):
-        return {str(k): scrub(v) for k, v in value.items() if not _SECRET_KEY.search(str(k))}
+        return {_shown(str(k)): scrub(v) for k, v in value.items() if not _SECRET_KEY.search(str(k))}
     if isinstance(value, (list, tuple)):
         return [scrub(v) for v in value]
     if isinstance(value, str):
-        return _SECRET_VALUE.sub(REDACTED, value)
+        return _shown(_SECRET_VALUE.sub(REDACTED, value))
     return value
+
+
+def _shown(text: str) -> str:
+    if text.isprintable():
+        return text  # nearly always: no import needed
+    from tutor.visible import visible
+
+    return visible(text, newlines=True)
 
 
 def when(timestamp: Any) -> str:
@@ -157,7 +167,7 @@ def _choices(question, answer: Any, render: Callable[[str], str]) -> list[dict[s
     if not isinstance(answer, list):
         return []
     texts = {o.key: o.text for o in question.choice.options} if question.choice else {}
-    return [{"key": str(key), "text": render(texts.get(key, "?"))} for key in answer]
+    return [{"key": _shown(str(key)), "text": render(texts.get(key, "?"))} for key in answer]
 
 
 def _answer_text(question, answer: Any, render: Callable[[str], str]) -> str:
