@@ -15,6 +15,8 @@ from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker, WorkerState
 
 from tutor.lesson import Step, VerifyItem
+from tutor.lesson.compose import (checklist_markdown, concept_markdown, question_markdown, step_markdown,
+                                  verify_markdown)
 from tutor.secret import Secret
 from tutor.session import Session, checks_runner, verify_key
 from tutor.widgets.action_pane import ActionPane
@@ -28,35 +30,6 @@ class StepEvent(Message):
 
     step_id: str
     event: object
-
-
-def _blocks_markdown(session: Session, blocks, values) -> list[str]:
-    """Prose and actions in the order the lesson wrote them; an action appears as its command."""
-    parts = []
-    for block in blocks:
-        if isinstance(block, str):
-            parts.append(session.render(block))
-            continue
-        command = block.command(values)
-        if command:
-            parts.append(f"```bash\n{command}\n```")
-        if block.text:
-            parts.append(session.render(block.text))
-    return parts
-
-
-def step_markdown(session: Session, step: Step, hints_open: int) -> str:
-    """The step's text with the learner's values, each action as the command it runs, and open hints."""
-    values = session.values()
-    parts = [f"# {session.render(step.title)}" + ("  *(optional)*" if step.optional else "")]
-    parts += _blocks_markdown(session, step.blocks, values)
-    if step.hints:
-        for number, hint in enumerate(step.hints[:hints_open], 1):
-            parts.append(f"---\n\n**Hint {number} of {len(step.hints)}: {session.render(hint.title)}**")
-            parts += _blocks_markdown(session, hint.blocks, values)
-        if hints_open < len(step.hints):
-            parts.append(f"*Stuck? Press **h** for a hint ({len(step.hints) - hints_open} left).*")
-    return "\n\n".join(parts)
 
 
 class LessonScreen(Screen):
@@ -199,36 +172,21 @@ class LessonScreen(Screen):
                 self._prepare_pane(step)
         elif entry.kind == "concept":
             concept = next(c for c in lesson.concepts if c.id == entry.id)
-            self._set_markdown(f"# {self.session.render(concept.title)}\n\n{self.session.render(concept.body)}")
+            self._set_markdown(concept_markdown(self.session.render, concept))
         elif entry.kind == "quiz":
-            question = lesson.question(entry.id)
-            self._set_markdown(f"# Quiz: {self.session.render(question.prompt)}\n\n{self.session.render(question.body)}\n\n"
-                               "*Press **enter** (or **z**) to answer it in the quiz.*")
+            self._set_markdown(question_markdown(self.session.render, lesson.question(entry.id)))
         elif entry.kind == "verify":
             item = lesson.verify_item(entry.id)
-            self._set_markdown(self._verify_markdown(item))
+            self._set_markdown(verify_markdown(self.session.render, self.session.values(), item))
             if not self.running():
                 self._prepare_verify_pane(item)
         elif entry.kind == "checklist":
             item = lesson.checklist_item(entry.id)
-            saved = self.session.check_record(item.id)
-            state = f"**{saved.get('status', 'not checked yet')}**" + (f": {saved['reason']}" if saved.get("reason") else "")
-            self._set_markdown(f"# Checklist: {self.session.render(item.text)}\n\nState: {state}\n\n"
-                               "*Press **enter** (or **c**) to open the checklist and check it for real.*")
-
-    def _verify_markdown(self, item) -> str:
-        values = self.session.values()
-        parts = [f"# Verify: {self.session.render(item.title)}", self.session.render(item.body)]
-        for check in item.checks:
-            commands = "\n".join(check.probe.commands(values))
-            if commands:
-                parts.append(f"```bash\n{commands}\n```")
-            if check.expected:
-                parts.append(f"Expected:\n\n```\n{self.session.render(check.expected)}\n```")
-        return "\n\n".join(p for p in parts if p)
+            self._set_markdown(checklist_markdown(self.session.render, item, self.session.check_record(item.id)))
 
     def _render_step(self, step: Step) -> None:
-        self._set_markdown(step_markdown(self.session, step, self.session.progress.hints.get(step.id, 0)))
+        hints_open = self.session.progress.hints.get(step.id, 0)
+        self._set_markdown(step_markdown(self.session.render, self.session.values(), step, hints_open))
 
     def _set_markdown(self, text: str) -> None:
         self.query_one(StepText).show(text)
