@@ -126,6 +126,9 @@ class _Lint:
         ]
         if lesson.id and not _ID.match(lesson.id):
             self.add(lesson.meta_lines.get("id", 1), f"lesson id '{lesson.id}': use lowercase letters, digits and '-'")
+        elif not lesson.id and "id" in lesson.meta_lines and \
+                not any(p.message.endswith("'id' must be a string") for p in lesson.problems):
+            self.add(lesson.meta_lines["id"], "lesson id is empty: use lowercase letters, digits and '-'")
         for what, entries in groups:
             self.unique(what, entries, how="{#id}" if what not in ("action", "verify check") else "id=...")
 
