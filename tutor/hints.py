@@ -64,6 +64,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Build it under that name (`docker build -t {ref} .`) or give an existing image that name "
         "(`docker tag {source} {ref}`).",
     ),
+    # The test pull's removal, refused because the pull that follows could not bring the image back.
+    "rmi_kept": (
+        "The tutor did not remove {ref}: the pull that follows could not bring it back, so you would be left "
+        "without it. {reason}",
+        "{advice} Then run this step again.",
+    ),
     "image_in_use": (
         "{ref} is still used by a container, so Docker will not remove it.",
         "Remove that container first (`docker ps -a` lists it, `docker rm ID` removes it), then try again.",
@@ -97,6 +103,38 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The registry is rate limiting you: too many requests in a short time.",
         "Wait a few minutes and try again; on Docker Hub, being logged in raises the pull limit.",
     ),
+    # The registry's own Retry-After, when the tutor could read it: the real wait, not a guess.
+    "rate_limited_wait": (
+        "{registry} is rate limiting you (HTTP 429) and asks to wait {wait}.",
+        "Wait that long, then {retry}; on Docker Hub, being logged in raises the pull limit.",
+    ),
+    "registry_server_error": (
+        "{registry} answered HTTP {status} during the {verb}: the registry itself has a problem, not your "
+        "image or your login.",
+        "Try again in a few minutes{retrying}; if it goes on, the registry's status page may say more.",
+    ),
+    "registry_no_answer": (
+        "{registry} accepted the connection but did not answer {during} in time{within}.",
+        "The registry is overloaded, or something between you and it (a proxy, VPN or firewall) holds the "
+        "connection: try again in a few minutes or from another network, then {retry}.",
+    ),
+    # A transfer that stopped moving: who stopped answering is checked before blaming anyone.
+    "transfer_stalled": (
+        "{registry} stopped answering during {transfer}: no data for {seconds} seconds, so the tutor stopped "
+        "the {verb}.",
+        "Check your network connection (Wi-Fi, VPN), then {retry}{resume}.",
+    ),
+    "engine_stalled": (
+        "The Docker engine stopped answering during {transfer}: no progress for {seconds} seconds, and it does "
+        "not answer a ping either.",
+        "Restart Docker (Docker Desktop, or `sudo systemctl restart docker` on Linux), then {retry}.",
+    ),
+    "engine_lost": (
+        "The connection to the Docker engine broke in the middle of the {verb}: Docker was stopped, restarted "
+        "or crashed.",
+        "Start Docker again (Docker Desktop, or `sudo systemctl start docker` on Linux), check that `docker "
+        "version` answers, then {retry}{resume}.",
+    ),
     # Pushing.
     # Pushing. Registries like Docker Hub let an account push only under its own name, so the
     # account docker sent ({logged_in}) and the namespace the image is named under decide the advice.
@@ -116,6 +154,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Log in first (`{login_command}`) as {owner}, then push again.",
     ),
     # Pulling and building.
+    "pull_unauthenticated": (
+        "{registry} wants to know who you are before it lets you pull {ref}, and docker has no login for it "
+        "(no basic auth credentials).",
+        "Log in first (`{login_command}`), then pull again.",
+    ),
     "pull_not_found": (
         "{ref} could not be pulled: it does not exist, or it is private and you are not allowed to read it.",
         "Check the name and tag on the registry; for a private repository log in first or make it public.",
@@ -197,7 +240,17 @@ _GENERIC = {
     "config": "Docker's config.json",
     "message": "invalid reference format",
     "advice": "Fix the name and try again.",
+    "reason": "",
     "detail": "no details were given",
+    "verb": "transfer",
+    "retry": "try again",
+    "resume": "",
+    "transfer": "the transfer",
+    "during": "the request",
+    "within": "",
+    "status": "with an error",
+    "wait": "a while",
+    "retrying": "",
 }
 
 
@@ -293,13 +346,21 @@ _DOCKER_RULES: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = [
         ("disk_full", r"no space left on device", None),
         ("credential_helper_broken", r"docker-credential-|error (storing|getting|retrieving) credentials", None),
         ("registry_plain_http", r"server gave HTTP response to HTTPS client", None),
+        ("registry_server_error", r"(unexpected HTTP status|failed with status|status code):? 5\d\d\b"
+                                  r"|\b50[0-4] (Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)",
+         {"login", "push", "pull"}),
         ("registry_unreachable", r"dial tcp|no such host|connection refused|i/o timeout|TLS handshake timeout",
          {"login", "push", "pull"}),
+        # The connection was made (a dial failure says "dial tcp", matched above), then no answer came.
+        ("registry_no_answer", r"context deadline exceeded|Client\.Timeout exceeded|timeout awaiting response"
+                               r"|net/http: request canceled", {"login", "push", "pull"}),
         ("invalid_reference", r"invalid reference format|repository name must be lowercase", None),
         ("login_rejected", r"unauthorized|incorrect username or password|401|authentication required|denied",
          {"login"}),
         ("tag_missing", r"does not exist locally|no such image", {"push"}),
-        ("push_denied", r"denied|insufficient_scope|forbidden|unauthorized|authentication required", {"push"}),
+        ("push_denied", r"denied|insufficient_scope|forbidden|unauthorized|authentication required"
+                        r"|no basic auth credentials", {"push"}),
+        ("pull_unauthenticated", r"no basic auth credentials", {"pull"}),
         ("pull_not_found", r"pull access denied|not found|manifest unknown|insufficient_scope|unauthorized|denied",
          {"pull"}),
         ("image_missing", r"no such image|image not known|does not exist", {"tag", "rmi", "run", "images"}),
@@ -338,6 +399,10 @@ def engine_problem(exc: BaseException) -> str | None:
     if "APIError" in names:  # the engine answered; whatever went wrong is not about reaching it
         return None
     text = str(exc)
+    # The answer was under way when the connection broke: the engine went away mid-stream.
+    if names & {"ChunkedEncodingError", "ProtocolError", "IncompleteRead"} or re.search(
+            r"Connection broken|IncompleteRead|Response ended prematurely", text, re.IGNORECASE):
+        return "engine_lost"
     # Only failures of the connection itself: a PermissionError reading a build file is not about the engine.
     connecting = bool(names & {"ConnectionError", "ConnectionRefusedError", "Timeout", "ReadTimeout",
                                "ConnectTimeout"}) or bool(re.search(
@@ -353,6 +418,10 @@ def engine_problem(exc: BaseException) -> str | None:
 def from_docker(error: BaseException | str, action: str, **facts: object) -> Hint:
     """A hint for a docker SDK exception or an ``error`` event's message met during ``action``
     (one of login, build, tag, rmi, images, push, pull, run)."""
+    facts.setdefault("verb", action)
+    facts.setdefault("retry", RETRY.get(action, "try again"))
+    if action == "push":
+        facts.setdefault("resume", "; layers that already reached the registry are not uploaded again")
     if isinstance(error, BaseException):
         code = engine_problem(error)
         if code is not None:
@@ -366,9 +435,40 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
     code = classify_docker_message(message, action)
     if code == "push_denied":
         code = _push_refused(facts)
+    if code == "rate_limited" and isinstance(facts.get("retry_after"), int | float):
+        code = "rate_limited_wait"
+        facts.setdefault("wait", wait_words(float(facts["retry_after"])))
+    if code == "registry_server_error" and "status" not in facts:
+        status = _HTTP_STATUS.search(message)
+        facts["status"] = "".join(status.group(1, 2)) if status else "5xx"
     if code == "invalid_reference":
         facts.setdefault("message", _first_line(message))
     return hint(code, detail=docker_reason(message), **facts)
+
+
+def retrying_notice(registry: str, wait: str) -> str:
+    """Said while docker retries a rate-limited layer by itself, so the countdown is not a silent loop."""
+    return (f"{registry} is rate limiting (HTTP 429) and asks to wait {wait}; docker retries by itself, "
+            "so this may still work.")
+
+
+def pull_checked(ref: str, registry: str, outcome: str) -> str:
+    """Said before the test pull's removal, once the registry showed it has this very image."""
+    who = "anyone" if outcome == "public" else "your stored login"
+    return f"Checked first: {registry} has this same {ref} and lets {who} pull it, so removing it is safe."
+
+
+RETRY = {"push": "push again", "pull": "pull again", "login": "log in again", "build": "build again"}
+_HTTP_STATUS = re.compile(r"\b(5\d\d)\b((?: [A-Z][a-z]+)*)")
+
+
+def wait_words(seconds: float) -> str:
+    """A Retry-After as a learner reads it: "2 seconds", "1 minute", "about 10 minutes"."""
+    whole = max(1, round(seconds))
+    if whole < 90:
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = round(whole / 60)
+    return f"about {minutes} minutes" if whole < 7200 else f"about {round(whole / 3600)} hours"
 
 
 def _push_refused(facts: dict[str, object]) -> str:
@@ -499,6 +599,25 @@ CATALOGUE.update({
         "Check the address and that the security group allows SSH from your IP: a silent firewall drop "
         "looks exactly like this.",
     ),
+    # It answered, so the path through the firewall works: the trouble is on the node.
+    "node_stalled_after_banner": (
+        "The node {node} answered (its SSH server greeted the tutor with {banner}), but then stopped answering "
+        "during the SSH handshake and login: it did not finish within {seconds} seconds.",
+        "The network and the security group are fine (the node answered). The instance is overloaded or its "
+        "SSH server is stuck: wait a minute and check again, or reboot it from the EC2 console.",
+    ),
+    "node_command_timeout": (
+        "The tutor logged in to {node}, but `{command}` did not finish there within {seconds} seconds; the "
+        "tutor ended it.",
+        "The connection works (this is not the security group): log in yourself (`ssh USER@HOST`) and run "
+        "`{command}` to see what it waits for; an overloaded instance may need a reboot.",
+    ),
+    "node_known_hosts_unreadable": (
+        "The tutor cannot read the known_hosts file {path} on this machine, so it cannot check the node's host "
+        "key ({detail}).",
+        "Make the file readable by you (`chmod 600 {path}`, owned by your user) or fix or remove the broken "
+        "line; it holds the host keys you trusted.",
+    ),
     "node_k3s_missing": (
         "k3s is not installed on the node {node}: there is no `k3s` command.",
         "Install it on the node (`curl -sfL https://get.k3s.io | sh -`), then check again.",
@@ -564,6 +683,9 @@ _GENERIC.update({
     "k3s_command": "sudo k3s",
     "k3s_path": "/usr/local/bin/k3s",
     "k3s_dir": "/usr/local/bin",
+    "banner": "an SSH banner",
+    "command": "the command",
+    "path": "known_hosts",
 })
 
 # Registry probe outcome -> catalogue code (found outcomes have no hint).
@@ -668,6 +790,35 @@ def node_connect_reason(code: str, node: str, error: BaseException, *, seconds: 
         "node_timeout": f"The node {node} did not answer within {seconds:g} seconds.",
         "node_identity_unreadable": f"The SSH key {identity or 'given'} could not be read ({detail}).",
     }.get(code, f"The tutor could not connect to {node} ({detail}).")
+
+
+def node_command_timeout_reason(node: str, command: str, seconds: float) -> str:
+    return (f"Logged in to {node}, but `{command}` did not finish within {seconds:g} seconds "
+            "(the tutor ended it on the node).")
+
+
+def node_stalled_reason(node: str, banner: str, seconds: float) -> str:
+    return f"{node} answered ({banner}) but then stalled: the SSH login did not finish within {seconds:g} seconds."
+
+
+def known_hosts_unreadable_reason(path: str, error: BaseException) -> str:
+    return f"The known_hosts file {path} on this machine cannot be read ({type(error).__name__})."
+
+
+def host_key_replaced(node: str, new: str, old: list[str], path: str, elsewhere: list[str]) -> str:
+    """What `check --trust-host-key` says when the key it records replaces others for the node."""
+    if not old and not elsewhere:
+        return f"Trusted {node}'s host key {new} (recorded in {path})."
+    lines = []
+    if old:
+        lines.append(f"The host key of {node} CHANGED: it was {', '.join(old)}, it is now {new}. The old key was "
+                     f"removed from {path} and is no longer trusted; the new one is recorded there.")
+    else:
+        lines.append(f"Trusted {node}'s host key {new} (recorded in {path}).")
+    if elsewhere:
+        lines.append(f"Another file still lists a different key for {node} ({', '.join(elsewhere)}): remove that "
+                     "entry with `ssh-keygen -R HOST` (for a port other than 22: `ssh-keygen -R '[HOST]:PORT'`).")
+    return " ".join(lines)
 
 
 def node_pull_reason(code: str, ref: str, found: Hint) -> str:

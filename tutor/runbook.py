@@ -76,7 +76,8 @@ def run_action(action: Action, values: Mapping[str, str], secret: Secret | None 
     if action.kind == "push":
         return docker_ops.push(ref, username=username)
     if action.kind == "rmi":
-        return docker_ops.rmi(ref)
+        # The lesson removes an image only to pull it back: never before the registry could give it back.
+        return docker_ops.rmi(ref, check_pull=True)
     if action.kind == "pull":
         return docker_ops.pull(ref)
     (port, container_port), *more = kinds.parse_publish(params["publish"])  # run

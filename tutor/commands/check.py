@@ -134,7 +134,7 @@ async def _trust(args: argparse.Namespace, target: Any) -> None:
         raise BadInput(f"{target.label} presents the host key {shown}, not {wanted}: nothing was trusted")
     where = node.resolve(target)
     try:
-        path = node.trust_host_key(where.key_host, where.port, key)
+        path, replaced = node.replace_host_key(where.key_host, where.port, key)
     except OSError as err:
         place = Path(err.filename) if err.filename else node.tutor_known_hosts()
         raise BadInput(f"{target.label}'s host key {shown} matches, but it could not be recorded in {place} "
@@ -142,7 +142,11 @@ async def _trust(args: argparse.Namespace, target: Any) -> None:
                        "--known-hosts FILE with a known_hosts file that already lists the node") from None
     from tutor.visible import visible
 
-    print(visible(f"Trusted {target.label}'s host key {shown} (recorded in {path})."), file=sys.stderr)
+    from tutor import hints
+
+    # A changed key is said with both fingerprints; the old one is no longer trusted.
+    print(visible(hints.host_key_replaced(target.label, shown, replaced, str(path),
+                                          node.other_keys_elsewhere(target, key))), file=sys.stderr)
 
 
 async def _run_one(args: argparse.Namespace, setup: dict[str, Any]) -> int:

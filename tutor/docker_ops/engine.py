@@ -24,6 +24,36 @@ DEFAULT_HOST = "unix:///var/run/docker.sock"
 CONNECT_TIMEOUT = 10  # seconds for the first answer (the API version); a dead engine fails fast
 CALL_TIMEOUT = 120
 MAX_PENDING = 2000  # stream items waiting for the consumer before the worker pauses
+# A push, pull or login that makes no progress for this long is stopped and explained: a registry
+# that goes silent mid-upload would otherwise leave it hanging for ever. Tests set it low.
+TRANSFER_IDLE = 90.0
+TRANSFER_IDLE_ENV = "DOCKER_TUTOR_TRANSFER_TIMEOUT"
+PING_TIMEOUT = 5.0
+
+
+def transfer_idle() -> float:
+    """Seconds without progress after which a transfer is given up (``DOCKER_TUTOR_TRANSFER_TIMEOUT``)."""
+    try:
+        value = float(os.environ.get(TRANSFER_IDLE_ENV, ""))
+    except ValueError:
+        return TRANSFER_IDLE
+    return value if 0 < value < 86400 else TRANSFER_IDLE
+
+
+def engine_answers(timeout: float = PING_TIMEOUT) -> bool:
+    """Whether the engine answers a ping now (a fresh client: the stalled one is busy)."""
+    try:
+        import docker
+
+        client = docker.APIClient(base_url=engine_host(), timeout=timeout, version="auto")
+    except Exception:  # noqa: BLE001 - no usable host: not answering
+        return False
+    try:
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
+        return False
+    finally:
+        client.close()
 
 
 def engine_host() -> str:

@@ -89,11 +89,20 @@ async def tag(action: Action, source: str, target: str) -> AsyncIterator[Event]:
 
 
 @docker_action("rmi")
-async def rmi(action: Action, ref: str) -> AsyncIterator[Event]:
-    """Remove the name ``ref`` from this machine (and the image, if no other name keeps it)."""
+async def rmi(action: Action, ref: str, *, check_pull: bool = False) -> AsyncIterator[Event]:
+    """Remove the name ``ref`` from this machine (and the image, if no other name keeps it).
+
+    ``check_pull``: first make sure the registry would give this very image back (a manifest
+    HEAD with docker's stored login, compared with the local image); if it would not, nothing
+    is removed and the hint says why. The lesson's test pull removes the image only this way.
+    """
     yield CommandLine(commandline.rmi(ref))
-    action.ref(ref)
+    image = action.ref(ref)
     client = await action.connect()
+    if check_pull:
+        checked = await _pull_would_work(action, client, image)
+        if checked is not None:
+            yield checked
     answer = await asyncio.to_thread(client.api.remove_image, ref.strip())
     untagged = [item["Untagged"] for item in answer or () if "Untagged" in item]
     deleted = [item["Deleted"] for item in answer or () if "Deleted" in item]
@@ -101,3 +110,26 @@ async def rmi(action: Action, ref: str) -> AsyncIterator[Event]:
     if lines:
         yield Output(tuple(lines))
     yield Succeeded(f"Removed {ref.strip()} from this machine", {"untagged": untagged, "deleted": deleted})
+
+
+async def _pull_would_work(action: Action, client: Any, image: Any) -> Event | None:
+    """A Notice that the registry has this image for docker's login; ActionFailed (nothing removed) if not."""
+    from tutor import hints
+    from tutor.docker_ops.events import Notice
+    from tutor.probes import registry
+    from tutor.probes.local import LocalImage
+
+    try:
+        attrs = await asyncio.to_thread(client.api.inspect_image, image.short)
+    except Exception as exc:  # noqa: BLE001 - no such image: the removal below says so in docker's words
+        if type(exc).__name__ in ("ImageNotFound", "NotFound"):
+            return None
+        raise
+    local = LocalImage(image.short, True, id=attrs.get("Id", ""), repo_digests=list(attrs.get("RepoDigests") or []),
+                       os=attrs.get("Os", ""), architecture=attrs.get("Architecture", ""))
+    found = await registry.probe_image(image, local=local)
+    if found.outcome in registry.FOUND:
+        return Notice(hints.pull_checked(image.short, registry.registry_label(image), found.outcome))
+    raise action.fail("rmi_kept", reason=found.reason,
+                      advice=found.hint.next_step if found.hint is not None
+                      else f"Push it first (`{commandline.push(image.short)}`).")

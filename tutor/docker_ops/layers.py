@@ -3,6 +3,7 @@ what was transferred versus reused."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,6 +21,11 @@ PULL_STATUS = {
 }
 # Progress updates can arrive many times a second; within one chunk only the newest counts.
 _CONTINUOUS = {"pushing", "downloading", "extracting"}
+# Docker retries a failed layer by itself, counting down once a second: "Retrying in 5 seconds".
+_RETRYING = re.compile(r"^Retrying in (\d+) seconds?$")
+# Layers that are still to move, and the word for what they are doing.
+MOVING = {"pushing": "upload", "preparing": "upload", "waiting": "upload", "downloading": "download",
+          "verifying": "download", "extracting": "extraction"}
 
 
 @dataclass
@@ -42,9 +48,23 @@ class LayerTracker:
         self.digest: str | None = None
         self.manifest_size: int | None = None
         self.error: str | None = None
+        self.changes = 0  # grows whenever an item says something new: the inactivity bound watches it
+        self.retries = 0  # countdowns docker started to retry a layer
+        self._countdown: dict[str, int] = {}
 
     def handle(self, item: dict[str, Any]) -> list[Event | str]:
         """One stream item as events and log lines."""
+        before = self._state()
+        found = self._handle(item)
+        if found or self._state() != before:
+            self.changes += 1
+        return found
+
+    def _state(self) -> tuple:
+        return len(self.layers), sum(layer.current for layer in self.layers.values()), self.digest, self.error, \
+            tuple(layer.status for layer in self.layers.values())
+
+    def _handle(self, item: dict[str, Any]) -> list[Event | str]:
         if "error" in item or "errorDetail" in item:
             self.error = str(item.get("error") or (item.get("errorDetail") or {}).get("message") or "")
             return []
@@ -61,6 +81,15 @@ class LayerTracker:
             self.digest = status.removeprefix("Digest: ").strip()
         if not layer or (self.direction == "pull" and status.startswith("Pulling from")):
             return [status if not layer else f"{layer}: {status}"]
+        retrying = _RETRYING.match(status)
+        if retrying:
+            # One line per countdown, not one a second.
+            seconds, last = int(retrying.group(1)), self._countdown.get(layer)
+            self._countdown[layer] = seconds
+            if last is not None and seconds < last:
+                return []
+            self.retries += 1
+            return [f"{layer}: {status} (docker retries by itself)"]
         kind = "mounted" if status.startswith("Mounted from") else self.table.get(status)
         if kind is None:  # a status docker added after this was written: show it as a line
             return [f"{layer}: {status}"]
@@ -79,6 +108,13 @@ class LayerTracker:
         for item in items:
             events.extend(self.handle(item))
         return thin_progress(events)
+
+    def moving(self) -> tuple[str, Layer] | None:
+        """The layer a stalled transfer was busy with: the one furthest along that is not done."""
+        busy = [(layer_id, layer) for layer_id, layer in self.layers.items() if layer.status in MOVING]
+        if not busy:
+            return None
+        return max(busy, key=lambda pair: (pair[1].status in ("pushing", "downloading"), pair[1].current))
 
     # --- the tally ---------------------------------------------------------------
 

@@ -15,12 +15,12 @@ from dataclasses import replace
 from tutor import docker_config
 from tutor.reference import is_hub
 from tutor import docker_cli as commandline
-from tutor.docker_ops import credentials
-from tutor.docker_ops.action import Action, ActionFailed, docker_action
+from tutor.docker_ops import credentials, engine
+from tutor.docker_ops.action import Action, ActionFailed, docker_action, who_stalled
 from tutor.docker_ops.events import CommandLine, Event, Notice, Output, Succeeded
 
 _REGISTRY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
-CLI_TIMEOUT = 120
+CLI_TIMEOUT = 120  # the most `docker login` may take, whatever the transfer bound says
 
 
 def _mask(text: str, secret: str) -> str:
@@ -39,7 +39,7 @@ async def _cli_login(docker: str, registry: str, username: str, secret: str) -> 
         docker, *commandline.login_args(registry, username)[1:],
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
-        async with asyncio.timeout(CLI_TIMEOUT):
+        async with asyncio.timeout(min(CLI_TIMEOUT, engine.transfer_idle())):
             out, _ = await proc.communicate(secret.encode())
     finally:
         if proc.returncode is None:  # cancelled or timed out: leave no docker process behind
@@ -47,6 +47,10 @@ async def _cli_login(docker: str, registry: str, username: str, secret: str) -> 
             await asyncio.shield(proc.wait())
     lines = [_mask(line, secret) for line in out.decode(errors="replace").splitlines() if line.strip()]
     return proc.returncode, lines
+
+
+def _timed_out(exc: BaseException) -> bool:
+    return any("Timeout" in cls.__name__ for cls in type(exc).__mro__) or "Read timed out" in str(exc)
 
 
 @docker_action("login")
@@ -61,10 +65,14 @@ async def login(action: Action, registry: str | None, username: str, secret: str
     if not username or not secret or any(ch.isspace() for ch in username):
         raise action.fail("login_incomplete")
 
-    client = await action.connect()
+    bound = engine.transfer_idle()
+    # The login is one request through the engine to the registry: bounded like any transfer.
+    client = await action.connect(timeout=bound)
     try:
         await asyncio.to_thread(_verify, client, key, username, secret)
     except Exception as exc:  # noqa: BLE001 - mapped to a hint; engine messages hold no secret, masked anyway
+        if _timed_out(exc):
+            raise await who_stalled(action, "the login", bound) from None
         found = action.failure(exc).hint
         raise ActionFailed(replace(found, what=_mask(found.what, secret), next_step=_mask(found.next_step, secret),
                                    detail=_mask(found.detail, secret))) from None
@@ -79,7 +87,10 @@ async def login(action: Action, registry: str | None, username: str, secret: str
                         {"registry": key, "username": username, "shell_logged_in": False, "storage": "memory"})
         return
 
-    code, lines = await _cli_login(docker, key, username, secret)
+    try:
+        code, lines = await _cli_login(docker, key, username, secret)
+    except TimeoutError:
+        raise await who_stalled(action, "the login (`docker login`)", min(CLI_TIMEOUT, bound)) from None
     if lines:
         yield Output(tuple(lines))
     if code != 0:

@@ -51,6 +51,9 @@ OUTCOMES = {
     "node_identity_unreadable": "identity-unreadable",
     "node_unreachable": "node-unreachable",
     "node_timeout": "timeout",
+    "node_command_timeout": "timeout",
+    "node_stalled_after_banner": "stalled",
+    "node_known_hosts_unreadable": "known-hosts-unreadable",
     "node_k3s_missing": "k3s-missing",
     "node_sudo_password": "sudo-needs-password",
     "node_sudo_not_allowed": "sudo-not-allowed",
@@ -81,6 +84,7 @@ class NodeTarget:
     ssh_config: str | None = None  # None: ~/.ssh/config when it exists; "": none
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     pull_timeout: float = DEFAULT_PULL_TIMEOUT
+    command_timeout: float = COMMAND_TIMEOUT  # each short command once logged in (uname, k3s --version ...)
 
     @property
     def label(self) -> str:
@@ -156,7 +160,15 @@ def known_hosts_files(target: NodeTarget) -> list[Path]:
     candidates = [tutor_known_hosts(), user_known_hosts()]
     if target.known_hosts:
         candidates.append(Path(target.known_hosts).expanduser())
-    return [path for path in dict.fromkeys(candidates) if path.is_file()]
+    return [path for path in dict.fromkeys(candidates) if _present(path)]
+
+
+def _present(path: Path) -> bool:
+    """A file to read; one that cannot even be looked at is kept, so that reading it says why."""
+    try:
+        return path.is_file()
+    except OSError:
+        return True
 
 
 def _load_known_hosts(files: list[Path]):
@@ -201,17 +213,69 @@ def _key_type_in(blob: str) -> str | None:
 
 
 def trust_host_key(host: str, port: int | None, key: Any, path: Path | None = None) -> Path:
-    """Append ``key`` for ``host``/``port`` to the tutor's own known_hosts file (created 0600)."""
+    """Record ``key`` for ``host``/``port`` in the tutor's own known_hosts file (created 0600),
+    replacing any other key recorded there for that host (see :func:`replace_host_key`)."""
+    return replace_host_key(host, port, key, path)[0]
+
+
+def replace_host_key(host: str, port: int | None, key: Any, path: Path | None = None) -> tuple[Path, list[str]]:
+    """Make ``key`` the one key the tutor's known_hosts trusts for ``host``/``port``.
+
+    Returns the file and the fingerprints of the other keys it held for that host, now removed:
+    a key that changed must stop being trusted, not stay beside the new one.
+    """
     path = path or tutor_known_hosts()
-    entry = f"{host_pattern(host, port)} {public_key_line(key)}"
+    pattern = host_pattern(host, port)
+    line = public_key_line(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if entry in text.splitlines():
-        return path
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as out:
-        out.write(("\n" if text and not text.endswith("\n") else "") + entry + "\n")
-    return path
+    kept, replaced = [], []
+    for raw in text.splitlines():
+        parts = raw.split()
+        if len(parts) >= 3 and not raw.lstrip().startswith(("#", "@")) and pattern in parts[0].split(","):
+            if f"{parts[1]} {parts[2]}" != line:
+                replaced.append(_line_fingerprint(parts[1], parts[2]))
+            continue  # the entry for this host is written once, below
+        kept.append(raw)
+    kept.append(f"{pattern} {line}")
+    # Atomic, so a crash half-way never leaves the learner's trusted keys half-written.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write("\n".join(kept) + "\n")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path, replaced
+
+
+def _line_fingerprint(key_type: str, blob: str) -> str:
+    import asyncssh
+
+    try:
+        return asyncssh.import_public_key(f"{key_type} {blob}").get_fingerprint("sha256")
+    except (asyncssh.KeyImportError, ValueError):
+        return f"{key_type} (unreadable key)"
+
+
+def other_keys_elsewhere(target: NodeTarget, key: Any) -> list[str]:
+    """Keys for the node other than ``key`` in known_hosts files the tutor reads but does not own."""
+    import asyncssh
+
+    where = resolve(target)
+    wanted = public_key_line(key)
+    found = []
+    for path in known_hosts_files(target):
+        if path == tutor_known_hosts():
+            continue
+        try:
+            trusted = asyncssh.read_known_hosts([str(path)]).match(where.key_host, where.host, where.port)[0]
+        except (OSError, ValueError):
+            continue
+        found += [f"{fingerprint(k)} in {path}" for k in trusted if public_key_line(k) != wanted]
+    return found
 
 
 def fingerprint(key: Any) -> str:
@@ -313,8 +377,43 @@ class Ran:
                 "stderr": self.stderr[-MAX_EVIDENCE:], "timed_out": self.timed_out}
 
 
+def killable(command: str) -> str:
+    """``command`` wrapped so that it ends when our channel closes.
+
+    OpenSSH leaves a command that has no terminal running when the client goes away, so a
+    timed-out pull would go on for ever on the node. The wrapper runs the command in its own
+    process group (``set -m``) and watches the channel's stdin, which the client keeps open:
+    when the channel closes, stdin reaches EOF and the group is ended (sudo passes the signal
+    on to k3s).
+    """
+    return ("set -m; exec 3<&0; " + f"sh -c {shlex.quote(command)} </dev/null & c=$!; "
+            "{ cat <&3 >/dev/null 2>&1; kill -TERM -$c 2>/dev/null; sleep 2; kill -KILL -$c 2>/dev/null; } "
+            "</dev/null >/dev/null 2>&1 & w=$!; "
+            "wait $c; s=$?; kill $w 2>/dev/null; exit $s")
+
+
 async def run_command(conn: Any, command: str, timeout: float) -> Ran:
-    """Run one command (no pty, stdin closed); a timeout closes the channel and is reported, not raised."""
+    """Run one command (no pty); a timeout closes the channel, which ends the command on the node,
+    and is reported, not raised."""
+    if not hasattr(conn, "create_process"):  # a connection that only runs commands whole (a unit test's node)
+        return await _run_whole(conn, command, timeout)
+    process = await conn.create_process(killable(command), encoding=None)
+    try:
+        async with asyncio.timeout(timeout):
+            done = await process.wait(check=False)
+    except TimeoutError:
+        process.close()  # stdin EOF on the node: the wrapper ends the command's process group
+        try:
+            async with asyncio.timeout(5):
+                await process.wait_closed()
+        except TimeoutError:
+            pass
+        return Ran(command, None, "", "", timed_out=True)
+    return Ran(command, done.exit_status if done.exit_status is not None else -1,
+               _text(done.stdout), _text(done.stderr))
+
+
+async def _run_whole(conn: Any, command: str, timeout: float) -> Ran:
     import asyncssh
 
     try:
@@ -397,6 +496,13 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
     report.evidence["known_hosts"] = [str(p) for p in files]
     try:
         known = _load_known_hosts(files)
+    except (OSError, ValueError) as exc:  # our own file, not the node: never the security group
+        path = _unreadable(files)
+        return _fail_all(report, images, "known-hosts-unreadable",
+                         hints.hint("node_known_hosts_unreadable", detail=f"{type(exc).__name__}: {exc}",
+                                    path=path, node=target.label),
+                         hints.known_hosts_unreadable_reason(path, exc), known_hosts_unreadable=path)
+    try:
         where = resolve(target)
         kwargs = _connect_kwargs(target, known)
         # asyncio.timeout, not wait_for: on 3.11 wait_for can hand back a connection and drop
@@ -409,6 +515,15 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
         code = hints.classify_ssh_error(exc)
         facts = {"node": target.label, "user": target.user or None, "identity": target.identity or None,
                  "seconds": f"{target.connect_timeout:g}", "port": _port_of(target)}
+        if code == "node_timeout":
+            # A silent drop (the security group) sends nothing back; a node that greeted us did answer.
+            greeting = await first_words(target)
+            if greeting:
+                facts["banner"] = greeting
+                return _fail_all(report, images, "stalled",
+                                 hints.hint("node_stalled_after_banner", detail=str(exc) or "timeout", **facts),
+                                 hints.node_stalled_reason(target.label, greeting, target.connect_timeout),
+                                 banner=greeting)
         return _fail_all(report, images, OUTCOMES[code], hints.from_ssh_error(exc, **facts),
                          _connect_reason(code, target, exc))
     report.evidence.update(host=where.host, port=where.port, user=where.user or target.user)
@@ -420,6 +535,43 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
         return _fail_all(report, images, OUTCOMES["node_unreachable"],
                          hints.from_ssh_error(exc, node=target.label, port=_port_of(target)),
                          _connect_reason("node_unreachable", target, exc))
+
+
+def _unreadable(files: list[Path]) -> str:
+    """The first known_hosts file that cannot be read (or parsed) on its own."""
+    import asyncssh
+
+    for path in files:
+        try:
+            asyncssh.read_known_hosts([str(path)])
+        except (OSError, ValueError):
+            return str(path)
+    return ", ".join(str(p) for p in files)
+
+
+async def first_words(target: NodeTarget, timeout: float = 3.0) -> str | None:
+    """What the node says on a fresh TCP connection: its SSH banner line, "" if it accepted the
+    connection but said nothing, None if the connection could not be made at all."""
+    try:
+        where = resolve(target)
+        host, port = where.host, where.port
+    except Exception:  # noqa: BLE001 - an unreadable ssh config: the target as given
+        host, port = target.host, target.port or 22
+    # An SSH server greets at once: a short wait tells a greeting node from a silent one.
+    bound = min(timeout, max(0.5, target.connect_timeout / 2))
+    try:
+        async with asyncio.timeout(bound):
+            reader, writer = await asyncio.open_connection(host, port)
+    except (OSError, TimeoutError):
+        return None
+    try:
+        async with asyncio.timeout(bound):
+            line = await reader.readline()
+    except (OSError, TimeoutError, ValueError):
+        line = b""
+    finally:
+        writer.close()
+    return hints.docker_reason(line.decode(errors="replace"), 80)
 
 
 def _port_of(target: NodeTarget) -> str:
@@ -472,38 +624,40 @@ async def _host_key_problem(target: NodeTarget, report: NodeReport, known: Any,
 async def _inspect_and_pull(conn: Any, target: NodeTarget, report: NodeReport, images: list[reference.ImageRef],
                             platforms: PlatformLookup | None) -> NodeReport:
     facts = {"node": target.label, "user": report.evidence.get("user") or None}
-    arch = await run_command(conn, "uname -m", COMMAND_TIMEOUT)
+    arch = await run_command(conn, "uname -m", target.command_timeout)
     machine = arch.stdout.strip() if arch.exit_status == 0 else ""
     report.evidence.update(arch=machine or None, platform=node_platform(machine) if machine else None)
-    who = await run_command(conn, "id -u", COMMAND_TIMEOUT)
+    who = await run_command(conn, "id -u", target.command_timeout)
     uid = who.stdout.strip() if who.exit_status == 0 else ""
     report.evidence["root"] = uid == "0"
-    k3s = await run_command(conn, K3S_VERSION, COMMAND_TIMEOUT)
+    k3s = await run_command(conn, K3S_VERSION, target.command_timeout)
     report.evidence["k3s"] = k3s.stdout.strip().splitlines()[0] if k3s.exit_status == 0 and k3s.stdout.strip() else None
     if k3s.timed_out or k3s.exit_status != 0:
-        code = "node_timeout" if k3s.timed_out else "node_k3s_missing"
+        # Logged in already: a command that hangs now is the node's own trouble, not a firewall.
+        code = "node_command_timeout" if k3s.timed_out else "node_k3s_missing"
         if k3s.timed_out:
-            reason = f"{target.label} did not run `k3s --version` within {COMMAND_TIMEOUT:g} seconds."
+            reason = hints.node_command_timeout_reason(target.label, "k3s --version", target.command_timeout)
         elif k3s.exit_status == 127:
             reason = f"k3s is not installed on {target.label}: there is no `k3s` command."
         else:
             reason = f"k3s on {target.label} does not run: `k3s --version` exited with {k3s.exit_status}."
         return _fail_all(report, images, OUTCOMES[code],
-                         hints.hint(code, detail=k3s.output, seconds=f"{COMMAND_TIMEOUT:g}", **facts), reason,
+                         hints.hint(code, detail=k3s.output, seconds=f"{target.command_timeout:g}",
+                                    command="k3s --version", **facts), reason,
                          k3s_check=k3s.evidence())
-    where = await run_command(conn, K3S_WHERE, COMMAND_TIMEOUT)
+    where = await run_command(conn, K3S_WHERE, target.command_timeout)
     found = where.stdout.strip().splitlines()[0] if where.exit_status == 0 and where.stdout.strip() else ""
     k3s_path = found if found.startswith("/") else ""
     report.evidence["k3s_path"] = k3s_path or None
     runner = choose_k3s(uid, k3s_path)
     secure_path = False
     if runner.sudo:
-        sudo = await run_command(conn, "sudo -n k3s --version", COMMAND_TIMEOUT)
+        sudo = await run_command(conn, "sudo -n k3s --version", target.command_timeout)
         code = hints.classify_node_message(sudo.output, k3s_found=True) if sudo.exit_status != 0 else ""
         if code == "node_sudo_secure_path" and k3s_path:
             # k3s answered outside sudo: sudo's own PATH is what lacks it. Give sudo the full path.
             runner = choose_k3s(uid, k3s_path, sudo_finds_k3s=False)
-            sudo = await run_command(conn, f"{runner.prefix} --version", COMMAND_TIMEOUT)
+            sudo = await run_command(conn, f"{runner.prefix} --version", target.command_timeout)
             code = hints.classify_node_message(sudo.output, k3s_found=True) if sudo.exit_status != 0 else ""
             secure_path = not code
         if code:

@@ -521,3 +521,38 @@ async def image_platforms(ref: str | reference.ImageRef, *, http: httpx.AsyncCli
         return []
     name = f"{config.get('os', 'linux')}/{config.get('architecture', 'unknown')}"
     return [name + (f"/{config['variant']}" if config.get("variant") else "")]
+
+
+# --- is the registry answering at all? (for docker actions that stalled or keep retrying) -------
+
+
+@dataclass(frozen=True)
+class Health:
+    """How a registry answered one plain ``GET /v2/`` (401 counts as answering: it asks who we are)."""
+
+    answered: bool
+    status: int | None = None
+    retry_after: float | None = None
+    message: str = ""
+    problem: str = ""  # "" when it answered; "no-answer" or "unreachable" when it did not
+
+    @property
+    def failing(self) -> bool:
+        """The registry itself answers with an error (5xx) or a rate limit (429)."""
+        return self.status is not None and (self.status >= 500 or self.status == 429)
+
+
+async def registry_health(registry: str, timeout: float = 5.0) -> Health:
+    """One anonymous ``GET /v2/`` to ``registry`` (a key such as docker.io or 127.0.0.1:5000), bounded."""
+    import httpx
+
+    host = reference.DOCKER_HUB_API if reference.is_hub(registry) else reference.hostname(registry)
+    try:
+        async with http_client(None, timeout) as client:
+            answer = await client.get(f"{api_base(host)}/v2/")
+    except httpx.TimeoutException:
+        return Health(False, problem="no-answer")
+    except httpx.HTTPError as exc:
+        return Health(False, problem="unreachable", message=_transport_detail(exc))
+    return Health(True, answer.status_code, retry_after_seconds(answer.headers.get("Retry-After")),
+                  registry_message(answer))

@@ -24,6 +24,7 @@ STATUSES = (PASSED, FAILED, SKIPPED, RUNNING, ERROR)
 UNDETERMINED = frozenset({
     "unreachable", "rate-limited", "error", "timeout", "engine-unreachable", "unknown-host-key",
     "host-key-changed", "login-failed", "node-unreachable", "identity-unreadable", "probe-crashed",
+    "stalled", "known-hosts-unreadable",
 })
 
 
