@@ -126,6 +126,9 @@ class RubricConcept:
     label: str
     phrasings: list[str]
     line: int
+    terms: list[str] = field(default_factory=list)  # key-term groups: "tag|latest + move|overwrite"
+    actor: str = ""  # "build": the idea is about what build does, not what another actor does
+    follow_up: str = ""  # asked when an answer misses this idea but has others
 
 
 @dataclass
@@ -137,6 +140,8 @@ class Misconception:
     phrasings: list[str]
     correction: str
     line: int
+    terms: list[str] = field(default_factory=list)
+    actor: str = ""
 
 
 @dataclass
@@ -150,6 +155,15 @@ class Rubric:
     @property
     def needed(self) -> int:
         return len(self.concepts) if self.required is None else self.required
+
+    @property
+    def actors(self) -> list[str]:
+        """Every actor an entry is bound to, in the order they first appear."""
+        found: list[str] = []
+        for entry in (*self.concepts, *self.misconceptions):
+            if entry.actor and entry.actor not in found:
+                found.append(entry.actor)
+        return found
 
 
 @dataclass

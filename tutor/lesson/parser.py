@@ -379,19 +379,26 @@ class _Builder:
         return rubric
 
     def rubric_entry(self, rubric: Rubric, kind: str, entry: dict[str, Any], line: int) -> None:
-        allowed = {"id", "label", "phrasings"} | ({"correction"} if kind == "misconception" else set())
+        allowed = {"id", "label", "phrasings", "terms", "actor"} | (
+            {"correction"} if kind == "misconception" else {"follow_up"})
         for key in entry:
             if key not in allowed:
                 self.problem(line, f"unknown rubric {kind} key '{key}' (known: {', '.join(sorted(allowed))})")
-        text = {key: entry[key] if isinstance(entry.get(key), str) else "" for key in ("id", "label", "correction")}
-        phrasings = entry.get("phrasings", [])
-        if not isinstance(phrasings, list) or not all(isinstance(p, str) for p in phrasings):
-            self.problem(line, f"rubric {kind} 'phrasings' must be a list of strings")
-            phrasings = []
+        keys = ("id", "label", "correction", "actor", "follow_up")
+        text = {key: entry[key] if isinstance(entry.get(key), str) else "" for key in keys}
+        lists: dict[str, list[str]] = {}
+        for key in ("phrasings", "terms"):
+            value = entry.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+                self.problem(line, f"rubric {kind} '{key}' must be a list of strings")
+                value = []
+            lists[key] = value
         if kind == "concept":
-            rubric.concepts.append(RubricConcept(text["id"], text["label"], phrasings, line))
+            rubric.concepts.append(RubricConcept(text["id"], text["label"], lists["phrasings"], line,
+                                                 lists["terms"], text["actor"], text["follow_up"]))
         else:
-            rubric.misconceptions.append(Misconception(text["id"], text["label"], phrasings, text["correction"], line))
+            rubric.misconceptions.append(Misconception(text["id"], text["label"], lists["phrasings"],
+                                                       text["correction"], line, lists["terms"], text["actor"]))
 
     def choices(self, block: Block) -> None:
         question = self.item

@@ -8,17 +8,23 @@ partly means some ideas; incorrect means none, or a misconception.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from tutor.lesson.model import Question, Rubric
-from tutor.quiz.match import Match, compile_phrase, find
+from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
+from tutor.quiz.match import Actors, Match, Phrase, actor_words, compile_phrase, compile_terms, first_match
 from tutor.quiz.text import Analysis, analyse
 
 CORRECT, PARTLY, INCORRECT = "correct", "partly", "incorrect"
 VERDICTS = (CORRECT, PARTLY, INCORRECT)
 MIN_WORDS_FOR_CORRECT = 3  # content words; a one- or two-word answer explains nothing
+# "I don't know" in its usual spellings; "you don't know which build runs" is an idea, not this.
+_IGNORANCE = re.compile(
+    r"\b(?:i\s*(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know|idk|dunno|no\s+idea|no\s+clue"
+    r"|(?:i'?m|i\s+am)\s+not\s+sure|not\s+sure|i\s+have\s+no\s+idea|no\s+sé|keine\s+ahnung)\b",
+    re.IGNORECASE)
 
 
 class GradeError(ValueError):
@@ -32,7 +38,9 @@ class Idea:
     id: str
     label: str
     evidence: str = ""  # the answer's own words
-    phrasing: str = ""  # the rubric phrasing they matched
+    phrasing: str = ""  # the rubric rule they matched (a phrasing, or a key-term group)
+    rule: str = ""  # "phrasing" or "terms"
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (answer word, rubric word, how)
 
 
 @dataclass
@@ -43,6 +51,9 @@ class Stated:
     label: str
     correction: str
     evidence: str = ""
+    phrasing: str = ""
+    rule: str = ""
+    links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +67,7 @@ class Verdict:
     explanation: str = ""  # the lesson's explanation, shown after answering
     form: str = "text"  # "text" or "choice"
     notes: list[str] = field(default_factory=list)  # why the verdict was capped, what to add
+    follow_up: str = ""  # a question aimed at a missing idea, asked when the answer is partly right
 
     @property
     def correct(self) -> bool:
@@ -86,10 +98,21 @@ class Verdict:
                             for wrong in self.misconceptions],
             explanation=fill(self.explanation),
             notes=[fill(note) for note in self.notes],
+            follow_up=fill(self.follow_up),
         )
 
 
 # --- text answers -------------------------------------------------------------------------
+
+
+def _rules(entry: RubricConcept | Misconception) -> list[Phrase]:
+    return [compile_phrase(p) for p in entry.phrasings] + [compile_terms(t) for t in entry.terms]
+
+
+def _actors(rubric: Rubric, entry: RubricConcept | Misconception) -> Actors:
+    if not entry.actor:
+        return Actors()
+    return Actors(entry.actor, tuple((name, actor_words(name)) for name in rubric.actors))
 
 
 def grade_text(question: Question, answer: str) -> Verdict:
@@ -102,34 +125,42 @@ def grade_text(question: Question, answer: str) -> Verdict:
         verdict.missed = [Idea(c.id, c.label) for c in rubric.concepts]
         verdict.notes.append("The answer is empty: write a sentence or two in your own words.")
         return verdict
+    memo: dict = {}  # where each rubric word occurs in this answer, shared by all rules
     wrong_words: set[int] = set()  # answer words (by offset) that took part in a stated misconception
     for wrong in rubric.misconceptions:
-        match = _first_match(wrong.phrasings, analysis)
+        match = first_match(_rules(wrong), analysis, actors=_actors(rubric, wrong), memo=memo)
         if match:
-            verdict.misconceptions.append(Stated(wrong.id, wrong.label, wrong.correction, match.evidence))
+            verdict.misconceptions.append(Stated(wrong.id, wrong.label, wrong.correction, match.evidence,
+                                                 match.phrase.text, match.phrase.kind, match.links))
             wrong_words.update(t.start for t in match.tokens)
+    avoid = frozenset(wrong_words)
     for concept in rubric.concepts:
         # Words already spent on a wrong claim ("build uploads it to Docker Hub") do not also
-        # earn the right idea ("uploads it to Docker Hub").
-        match = _first_match(concept.phrasings, analysis, frozenset(wrong_words))
+        # earn the right idea ("uploads it to Docker Hub"); "avoid" changes the search, so no memo.
+        match = first_match(_rules(concept), analysis, avoid, _actors(rubric, concept),
+                            memo if not avoid else None)
         if match:
-            verdict.found.append(Idea(concept.id, concept.label, match.evidence, match.phrase.text))
+            verdict.found.append(Idea(concept.id, concept.label, match.evidence, match.phrase.text,
+                                      match.phrase.kind, match.links))
         else:
             verdict.missed.append(Idea(concept.id, concept.label))
-    _decide(verdict, rubric, analysis)
+    _decide(verdict, rubric, analysis, question)
     return verdict
 
 
-def _first_match(phrasings: Iterable[str], analysis: Analysis,
-                 avoid: frozenset[int] = frozenset()) -> Match | None:
-    for text in phrasings:
-        match = find(compile_phrase(text), analysis, avoid)
-        if match:
-            return match
-    return None
+def grade_follow_up(question: Question, first: str, reply: str) -> Verdict:
+    """The reply to a follow-up question, graded together with the answer it follows."""
+    return grade_text(question, f"{first.rstrip()}\n{reply.strip()}")
 
 
-def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis) -> None:
+def _copies_question(analysis: Analysis, question: Question) -> bool:
+    """Every content word of the answer is already in the question: it says nothing new."""
+    words = {t.lemma for t in analysis.tokens if not t.negator}
+    asked = {t.lemma for t in analyse(question.prompt).tokens}
+    return bool(words) and words <= asked
+
+
+def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Question) -> None:
     needed = max(1, min(rubric.needed, len(rubric.concepts))) if rubric.concepts else 1
     have = len(verdict.found)
     if verdict.misconceptions:
@@ -139,12 +170,55 @@ def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis) -> None:
         verdict.verdict, verdict.score = CORRECT, 1.0
     elif have:
         verdict.verdict, verdict.score = PARTLY, round(have / needed, 2)
-    if verdict.verdict == CORRECT and analysis.content_words < MIN_WORDS_FOR_CORRECT:
-        verdict.verdict, verdict.score = PARTLY, 0.5
-        verdict.notes.append("Right direction, but explain it in a full sentence to show why.")
+    copied = _copies_question(analysis, question)
+    if copied and not analysis.stance:
+        verdict.verdict, verdict.score = INCORRECT, 0.0
+        verdict.notes.append("The answer repeats the question: say what happens, and why.")
+    if verdict.verdict == CORRECT:
+        # Never correct, whatever words it contains: these answers do not explain.
+        cap = ""
+        if _IGNORANCE.search(analysis.text):
+            cap = "You say you are not sure: explain the idea in your own words to show you have it."
+        elif analysis.keyword_list:
+            cap = "A list of keywords is not an explanation: say how they fit together in a sentence."
+        elif copied:
+            cap = "The answer mostly repeats the question: say why."
+        elif analysis.content_words < MIN_WORDS_FOR_CORRECT or analysis.words < 2:
+            cap = "Right direction, but explain it in a full sentence to show why."
+        if cap:
+            verdict.verdict, verdict.score = PARTLY, 0.5
+            verdict.notes.append(cap)
     if verdict.verdict == CORRECT and len(rubric.concepts) > needed:
         # Ideas beyond the required number are a bonus, not a gap.
         verdict.missed = []
+    if verdict.verdict == INCORRECT and not have and _IGNORANCE.search(analysis.text):
+        verdict.notes.append("That's fine: read the explanation below, then try again in your own words.")
+    if verdict.verdict == PARTLY:
+        wanted = {idea.id for idea in verdict.missed}
+        verdict.follow_up = next((c.follow_up for c in rubric.concepts if c.id in wanted and c.follow_up), "")
+
+
+def explain(question: Question, answer: str) -> list[str]:
+    """Lines for a lesson author: each word of the answer and the rule it took part in."""
+    verdict = grade(question, answer, "text")
+    analysis = analyse(answer)
+    fired: dict[str, list[str]] = {}
+    for kind, entries in (("concept", verdict.found), ("misconception", verdict.misconceptions)):
+        for entry in entries:
+            for word, rubric_word, how in entry.links:
+                fired.setdefault(word.lower(), []).append(
+                    f"{kind} {entry.id} via {entry.rule} \"{entry.phrasing}\" ({how} as '{rubric_word}')")
+    lines = [f"stance: {analysis.stance}"] if analysis.stance else []
+    for token in analysis.tokens:
+        shown = answer[token.start:token.end]
+        key = shown.lower() if token.negator else token.word
+        rules = fired.get(key) or fired.get(shown.lower())
+        role = "negator" if token.negator else f"lemma {token.lemma}"
+        where = f"clause {token.clause}, sentence {token.sentence}"
+        lines.append(f"{shown:<16} {role:<20} {where}: " + ("; ".join(rules) if rules else "no rule"))
+    lines.append(f"verdict: {verdict.verdict} (score {verdict.score:g})")
+    lines += [f"note: {note}" for note in verdict.notes]
+    return lines
 
 
 # --- choice answers -----------------------------------------------------------------------
@@ -206,6 +280,8 @@ def grade_choice(question: Question, answer: str | Sequence[str]) -> Verdict:
 
 def grade(question: Question, answer: str | Sequence[str], form: str | None = None) -> Verdict:
     """Grade in ``form`` ("text" or "choice"); by default the question's preferred form."""
+    if form is None and question.choice is not None and _looks_like_keys(question, answer):
+        form = "choice"  # "a, d" for a question that also takes words: the learner chose options
     form = form or question.kinds[0]
     if form not in question.kinds:
         raise GradeError(f"question '{question.id}' cannot be answered as {form} "
@@ -215,3 +291,14 @@ def grade(question: Question, answer: str | Sequence[str], form: str | None = No
     if not isinstance(answer, str):
         answer = " ".join(str(part) for part in answer)
     return grade_text(question, answer)
+
+
+def _looks_like_keys(question: Question, answer: str | Sequence[str]) -> bool:
+    if "choice" not in question.kinds:
+        return False
+    if not isinstance(answer, str):
+        return True
+    words = answer.replace(",", " ").replace(";", " ").split()
+    known = {o.key for o in question.choice.options} if question.choice else set()
+    return bool(words) and all(w.strip(")").lower() in known or (len(w) <= len(known) and w.isalpha()
+                                                                and set(w.lower()) <= known) for w in words)

@@ -1,38 +1,52 @@
-"""Finding a rubric phrasing in an answer, with its polarity.
+"""Finding a rubric rule in an answer, with its polarity and, where it matters, who does it.
 
-A phrasing is a short phrase written in the lesson's rubric, e.g. ``"only changed layers
-upload"``. It is found in an answer when its content words appear **in that order**, each
-at most :data:`MAX_GAP` words after the previous one, inside one clause (or as many
-clauses as the phrasing itself has). Two small extensions:
+Two kinds of rule (see docs/lesson-format.md):
 
-* ``upload|push|send`` - any one of these words fills the slot; an alternative that is only
-  a stop word (``the|a|-``) makes the slot optional;
-* a phrasing that starts with ``yes`` or ``no`` also requires the answer to open with that
-  stance ("No, ..."); the phrasing ``"no"`` alone matches a bare "No." answer.
+* a **phrasing**, e.g. ``"only changed layers upload"``: its content words appear **in that
+  order**, each at most :data:`MAX_GAP` words after the previous one, inside one clause (or as
+  many clauses as the phrasing itself has). ``upload|push|send`` - any one of these words fills
+  the slot; an alternative that is only a stop word (``the|a|-``) makes the slot optional. A
+  phrasing that starts with ``yes`` or ``no`` also requires the answer to open with that stance.
+* a **key-term group**, e.g. ``"tag|latest + move|reassign|overwrite|float"``: one word of each
+  ``+``-separated slot, in any order, inside one sentence and at most :data:`WINDOW` words apart.
+  A leading ``~`` makes the group hold whatever its polarity ("doesn't run a *stale* image"
+  states the idea of a stale copy as much as "runs a stale image" does); a leading ``=`` keeps
+  every key term inside one clause ("the pull fails, but the pod starts" is no "fails to start").
+  A negator among the key terms must stand before another of them in its clause.
 
-Negation: a negator in the phrasing ("not", "no", "never", "without" ...) must be matched by
-one in the answer; any *other* negator before the match in its clause flips it, and a
-flipped match does not count. So "latest is not always the newest" does not state the
-misconception "latest is always the newest", and "it does not upload only the changed
-layers" does not state the concept "upload only the changed layers".
+Negation: a negator in the rule ("not", "no", "never", "without" ...) must be matched by one in
+the answer; any *other* negator before a matched word in that word's clause flips the match,
+and a flipped match does not count. "not only" is no negator.
+
+Actors: a rubric entry may be bound to an actor (``actor = "build"``): then a match is refused
+when the subject of its clause is another of the rubric's actors ("push creates the image" is
+not "build creates the image"), and a key-term group needs its own actor as the subject (or,
+with a person as the subject, named in the sentence: "you upload it with docker push").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
 
-from tutor.quiz.text import Analysis, Token, analyse, same_word
+from tutor.quiz.text import Analysis, Token, analyse, fuzzy_same, negator_key
 
 MAX_GAP = 3  # other content words allowed between two consecutive words of a phrasing
+WINDOW = 10  # content words a key-term group may spread over
 SHORT_NEGATORS = frozenset({"without"})
 SHORT_REACH = 1  # content words a short negator reaches ("without credentials")
+MAX_COMBINATIONS = 400  # placements of one key-term group tried in one sentence
+PERSON = "(a person)"
 _ALT = "|"
 _PLACEHOLDER = "zqslot"  # an invented word that survives tokenising, replaced by a slot
+_LEAD_WORDS = frozenset({"docker", "command", "cmd", "step"})  # "docker push sends ...": push is the subject
 
 
 @dataclass
 class Slot:
-    """One position of a phrasing: any of ``options`` matches; ``optional`` slots may be skipped."""
+    """One position of a rule: any of ``options`` matches; ``optional`` slots may be skipped."""
 
     options: list[Token]
     optional: bool = False
@@ -48,6 +62,9 @@ class Phrase:
     slots: list[Slot] = field(default_factory=list)
     stance: str = ""
     clauses: int = 1  # how many clauses the phrasing itself spans
+    kind: str = "phrasing"  # or "terms" for a key-term group
+    any_polarity: bool = False  # "~" groups
+    one_clause: bool = False  # "=" groups: every key term inside one clause
 
     @property
     def usable(self) -> bool:
@@ -59,8 +76,30 @@ class Match:
     phrase: Phrase
     tokens: list[Token]  # the answer's words that matched, in order
     evidence: str  # the stretch of the answer they cover
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (answer word, rubric word, how)
+    subject: str = ""  # the actor found as the clause's subject, for actor-bound rules
 
 
+@dataclass(frozen=True)
+class Actors:
+    """The rubric's actors (e.g. build and push) and the one a rule belongs to."""
+
+    own: str = ""  # "" : the rule is not bound to an actor
+    all: tuple[tuple[str, tuple[Token, ...]], ...] = ()  # (actor name, the words that name it)
+
+    def of(self, token: Token) -> str:
+        for name, words in self.all:
+            if any(w.lemma == token.lemma for w in words):
+                return name
+        return ""
+
+
+@lru_cache(maxsize=4096)
+def actor_words(spec: str) -> tuple[Token, ...]:
+    return tuple(t for choice in spec.split(_ALT) for t in analyse(choice).tokens[:1])
+
+
+@lru_cache(maxsize=8192)
 def compile_phrase(text: str) -> Phrase:
     groups: list[list[str]] = []
 
@@ -81,6 +120,20 @@ def compile_phrase(text: str) -> Phrase:
     return phrase
 
 
+@lru_cache(maxsize=8192)
+def compile_terms(text: str) -> Phrase:
+    """``"~a|b + c|d"`` -> a group of slots that must co-occur (``~``: either polarity)."""
+    body = text.strip()
+    flags = body[: len(body) - len(body.lstrip("~="))]
+    phrase = Phrase(text, kind="terms", any_polarity="~" in flags, one_clause="=" in flags)
+    for part in body.lstrip("~=").split("+"):
+        slot = _alternatives([choice for choice in part.split(_ALT) if choice.strip()])
+        if slot.options:
+            slot.optional = False  # every key term of a group is needed
+            phrase.slots.append(slot)
+    return phrase
+
+
 def _alternatives(choices: list[str]) -> Slot:
     slot = Slot([])
     for choice in choices:
@@ -91,58 +144,240 @@ def _alternatives(choices: list[str]) -> Slot:
     return slot
 
 
-def find(phrase: Phrase, answer: Analysis, avoid: frozenset[int] = frozenset()) -> Match | None:
-    """The first place ``phrase`` is stated (with the right polarity) in ``answer``, or None.
+# --- where a rubric word occurs in an answer ------------------------------------------------
 
-    ``avoid``: character offsets of answer words that may not take part (already used up).
-    """
+
+def positions(option: Token, answer: Analysis, memo: dict[tuple[str, str], list[int]]) -> list[int]:
+    """Indexes of the answer's tokens that ``option`` matches: same lemma, or a small typo."""
+    negator = negator_key(option)
+    key = (negator, "") if negator else (option.lemma, option.word)
+    found = memo.get(key)
+    if found is None:
+        index = answer.lemmas()
+        if negator:
+            found = list(index.get(negator, []))
+        else:
+            found = list(index.get(option.lemma, []))
+            for lemma, where in index.items():
+                if lemma != option.lemma and lemma not in ("not", "without") \
+                        and (fuzzy_same(option.lemma, lemma) or fuzzy_same(option.word, lemma)):
+                    found.extend(where)
+                elif lemma != option.lemma and lemma not in ("not", "without"):
+                    found.extend(p for p in where if fuzzy_same(option.word, answer.tokens[p].word))
+            if len(found) > 1:
+                found.sort()
+        memo[key] = found
+    return found
+
+
+def _how(option: Token, token: Token) -> str:
+    if option.negator:
+        return "negator"
+    if option.lemma == token.lemma:
+        return "same word" if option.word == token.word else "same lemma"
+    return "typo"
+
+
+# --- finding ---------------------------------------------------------------------------------
+
+
+def find(phrase: Phrase, answer: Analysis, avoid: frozenset[int] = frozenset(),
+         actors: Actors = Actors(), memo: dict | None = None) -> Match | None:
+    """The first place ``phrase`` is stated (with the right polarity, by the right actor) in
+    ``answer``, or None. ``avoid``: character offsets of answer words that may not take part."""
     if not phrase.usable:
         return None
+    memo = {} if memo is None else memo
     if phrase.stance and phrase.stance != answer.stance:
         return None
     if not phrase.slots:
         return Match(phrase, [], answer.text.strip().split()[0] if answer.text.strip() else "")
-    tokens = answer.tokens
-    for first in range(len(tokens)):
-        found = _extend(phrase, tokens, 0, [], first, avoid)
-        if found is not None:
-            return Match(phrase, [tokens[i] for i in found], answer.snippet([tokens[i] for i in found]))
-    return None
-
-
-def _extend(phrase: Phrase, tokens: list[Token], slot_index: int, chosen: list[int], start: int,
-            avoid: frozenset[int]) -> list[int] | None:
-    """Depth-first: place slot ``slot_index`` at or after ``start``; return positions when all fit."""
-    if slot_index == len(phrase.slots):
-        return chosen if chosen and _polarity_holds(tokens, chosen) else None
-    slot = phrase.slots[slot_index]
-    if chosen:
-        limit = min(len(tokens), chosen[-1] + MAX_GAP + 2)
+    candidates = [_slot_positions(slot, answer, avoid, memo) for slot in phrase.slots]
+    if phrase.kind == "terms":
+        return _find_group(phrase, answer, candidates, actors)
+    if not any(candidates[0]) and not phrase.slots[0].optional:
+        return None
+    if phrase.slots[0].optional:
+        starts = sorted({p for c in candidates for p, _ in c})
     else:
-        limit = start + 1  # the first matched word is exactly at ``start``
-    for position in range(start, limit):
-        token = tokens[position]
-        if chosen and token.clause - tokens[chosen[0]].clause >= phrase.clauses:
-            break
-        if token.start not in avoid and any(same_word(option, token) for option in slot.options):
-            found = _extend(phrase, tokens, slot_index + 1, chosen + [position], position + 1, avoid)
-            if found is not None:
-                return found
-    if slot.optional:
-        return _extend(phrase, tokens, slot_index + 1, chosen, start, avoid)
+        starts = [p for p, _ in candidates[0]]
+    for first in starts:
+        found = _extend(phrase, answer, candidates, 0, [], first, actors)
+        if found is not None:
+            return _match(phrase, answer, found, actors)
     return None
 
 
-def _polarity_holds(tokens: list[Token], chosen: list[int]) -> bool:
-    """No unmatched negator before the match's end in the clauses it covers (or an even number)."""
-    first, last = tokens[chosen[0]], chosen[-1]
+def _slot_positions(slot: Slot, answer: Analysis, avoid: frozenset[int], memo: dict) -> list[tuple[int, Token]]:
+    found: dict[int, Token] = {}
+    for option in slot.options:
+        for p in positions(option, answer, memo):
+            if p not in found and answer.tokens[p].start not in avoid:
+                found[p] = option
+    return sorted(found.items())
+
+
+def _extend(phrase: Phrase, answer: Analysis, candidates, slot_index: int, chosen: list[tuple[int, Token]],
+            start: int, actors: Actors) -> list[tuple[int, Token]] | None:
+    """Depth-first: place slot ``slot_index`` at or after ``start``; return placements when all fit."""
+    tokens = answer.tokens
+    if slot_index == len(phrase.slots):
+        if chosen and _polarity_holds(tokens, [p for p, _ in chosen], phrase.any_polarity) \
+                and _actor_holds(answer, [p for p, _ in chosen], actors, strict=False):
+            return chosen
+        return None
+    if chosen:
+        last = chosen[-1][0]
+        low, high = last + 1, min(len(tokens), last + MAX_GAP + 2)
+    else:
+        low, high = start, start + 1  # the first matched word is exactly at ``start``
+    for position, option in candidates[slot_index]:
+        if position < low:
+            continue
+        if position >= high:
+            break
+        if chosen and tokens[position].clause - tokens[chosen[0][0]].clause >= phrase.clauses:
+            break
+        found = _extend(phrase, answer, candidates, slot_index + 1, chosen + [(position, option)],
+                        position + 1, actors)
+        if found is not None:
+            return found
+    if phrase.slots[slot_index].optional:
+        return _extend(phrase, answer, candidates, slot_index + 1, chosen, start, actors)
+    return None
+
+
+def _find_group(phrase: Phrase, answer: Analysis, candidates, actors: Actors) -> Match | None:
+    if any(not c for c in candidates):
+        return None
+    tokens = answer.tokens
+    sentences = sorted({tokens[p].sentence for p, _ in candidates[0]})
+    for sentence in sentences:
+        here = [[(p, o) for p, o in c if tokens[p].sentence == sentence] for c in candidates]
+        if any(not c for c in here):
+            continue
+        for tried, combination in enumerate(product(*here)):
+            if tried >= MAX_COMBINATIONS:
+                break
+            where = [p for p, _ in combination]
+            if len(set(where)) < len(where) or max(where) - min(where) > WINDOW:
+                continue
+            clauses = [tokens[p].clause for p in where]
+            if phrase.one_clause and len(set(clauses)) > 1:
+                continue
+            # A negator of the rule negates its own clause only: another key term must share it.
+            if any(slot.negator and not any(clauses[j] == clauses[i] and where[j] > where[i] for j in range(len(where)))
+                   for i, slot in enumerate(phrase.slots)):
+                continue
+            if not _polarity_holds(tokens, sorted(where), phrase.any_polarity):
+                continue
+            if not _actor_holds(answer, where, actors, strict=True):
+                continue
+            return _match(phrase, answer, list(combination), actors)
+    return None
+
+
+def _match(phrase: Phrase, answer: Analysis, chosen: list[tuple[int, Token]], actors: Actors) -> Match:
+    ordered = sorted(chosen)
+    tokens = [answer.tokens[p] for p, _ in ordered]
+    links = [(answer.tokens[p].word if not answer.tokens[p].negator else answer.snippet([answer.tokens[p]]),
+              option.word, _how(option, answer.tokens[p])) for p, option in ordered]
+    subject = _subject(answer, _anchor(answer, [p for p, _ in chosen], actors), actors) if actors.own else ""
+    return Match(phrase, tokens, answer.snippet(tokens), links, subject)
+
+
+def _polarity_holds(tokens: list[Token], chosen: list[int], any_polarity: bool = False) -> bool:
+    """No unmatched negator before a matched word in its clause (or an even number of them)."""
+    if any_polarity:
+        return True
     used = set(chosen)
-    extra = 0
-    for i, token in enumerate(tokens[: last + 1]):
-        if not token.negator or i in used or token.clause < first.clause:
-            continue
-        # "without" reaches only the words right after it ("without Always the node keeps ...").
-        if token.word in SHORT_NEGATORS and not any(i < p <= i + SHORT_REACH for p in chosen):
-            continue
-        extra += 1
-    return extra % 2 == 0
+    negators: set[int] = set()
+    for position in chosen:
+        clause = tokens[position].clause
+        i = position - 1
+        while i >= 0 and tokens[i].clause == clause:
+            token = tokens[i]
+            if token.negator and i not in used:
+                # "without" reaches only the words right after it ("without Always the node keeps ...").
+                if token.word not in SHORT_NEGATORS or position - i <= SHORT_REACH:
+                    negators.add(i)
+            i -= 1
+    return len(negators) % 2 == 0
+
+
+# --- who does it -----------------------------------------------------------------------------
+
+
+def _anchor(answer: Analysis, chosen: Sequence[int], actors: Actors) -> int:
+    """The matched word whose subject counts: in the rule's order (a group names its action
+    first), the first that does not name the rule's own actor."""
+    for p in chosen:
+        if actors.of(answer.tokens[p]) != actors.own:
+            return p
+    return max(chosen)
+
+
+def _subject(answer: Analysis, position: int, actors: Actors) -> str:
+    """Who does what the word at ``position`` says: an actor's name, PERSON, or "" (unknown)."""
+    tokens = answer.tokens
+    clause = tokens[position].clause
+    pronoun = max((k for c, k in answer.pronouns if c == clause and k <= position), default=None)
+    begin = position
+    while begin > 0 and tokens[begin - 1].clause == clause:
+        begin -= 1
+    low = pronoun if pronoun is not None else begin
+    before = position - 1
+    while before >= low and tokens[before].word in _LEAD_WORDS:
+        before -= 1
+    if before >= low and (name := actors.of(tokens[before])):
+        return name  # "build pushes it": the actor right before the action does it
+    if name := actors.of(tokens[position]):
+        return name  # "push sends it", "the image that build made": the word names its actor
+    for i in range(before, low - 1, -1):  # the nearest actor before the word
+        if name := actors.of(tokens[i]):
+            return name
+    if pronoun is not None:
+        return PERSON
+    return _clause_subject(answer, clause - 1, actors)
+
+
+def _clause_subject(answer: Analysis, clause: int, actors: Actors) -> str:
+    """The subject an earlier clause hands on ("build: makes the image" - build makes it)."""
+    while clause >= 0:
+        words = [(i, t) for i, t in enumerate(answer.tokens) if t.clause == clause]
+        for _i, token in words:
+            if name := actors.of(token):
+                return name
+        if any(c == clause for c, _ in answer.pronouns):
+            return PERSON
+        clause -= 1
+    return ""
+
+
+def _actor_holds(answer: Analysis, chosen: Sequence[int], actors: Actors, strict: bool) -> bool:
+    if not actors.own:
+        return True
+    subject = _subject(answer, _anchor(answer, chosen, actors), actors)
+    if subject == actors.own:
+        return True
+    if subject and subject != PERSON:
+        return False  # another actor does it: a swapped role
+    clause = answer.tokens[_anchor(answer, chosen, actors)].clause
+    others = {actors.of(t) for t in answer.tokens if t.clause == clause} - {"", actors.own}
+    if others:
+        return False
+    if not strict:
+        return True
+    sentence = answer.tokens[chosen[0]].sentence
+    return any(actors.of(t) == actors.own for t in answer.tokens if t.sentence == sentence)
+
+
+def first_match(rules: Sequence[Phrase], answer: Analysis, avoid: frozenset[int] = frozenset(),
+                actors: Actors = Actors(), memo: dict | None = None,
+                accept: Callable[[Match], bool] | None = None) -> Match | None:
+    memo = {} if memo is None else memo
+    for rule in rules:
+        match = find(rule, answer, avoid, actors, memo)
+        if match and (accept is None or accept(match)):
+            return match
+    return None

@@ -1,13 +1,17 @@
-"""Free-text answers -> tokens the matcher can compare: words, stems, clauses and negation.
+"""Free-text answers -> tokens the matcher can compare: words, lemmas, clauses, sentences, negation.
 
-Deliberately small and rule-based (no language model, no network), so that a verdict can
-always be explained by pointing at the words that produced it:
+Rule-based and offline (no language model, no network), so that a verdict can always be
+explained by pointing at the words that produced it:
 
 * lower case, contractions expanded ("doesn't" -> "does not", also without the apostrophe),
-* light stemming ("pushes", "pushed", "pushing" -> "push"; "changed layers" -> "chang layer"),
-* stop words dropped, but negators ("not", "no", "never", "without" ...) kept and flagged,
+* lemmas from simplemma, whose English data ships inside the package ("pushed", "pushing" ->
+  "push"; "layers" -> "layer"), after a few course synonyms ("k8s" -> "kubernetes"),
+* stop words dropped, but negators ("not", "no", "never", "without" ...) kept and flagged;
+  "not only" / "not just" is no negation ("not only X but Y" says X and Y),
 * clauses split at punctuation and at joining words ("but", "because", "and", "if" ...), so a
-  negation only reaches to the end of its own clause,
+  negation only reaches to the end of its own clause; sentences split at . ! ? ; and new lines,
+* personal pronouns are remembered (not kept as words): "the image *you* built" has its own
+  subject, which the matcher needs to tell who does what,
 * a leading "yes"/"no" that answers a yes/no question is taken as the answer's *stance*
   instead of as a negation of what follows ("No, you don't" is not "you do").
 """
@@ -16,19 +20,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+from simplemma import is_known, lemmatize
 
 # "re-upload" stays one word; "v1.2" and "500MB" are single tokens until split below.
 _WORD = re.compile(r"(?:re|un|pre|non)-[a-z]+|[a-z0-9]+(?:['\u2019][a-z]+)?", re.IGNORECASE)
 # "." and ":" end a clause only before a space: "ghcr.io" and "poll-backend:v1" stay whole.
 # Brackets are not boundaries: "(the namespace)" belongs to its sentence.
-_BOUNDARY_CHARS = re.compile(r"[,;!?\n\u2014\u2013]|[.:](?:\s|$)|\s--?\s")
+_BOUNDARY_CHARS = re.compile(r"[,;!?\n\u2014\u2013]|[.:](?:\s|$)|\s--?\s|->|=>|\u2192")
+_SENTENCE_CHARS = re.compile(r"[;!?\n]|\.(?:\s|$)")
 _NUMBER_UNIT = re.compile(r"^(\d+(?:\.\d+)?)([kmgt]i?b|b|mbs|gbs)$")
 
 NEGATORS = frozenset({"not", "no", "never", "none", "nothing", "neither", "nor", "without", "nobody", "nowhere"})
+# "not only", "not just": an addition, not a denial.
+_NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "simply"})
 STANCE_WORDS = {"yes": "yes", "yeah": "yes", "yep": "yes", "yup": "yes", "no": "no", "nope": "no", "nah": "no"}
 # After a leading "no", these mean it answers the question ("No, you don't") rather than
 # quantifying a noun ("No layers are uploaded twice").
 _STANCE_FOLLOWERS = frozenset({"you", "it", "i", "we", "they", "docker", "that", "this", "the", "only", "just"})
+# A person doing something: the clause's subject is then not one of the rubric's actors.
+PRONOUNS = frozenset({"you", "i", "we", "they", "he", "she", "someone", "somebody", "people", "anyone"})
 
 # Words that end one clause and start the next; they carry no content themselves.
 CLAUSE_WORDS = frozenset({
@@ -45,6 +58,7 @@ STOP_WORDS = frozenset({
     "must", "have", "has", "had", "having", "just", "also", "than", "very", "really", "about", "into",
     "onto", "up", "some", "or", "actually", "basically",
     "get", "gets", "got", "getting", "s", "one", "thing", "things", "like", "well", "simply",
+    "someone", "somebody", "people", "anyone", "his", "her", "him",
 })
 
 _CONTRACTIONS = {
@@ -62,45 +76,44 @@ _CANONICAL = {
     "img": "image", "imgs": "images", "megabyte": "mb", "megabytes": "mb", "meg": "mb", "megs": "mb",
     "gigabyte": "gb", "gigabytes": "gb", "everytime": "every time", "dockerhub": "docker hub",
     "kb": "kb", "mib": "mb", "gib": "gb", "rollback": "roll back", "rollbacks": "roll backs",
+    "creds": "credentials", "pwd": "password", "k3": "k3s", "pls": "please",
 }
-_IRREGULAR = {
-    "built": "build", "rebuilt": "rebuild", "sent": "send", "resent": "resend", "ran": "run",
-    "wrote": "write", "written": "write", "overwrote": "overwrite", "overwritten": "overwrite",
-    "rewritten": "rewrite", "gotten": "get", "went": "go", "gone": "go", "made": "make", "took": "take",
-    "taken": "take", "kept": "keep", "found": "find", "chose": "choose", "chosen": "choose", "knew": "know",
-    "known": "know", "lost": "lose", "meant": "mean", "broke": "break", "broken": "break", "saw": "see",
-    "seen": "see", "gave": "give", "given": "give", "stole": "steal", "stolen": "steal", "hid": "hide",
-    "hidden": "hide", "ate": "eat", "led": "lead", "fed": "feed", "held": "hold", "stuck": "stick",
+# Where simplemma's dictionary answers with a noun or an adjective we need as the verb.
+_LEMMA_FIXES = {
+    "building": "build", "latest": "latest", "newest": "newest", "caching": "cache", "cached": "cache",
+    "pending": "pending", "stuck": "stuck", "lost": "lose", "left": "leave", "rebuilt": "rebuild",
+    "overwrote": "overwrite", "uploaded": "upload", "authenticated": "authenticate",
 }
-_VOWELS = set("aeiouy")
+_FUZZY_MIN = 6  # words shorter than this must be spelt right (a typo in "push" is another word)
 
 
-def stem(word: str) -> str:
-    """A light suffix stripper: plurals, -ed, -ing and a final -e, applied the same to answers and rubrics."""
-    word = _IRREGULAR.get(word, word)
-    if len(word) <= 3 or not word.isalpha():
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The dictionary form of an English word, the same for answers and rubrics."""
+    if word in _LEMMA_FIXES:
+        return _LEMMA_FIXES[word]
+    if not word.isalpha() or len(word) <= 2:
         return word
-    if word.endswith(("ies", "ied")) and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith(("sses", "shes", "ches", "xes", "zzes")):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    for suffix in ("ing", "ed"):
-        rest = word[: -len(suffix)]
-        if word.endswith(suffix) and not word.endswith("eed") and len(rest) >= 2 and _VOWELS & set(rest):
-            word = _undouble(rest)
-            break
-    if word.endswith("e") and len(word) > 2:
-        word = word[:-1]
-    return word
+    found = lemmatize(word, lang="en")
+    if found == word and len(word) > 4 and not is_known(word, lang="en"):
+        # A misspelt or unknown word: strip a plural or tense ending so that a typo of
+        # "uploads" ("uplaods") still reaches "upload".
+        for suffix in ("ing", "ed", "es", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                return word[: -len(suffix)]
+    return found
 
 
-def _undouble(word: str) -> str:
-    """"tagg" -> "tag", "skipp" -> "skip", but "pull" and "pass" keep their double letter."""
-    if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in _VOWELS | {"l", "s", "z"}:
-        return word[:-1]
-    return word
+@lru_cache(maxsize=262144)
+def fuzzy_same(rubric: str, answer: str) -> bool:
+    """A small typo in a longer word ("uplaoded", "registy", "kubernets"), never in a short one."""
+    if rubric == answer:
+        return True
+    if not (rubric.isalpha() and answer.isalpha()) or rubric[0] != answer[0]:
+        return False
+    shorter = min(len(rubric), len(answer))
+    allowed = 2 if shorter >= 9 else 1 if shorter >= _FUZZY_MIN else 0
+    return allowed > 0 and OSA.distance(rubric, answer, score_cutoff=allowed) <= allowed
 
 
 @dataclass(frozen=True)
@@ -108,14 +121,19 @@ class Token:
     """One content word of an answer (or of a rubric phrasing)."""
 
     word: str  # lower case, after contractions and synonyms ("not" for "n't")
-    stem: str
+    lemma: str
     clause: int  # which clause it is in; negation does not cross clauses
     start: int  # character span in the original text, for showing the evidence
     end: int
+    sentence: int = 0  # key-term groups co-occur within one sentence
 
     @property
     def negator(self) -> bool:
         return self.word in NEGATORS
+
+    @property
+    def stem(self) -> str:  # the older name, kept for callers that compare stems
+        return self.lemma
 
 
 @dataclass
@@ -125,16 +143,36 @@ class Analysis:
     text: str
     tokens: list[Token] = field(default_factory=list)  # content words only, in order
     stance: str = ""  # "yes" / "no" when the text opens by answering a yes/no question
+    words: int = 0  # every written word, stop words included
+    function_words: int = 0  # stop words and clause words: a sentence has them, a keyword list does not
+    chunks: list[int] = field(default_factory=list)  # words per comma/line-separated piece
+    # (clause, index of the next content token) for each personal pronoun: "the image you built".
+    pronouns: list[tuple[int, int]] = field(default_factory=list)
+    _index: dict[str, list[int]] | None = field(default=None, repr=False)
 
     @property
     def content_words(self) -> int:
         """Words that carry meaning (not stop words, not negators)."""
         return sum(1 for t in self.tokens if not t.negator)
 
+    @property
+    def keyword_list(self) -> bool:
+        """Bare keywords ("tag, latest, moves"): no word that joins them into a claim."""
+        return self.function_words == 0 and len(self.chunks) >= 2 and max(self.chunks) <= 2
+
     def snippet(self, tokens: list[Token]) -> str:
         if not tokens:
             return ""
         return self.text[min(t.start for t in tokens):max(t.end for t in tokens)]
+
+    def lemmas(self) -> dict[str, list[int]]:
+        """lemma -> positions of the tokens that have it; negators under :func:`negator_key`."""
+        if self._index is None:
+            index: dict[str, list[int]] = {}
+            for i, token in enumerate(self.tokens):
+                index.setdefault(negator_key(token) or token.lemma, []).append(i)
+            self._index = index
+        return self._index
 
 
 def _expand(raw: str) -> list[str]:
@@ -157,32 +195,70 @@ def _expand(raw: str) -> list[str]:
 
 
 def analyse(text: str) -> Analysis:
-    """Tokenise ``text`` into content tokens with clause numbers, and find its stance."""
+    """Tokenise ``text`` into content tokens with clause and sentence numbers, and find its stance."""
     text = text or ""
     analysis = Analysis(text)
-    # (word, start, end) with None marking a clause boundary.
-    raw: list[tuple[str, int, int] | None] = []
+    # (word, start, end, new sentence?) with None marking a clause boundary.
+    raw: list[tuple[str, int, int, bool] | None] = []
     position = 0
+    chunk = 0
+    new_sentence = False
     for match in _WORD.finditer(text):
-        if _BOUNDARY_CHARS.search(text, position, match.start()):
+        gap = (position, match.start())
+        if _BOUNDARY_CHARS.search(text, *gap):
             raw.append(None)
+            if chunk:
+                analysis.chunks.append(chunk)
+            chunk = 0
+        if _SENTENCE_CHARS.search(text, *gap):
+            new_sentence = True
         for word in _expand(match.group(0)):
-            raw.append((word, match.start(), match.end()))
+            raw.append((word, match.start(), match.end(), new_sentence))
+            new_sentence = False
+            chunk += 1
         position = match.end()
+    if chunk:
+        analysis.chunks.append(chunk)
     raw = _take_stance(raw, analysis)
-    clause = 0
-    for item in raw:
-        if item is None or item[0] in CLAUSE_WORDS:
+    clause = sentence = 0
+    previous = ""
+    for index, item in enumerate(raw):
+        if item is None:
             clause += 1
+            previous = ""
             continue
-        word, start, end = item
+        word, start, end, starts_sentence = item
+        analysis.words += 1
+        if starts_sentence and analysis.tokens:
+            sentence += 1
+        if word in CLAUSE_WORDS:
+            clause += 1
+            analysis.function_words += 1
+            previous = word
+            continue
+        if word in PRONOUNS:
+            analysis.pronouns.append((clause, len(analysis.tokens)))
         if word in STOP_WORDS:
+            analysis.function_words += 1
+            previous = word
             continue
-        analysis.tokens.append(Token(word, stem(word), clause, start, end))
+        if word == "not" and _next_word(raw, index) in _NOT_NEGATING_AFTER:
+            previous = word
+            continue  # "not only X but Y"
+        if previous == "no" and word == "longer":
+            previous = word
+            continue  # "no longer": the "no" already negates
+        analysis.tokens.append(Token(word, lemma(word), clause, start, end, sentence))
+        previous = word
     return analysis
 
 
-def _take_stance(raw: list[tuple[str, int, int] | None], analysis: Analysis) -> list[tuple[str, int, int] | None]:
+def _next_word(raw: list[tuple[str, int, int, bool] | None], index: int) -> str:
+    following = raw[index + 1] if index + 1 < len(raw) else None
+    return following[0] if following is not None else ""
+
+
+def _take_stance(raw: list, analysis: Analysis) -> list:
     """Remove a leading "yes"/"no" that answers the question, remembering which it was."""
     while raw and raw[0] is None:
         raw = raw[1:]
@@ -193,36 +269,21 @@ def _take_stance(raw: list[tuple[str, int, int] | None], analysis: Analysis) -> 
     if word == "no" and following is not None and following[0] not in _STANCE_FOLLOWERS:
         return raw  # "No layers are uploaded twice": a quantifier, not an answer
     analysis.stance = STANCE_WORDS[word]
+    analysis.words += 1
     return [None] + raw[1:]
 
 
-def distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance, giving up above ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
+def negator_key(token: Token) -> str:
+    """Negators stand for each other ("not", "never", "no" ...), except "without", a preposition
+    that only "without" matches; "" for other words."""
+    if not token.negator:
+        return ""
+    return "without" if token.word == "without" else "not"
 
 
 def same_word(rubric: Token, answer: Token) -> bool:
-    """Equal stems, or a small typo in a longer word ("uplaoded", "registy", "kubernets")."""
+    """Equal lemmas, or a small typo in a longer word; any negator stands for any other."""
     if rubric.negator or answer.negator:
-        return rubric.negator and answer.negator  # any negator stands for any other
-    if rubric.stem == answer.stem:
-        return True
-    if not (rubric.word.isalpha() and answer.word.isalpha()) or rubric.word[0] != answer.word[0]:
-        return False
-    shorter = min(len(rubric.word), len(answer.word))
-    allowed = 2 if shorter >= 9 else 1 if shorter >= 6 else 0
-    return allowed > 0 and distance(rubric.stem, answer.stem, allowed) <= allowed
+        return negator_key(rubric) == negator_key(answer)
+    return rubric.lemma == answer.lemma or fuzzy_same(rubric.lemma, answer.lemma) \
+        or fuzzy_same(rubric.word, answer.word)
