@@ -141,6 +141,8 @@ class PlainRenderer:
         self.out = out
         self.tty = out.isatty()
         self._layer_status: dict[str, str] = {}
+        self._bar_open = False  # a bar is drawn on the current line, without its newline yet
+        self._done: dict[str, float] = {}  # how far each layer's bar got
 
     def write(self, text: str) -> None:
         """One line of ours; the values in it come from input, so control characters are shown."""
@@ -152,6 +154,16 @@ class PlainRenderer:
     def show(self, event) -> None:
         from tutor.docker_ops import events as ev
 
+        if self._bar_open and not isinstance(event, ev.LayerProgress):
+            # Anything else starts on a line of its own.
+            self.out.write("\r" if isinstance(event, ev.Failed) else "\n")
+            self._bar_open = False
+        if isinstance(event, ev.Failed):
+            # Every layer still moving is said to have stopped where it was: nothing looks alive.
+            for layer, status in self._layer_status.items():
+                if status == "bar":
+                    self._layer_status[layer] = "stopped"
+                    self.write(f"{layer[:12]:12}  Stopped at {self._done.get(layer, 0):.0%}".ljust(60))
         match event:
             case ev.CommandLine(text=text):
                 self.write(f"$ {text}")
@@ -178,6 +190,8 @@ class PlainRenderer:
                 self.out.write(f"\r{event.layer[:12]:12}  {bar} {done:4.0%}")
                 self.out.flush()
                 self._layer_status[event.layer] = "bar"
+                self._done[event.layer] = done
+                self._bar_open = True
             return
         if self._layer_status.get(event.layer) == event.status:
             return
@@ -185,4 +199,5 @@ class PlainRenderer:
         self._layer_status[event.layer] = event.status
         label = event.detail or event.status.capitalize()
         self.out.write(prefix)  # ours: back to the start of the bar's line
+        self._bar_open = False
         self.write(f"{event.layer[:12]:12}  {label}".ljust(60 if prefix else 0))

@@ -114,7 +114,9 @@ class LayerTracker:
         busy = [(layer_id, layer) for layer_id, layer in self.layers.items() if layer.status in MOVING]
         if not busy:
             return None
-        return max(busy, key=lambda pair: (pair[1].status in ("pushing", "downloading"), pair[1].current))
+        # A layer cut off half-way is the one to name, before one that was all sent and awaits its answer.
+        return max(busy, key=lambda pair: (pair[1].status in ("pushing", "downloading"),
+                                           not pair[1].total or pair[1].moved < pair[1].total, pair[1].current))
 
     # --- the tally ---------------------------------------------------------------
 
