@@ -19,7 +19,7 @@ from tutor.quiz.text import Analysis, analyse
 
 CORRECT, PARTLY, INCORRECT = "correct", "partly", "incorrect"
 VERDICTS = (CORRECT, PARTLY, INCORRECT)
-MIN_WORDS_FOR_CORRECT = 3  # content words; a one- or two-word answer explains nothing
+MIN_WORDS_FOR_CORRECT = 2  # content words; one word names a topic, it does not explain it
 # "I don't know" in its usual spellings; "you don't know which build runs" is an idea, not this.
 _IGNORANCE = re.compile(
     r"\b(?:i\s*(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know|idk|dunno|no\s+idea|no\s+clue"
@@ -171,6 +171,13 @@ def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Ques
     elif have:
         verdict.verdict, verdict.score = PARTLY, round(have / needed, 2)
     copied = _copies_question(analysis, question)
+    if analysis.keyword_list and verdict.verdict != INCORRECT:
+        verdict.verdict, verdict.score = INCORRECT, 0.0
+        verdict.notes.append("A list of keywords is not an explanation: say how they fit together in a sentence.")
+    elif analysis.words < 2 and not analysis.stance and verdict.verdict == PARTLY and verdict.score < 0.5:
+        # One word that is only part of the answer names a topic, it does not explain it.
+        verdict.verdict, verdict.score = INCORRECT, 0.0
+        verdict.notes.append("One word is not an answer: explain it in a sentence.")
     if copied and not analysis.stance:
         verdict.verdict, verdict.score = INCORRECT, 0.0
         verdict.notes.append("The answer repeats the question: say what happens, and why.")
@@ -179,11 +186,9 @@ def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Ques
         cap = ""
         if _IGNORANCE.search(analysis.text):
             cap = "You say you are not sure: explain the idea in your own words to show you have it."
-        elif analysis.keyword_list:
-            cap = "A list of keywords is not an explanation: say how they fit together in a sentence."
         elif copied:
             cap = "The answer mostly repeats the question: say why."
-        elif analysis.content_words < MIN_WORDS_FOR_CORRECT or analysis.words < 2:
+        elif analysis.words < 2 or (analysis.content_words < MIN_WORDS_FOR_CORRECT and analysis.words < 3):
             cap = "Right direction, but explain it in a full sentence to show why."
         if cap:
             verdict.verdict, verdict.score = PARTLY, 0.5
