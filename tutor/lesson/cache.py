@@ -45,8 +45,13 @@ def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
         stamp = (_stamp(path), _code_stamp())
     except OSError:
         return _parse(path)  # says what is wrong with the file, with its path
+    from tutor.paths import child
+
     folder = folder or _folder()
-    entry = folder / f"{path.stem}-{zlib.crc32(str(path.resolve()).encode()):08x}.pickle"
+    try:  # the name comes from the lesson's file name: it must stay in the cache folder
+        entry = child(folder, f"{path.stem}-{zlib.crc32(str(path.resolve()).encode()):08x}.pickle")
+    except ValueError:
+        return _parse(path)
     try:
         saved_stamp, lesson = pickle.loads(entry.read_bytes())
         if saved_stamp == stamp and isinstance(lesson, Lesson):
