@@ -13,7 +13,6 @@ import json
 import shutil
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any
 
 from tutor.commands import fail, warn
@@ -136,7 +135,7 @@ async def _trust(args: argparse.Namespace, target: Any) -> None:
     try:
         path, replaced = node.replace_host_key(where.key_host, where.port, key)
     except OSError as err:
-        place = Path(err.filename) if err.filename else node.tutor_known_hosts()
+        place = node.tutor_known_hosts()  # the file we meant, not a temporary file beside it
         raise BadInput(f"{target.label}'s host key {shown} matches, but it could not be recorded in {place} "
                        f"({err.strerror or err}): nothing was trusted. Make {place.parent} writable, or pass "
                        "--known-hosts FILE with a known_hosts file that already lists the node") from None
