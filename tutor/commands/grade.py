@@ -26,6 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--form", choices=("text", "choice"), default=None,
                         help="grade a text question's choice form (or the other way round)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text (or CSV)")
+    parser.add_argument("--explain", action="store_true",
+                        help="with --question: show, word by word, which rubric rule each word of the answer fired")
     parser.add_argument("--lessons", action="append", default=[], metavar="DIR",
                         help="also look for lessons in this folder (repeatable)")
     parser.set_defaults(handler=run)
@@ -70,9 +72,18 @@ def _grade_one(lesson, args: argparse.Namespace, fill) -> int:
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
         return 0
+    if getattr(args, "explain", False) and verdict.form == "text":
+        from tutor.quiz.grader import explain
+
+        print("rules, word by word:")
+        for line in explain(question, args.answer if isinstance(args.answer, str) else " ".join(args.answer)):
+            print(f"  {fill(line)}")
+        print()
     print(f"{question.id}: {fill(question.prompt)}")
     print(f"verdict: {verdict.verdict} (score {verdict.score:g})")
     print(verdict.summary())
+    if verdict.follow_up:
+        print(f"follow-up: {verdict.follow_up}")
     for idea in verdict.found:
         source = f'  (from "{idea.evidence}")' if idea.evidence and verdict.form == "text" else ""
         print(f"  + found  {idea.id}: {idea.label}{source}")

@@ -17,13 +17,63 @@ from tutor.paths import PLAIN_ID
 _ID = re.compile(rf"^{PLAIN_ID.pattern}$")
 
 
-def lint_file(path: str | Path) -> list[Problem]:
+def lint_file(path: str | Path, answers: str | Path | None = None) -> list[Problem]:
+    """Problems in one lesson file; with ``answers`` (a labelled JSONL file such as
+    tests/data/grading_dev.jsonl), also the rubric entries that none of its answers exercises."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [Problem(path, 0, f"cannot read the lesson: {exc}")]
-    return lint_text(text, path)
+    found = lint_text(text, path)
+    if answers is not None:
+        try:
+            found += rubric_coverage(parse_lesson(text, path), answers)
+        except LessonError:
+            pass  # lint_text has reported it
+    return found
+
+
+def rubric_coverage(lesson: Lesson, answers: str | Path) -> list[Problem]:
+    """Rubric concepts and misconceptions that no answer in ``answers`` exercises: an untested
+    rule may never fire, or fire on the wrong answers, and nobody would know."""
+    import json
+
+    from tutor.quiz.grader import GradeError, grade
+
+    answers = Path(answers)
+    try:
+        lines = answers.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(lesson.source, 0, f"cannot read the answers {answers}: {exc}")]
+    seen: dict[str, set[str]] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            qid, answer = row["question"], row["answer"]
+        except (ValueError, KeyError, TypeError):
+            return [Problem(lesson.source, 0, f"{answers}:{number}: not a JSON object with question and answer")]
+        question = lesson.question(qid) if isinstance(qid, str) else None
+        if question is None or question.rubric is None or not isinstance(answer, str):
+            continue
+        try:
+            verdict = grade(question, answer, "text")
+        except GradeError:
+            continue
+        seen.setdefault(qid, set()).update(i.id for i in (*verdict.found, *verdict.misconceptions))
+    found = []
+    for question in lesson.quiz:
+        if question.rubric is None:
+            continue
+        for entry in (*question.rubric.concepts, *question.rubric.misconceptions):
+            if entry.id not in seen.get(question.id, set()):
+                kind = "concept" if entry in question.rubric.concepts else "misconception"
+                found.append(Problem(lesson.source, entry.line,
+                                     f"warning: rubric {kind} '{entry.id}' of question '{question.id}' is "
+                                     f"exercised by no answer in {answers.name}: add one that states it"))
+    return found
 
 
 def duplicate_ids(together: Iterable[str | Path], alone: Iterable[str | Path] = ()) -> list[Problem]:

@@ -136,9 +136,8 @@ def grade_text(question: Question, answer: str) -> Verdict:
     avoid = frozenset(wrong_words)
     for concept in rubric.concepts:
         # Words already spent on a wrong claim ("build uploads it to Docker Hub") do not also
-        # earn the right idea ("uploads it to Docker Hub"); "avoid" changes the search, so no memo.
-        match = first_match(_rules(concept), analysis, avoid, _actors(rubric, concept),
-                            memo if not avoid else None)
+        # earn the right idea ("uploads it to Docker Hub").
+        match = first_match(_rules(concept), analysis, avoid, _actors(rubric, concept), memo)
         if match:
             verdict.found.append(Idea(concept.id, concept.label, match.evidence, match.phrase.text,
                                       match.phrase.kind, match.links))

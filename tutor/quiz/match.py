@@ -41,6 +41,7 @@ MAX_COMBINATIONS = 400  # placements of one key-term group tried in one sentence
 PERSON = "(a person)"
 _ALT = "|"
 _PLACEHOLDER = "zqslot"  # an invented word that survives tokenising, replaced by a slot
+_FUZZY_MIN = 6  # as in tutor.quiz.text: shorter words must be spelt right
 _LEAD_WORDS = frozenset({"docker", "command", "cmd", "step"})  # "docker push sends ...": push is the subject
 
 
@@ -158,16 +159,27 @@ def positions(option: Token, answer: Analysis, memo: dict[tuple[str, str], list[
             found = list(index.get(negator, []))
         else:
             found = list(index.get(option.lemma, []))
-            for lemma, where in index.items():
-                if lemma != option.lemma and lemma not in ("not", "without") \
-                        and (fuzzy_same(option.lemma, lemma) or fuzzy_same(option.word, lemma)):
-                    found.extend(where)
-                elif lemma != option.lemma and lemma not in ("not", "without"):
-                    found.extend(p for p in where if fuzzy_same(option.word, answer.tokens[p].word))
-            if len(found) > 1:
-                found.sort()
+            if max(len(option.lemma), len(option.word)) >= _FUZZY_MIN and option.word[:1].isalpha():
+                # Typos: only answer words with the same first letter and a length that allows one.
+                for lemma, word, where in _fuzzy_bucket(answer, memo).get(option.word[0], ()):
+                    if lemma != option.lemma and (fuzzy_same(option.lemma, lemma) or fuzzy_same(option.word, lemma)
+                                                  or fuzzy_same(option.word, word)):
+                        found.append(where)
+                if len(found) > 1:
+                    found = sorted(set(found))
         memo[key] = found
     return found
+
+
+def _fuzzy_bucket(answer: Analysis, memo: dict) -> dict[str, list[tuple[str, str, int]]]:
+    bucket = memo.get(("", "bucket"))
+    if bucket is None:
+        bucket = {}
+        for i, token in enumerate(answer.tokens):
+            if not token.negator and token.word[:1].isalpha() and len(token.word) >= _FUZZY_MIN - 1:
+                bucket.setdefault(token.word[0], []).append((token.lemma, token.word, i))
+        memo[("", "bucket")] = bucket
+    return bucket
 
 
 def _how(option: Token, token: Token) -> str:

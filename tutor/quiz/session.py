@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from tutor.lesson.model import Lesson, Option, Question
 from tutor.quiz.checklist import tick_linked
-from tutor.quiz.grader import CORRECT, INCORRECT, PARTLY, GradeError, Verdict, grade, parse_keys
+from tutor.quiz.grader import CORRECT, INCORRECT, PARTLY, GradeError, Verdict, grade, grade_follow_up, parse_keys
 from tutor.store import Progress
 
 TODO = "todo"
@@ -101,9 +101,16 @@ class QuizSession:
 
     # --- answering --------------------------------------------------------------------------
 
-    def answer(self, question_id: str, answer: str | Sequence[str], form: str | None = None) -> Outcome:
+    def answer(self, question_id: str, answer: str | Sequence[str], form: str | None = None,
+               follow_up_of: str | None = None) -> Outcome:
+        """Grade and record an answer. ``follow_up_of``: the earlier text answer whose follow-up
+        question this replies to; the two are graded (and saved) together."""
         question = self.question(question_id)
-        verdict = grade(question, answer, form)
+        if follow_up_of and isinstance(answer, str) and form != "choice":
+            verdict = grade_follow_up(question, follow_up_of, answer)
+            answer = f"{follow_up_of.rstrip()}\n{answer.strip()}"
+        else:
+            verdict = grade(question, answer, form)
         self.results[question_id] = verdict
         # Choices are saved as option keys, text as written.
         saved: str | list[str] = parse_keys(answer) if verdict.form == "choice" else \

@@ -160,6 +160,7 @@ class QuizScreen(Screen[None]):
         self.form = "text"
         self.shown_options: list[str] = []  # option keys in the order the widgets show them
         self.last_outcome: Verdict | None = None
+        self.follow_up_of: str | None = None  # the text answer whose follow-up question is open
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -244,6 +245,7 @@ class QuizScreen(Screen[None]):
         self.current_id = question_id
         self.form = form if form in question.kinds else question.kinds[0]
         self.last_outcome = None
+        self.follow_up_of = None
         self.refresh_review()  # first, so the header is right while the rest is drawn
         if self.form == "choice" and question.choice and question.choice.prompt:
             text = question.choice.prompt
@@ -347,8 +349,12 @@ class QuizScreen(Screen[None]):
             what = "Type an answer" if self.form == "text" else "Choose an option"
             self.notify(f"{what} first.", severity="warning")
             return
+        # A reply to the follow-up question is graded with the answer it follows (unless the
+        # learner rewrote that answer instead, keeping it in the field).
+        earlier = self.follow_up_of if isinstance(answer, str) and self.follow_up_of \
+            and self.follow_up_of.strip() not in answer else None
         try:
-            outcome = self.quiz.answer(question.id, answer, self.form)
+            outcome = self.quiz.answer(question.id, answer, self.form, follow_up_of=earlier)
         except GradeError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -357,6 +363,10 @@ class QuizScreen(Screen[None]):
         except OSError as exc:
             self.notify(f"Your answer could not be saved: {exc}", title="Not saved", severity="error")
         self.last_outcome = outcome.verdict
+        asked = outcome.verdict.follow_up and self.form == "text"
+        self.follow_up_of = (f"{earlier.rstrip()}\n{answer}" if earlier else answer) if asked else None
+        if asked:
+            self.query_one("#quiz-text", AnswerArea).select_all()  # typing the reply replaces the answer
         feedback = self.feedback(outcome.verdict, question)
         for item_id in outcome.ticked:  # said here, not in a toast that would cover the feedback
             item = self.lesson.checklist_item(item_id)
@@ -411,7 +421,11 @@ class QuizScreen(Screen[None]):
                 text.append("\n")
         for note in verdict.notes:
             text.append(f"{note}\n", style="italic")
-        if verdict.verdict != CORRECT:
+        if verdict.follow_up and not choice:
+            text.append("Follow-up: ", style="bold")
+            text.append(inline(self.render_text(verdict.follow_up)))
+            text.append("\nType your reply above; it is graded together with your answer.\n", style="dim")
+        elif verdict.verdict != CORRECT:
             change = "Change your choice" if choice else "Edit your answer"
             text.append(f"{change} and check again, or move on and retry the missed ones later (ctrl+r).",
                         style="dim")
