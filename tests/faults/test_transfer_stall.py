@@ -111,3 +111,20 @@ async def test_pull_that_stalls_mid_download_is_bounded_and_named(registry_basic
     assert f"{proxy.host} stopped answering during the download of layer " in failure.hint.what
     assert "received" in failure.hint.what and "pull again" in failure.hint.next_step
     assert time.monotonic() - started < 30
+
+
+async def test_a_slow_registry_is_not_mistaken_for_a_stalled_one(registry_basic, docker_engine, offline_base,
+                                                                 fault_proxy, tmp_path, monkeypatch):
+    """Progress that keeps moving, however slowly, never trips the bound: here the push takes
+    longer than the bound, at 1.5 MB/s."""
+    monkeypatch.setenv(TRANSFER_IDLE_ENV, BOUND)
+    proxy = fault_proxy(registry_basic.host).set("throttle", rate=1.5e6)
+    ref = f"{proxy.host}/{registry_basic.username}/fault-slow:{uuid.uuid4().hex[:8]}"
+    image_with_fresh_layer(docker_engine.client, offline_base, ref, tmp_path / "ctx", 6 << 20)
+    started = time.monotonic()
+    events = [e async for e in push(ref, registry_basic.auth_config())]
+    took = time.monotonic() - started
+    assert isinstance(events[-1], Succeeded), events[-1]
+    assert took > float(BOUND), f"the push took {took:.1f} s: too fast to prove anything"
+    moving = [e.current for e in events if isinstance(e, LayerProgress) and e.status == "pushing" and e.current]
+    assert len(set(moving)) > 3  # the bar moved on the way
