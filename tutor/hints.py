@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tutor.visible import CONTROL
+
 
 @dataclass(frozen=True)
 class Hint:
@@ -284,8 +286,6 @@ def from_lesson_error(error: BaseException) -> Hint:
     return hint("lesson_invalid", detail=str(error))
 
 
-# Terminal escape sequences, then any other control character (tabs and newlines are handled apart).
-_CONTROL = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _DAEMON_PREFIX = re.compile(r"^(?:Error response from daemon:\s*)+", re.IGNORECASE)
 _URL_PREFIX = re.compile(r'^(?:Get|Head|Post|Put|Patch|Delete) "(?:https?://)?([^/"]*)[^"]*":\s*')
 _LOOKUP = re.compile(r"(?:dial tcp: )?lookup (\S+?)(?: on \S+)?: no such host")
@@ -299,7 +299,8 @@ def docker_reason(message: str, limit: int = REASON_LIMIT) -> str:
     daemon's "Error response from daemon:", the URL docker was fetching when the host is named
     anyway, the DNS server's address), and a long reason is cut at a word with an ellipsis.
     """
-    lines = [_CONTROL.sub("", line).replace("\t", " ").strip() for line in message.splitlines()]
+    # tutor.visible shows control sequences; docker's own lines simply lose them.
+    lines = [CONTROL.sub("", line).replace("\t", " ").strip() for line in message.splitlines()]
     text = next((line for line in lines if line), "")
     text = _DAEMON_PREFIX.sub("", text)
     url = _URL_PREFIX.match(text)

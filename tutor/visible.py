@@ -8,9 +8,12 @@ terminal nor clear it, and a value holding a newline cannot forge a line of our 
 
 from __future__ import annotations
 
+import re
+
 # The one definition of a terminal control sequence / control character, shared with the hints
-# (which strip them from docker's messages; here they are shown instead).
-from tutor.hints import _CONTROL
+# (which strip them from docker's messages; here they are shown instead): OSC strings, CSI
+# sequences, other escapes, then any C0/C1 control character except tab and newline.
+CONTROL = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # Invisible characters that reorder or hide text (bidi overrides, zero-width): shown as well.
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
@@ -33,7 +36,7 @@ def visible(text: object, newlines: bool = False) -> str:
     """``text`` with every control character shown as an escape; ``newlines`` keeps line breaks
     (for messages of several lines that are ours), tabs and the rest are always escaped."""
     text = str(text)
-    if not (_CONTROL.search(text) or any(c in _INVISIBLE or c in "\n\t" for c in text)):
+    if not (CONTROL.search(text) or any(c in _INVISIBLE or c in "\n\t" for c in text)):
         return text  # the usual case: nothing to do
     return "".join(c if not _is_control(c) or (newlines and c == "\n") else _escape(c) for c in text)
 

@@ -54,6 +54,8 @@ def test_quiz_wrong_single_choice(snap_compare, app_factory, size):
     async def before(pilot):
         pilot.app.open_quiz("layer-upload")
         await pilot.pause()
+        await pilot.press("ctrl+t")  # the options
+        await pilot.pause()
         await pilot.press("down", "down", "enter", "ctrl+g")  # c) a line-by-line diff
         await _settle(pilot)
 

@@ -64,7 +64,7 @@ def test_answers_only_with_the_flag(capsys):
     assert question["rubric"]["concepts"][0]["id"] == "ambiguous" and question["rubric"]["required"] == 1
     assert question["rubric"]["misconceptions"][0]["correction"]
     assert question["explanation"]
-    assert quiz["push-twice"]["rubric"] is None and quiz["push-twice"]["choice"]["multiple"] is True
+    assert quiz["push-twice"]["rubric"]["concepts"] and quiz["push-twice"]["choice"]["multiple"] is True
 
 
 def test_missing_username_is_shown_and_noted(capsys):

@@ -20,6 +20,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="lesson files, or folders of them")
     parser.add_argument("--lessons", action="append", default=[], metavar="DIR",
                         help="also check the lessons in this folder (repeatable)")
+    parser.add_argument("--answers", metavar="FILE",
+                        help="labelled answers (JSON lines, e.g. tests/data/grading_dev.jsonl): warn about rubric "
+                             "concepts and misconceptions that none of them exercises (warnings do not fail lint)")
     parser.set_defaults(handler=run)
 
 
@@ -43,9 +46,11 @@ def run(args: argparse.Namespace) -> int:
     shared = duplicate_ids(together, [p for p in files if p.resolve() not in known])
     count = 0
     for path in files:
-        found = lint_file(path) + [p for p in shared if p.path is not None and p.path.resolve() == path.resolve()]
+        found = lint_file(path, answers=args.answers) + [p for p in shared
+                                                         if p.path is not None and p.path.resolve() == path.resolve()]
         for problem in sorted(found, key=lambda p: (p.line, p.message)):
-            count += 1
+            # A rubric entry no test answer exercises is worth knowing, not a broken lesson.
+            count += not problem.message.startswith("warning:")
             where = f"{_shown(path)}:{problem.line}" if problem.line else _shown(path)
             print(visible(f"{where}: {problem.message}"))  # messages quote the lesson's text
     noun = "lesson" if len(files) == 1 else "lessons"
