@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from rich.markup import escape
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,13 +25,11 @@ class TutorApp(App):
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
-        # Our messages are plain sentences that mark commands with backticks (hints, probe
-        # reasons, values the learner typed): shown with the code styled, nothing else read as markup.
-        if "`" in message:
-            from tutor.widgets.inline_code import inline_text
+        # Our messages are plain sentences that mark commands with backticks and quote what the
+        # learner typed: the code is styled and nothing else is read as markup ("[b]x" stays).
+        from tutor.widgets.inline_code import inline_text
 
-            message, markup = inline_text(message).markup, True
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        super().notify(inline_text(message).markup, title=title, severity=severity, timeout=timeout, markup=True)
 
     def get_default_screen(self) -> Screen:
         # The lesson is the first screen itself, not pushed over an empty default one.
@@ -129,8 +128,9 @@ class TutorApp(App):
             steps = self.session.lesson.steps
             for number, step in enumerate(steps, 1):
                 commands = self.session.step_commands(step)
+                # The palette reads help as markup: a folder named "[b]" must show as typed.
                 yield SystemCommand(f"Go to step {number}: {self.session.render(step.title)}",
-                                    commands[0] if commands else f"Step {number} of {len(steps)}",
+                                    escape(commands[0]) if commands else f"Step {number} of {len(steps)}",
                                     lambda step_id=step.id: lesson.goto("step", step_id))
 
     async def action_quit(self) -> None:

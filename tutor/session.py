@@ -13,7 +13,8 @@ from pathlib import Path
 
 from tutor.lesson import Lesson, Step, VerifyItem, get_lesson
 from tutor.store import (
-    NotOverwritten, Progress, ProgressStore, Settings, clean_leftovers, load_settings, save_settings, settings_path,
+    NotOverwritten, Progress, ProgressStore, Settings, clean_leftovers, config_dir, load_settings, save_settings,
+    settings_path,
 )
 
 
@@ -40,6 +41,7 @@ class Session:
         store = ProgressStore(state_dir)
         # Saves a kill -9 interrupted left temporary files beside their targets: this is the next start.
         clean_leftovers(path.parent, path.name)
+        clean_leftovers(config_dir(), "known_hosts")  # the tutor's own trusted node keys
         store.clean_leftovers()
         clean_cache_leftovers()
         settings = load_settings(path)
@@ -118,8 +120,10 @@ class Session:
         saved = self.progress.steps.get(step.id, {})
         status = saved.get("status", "todo")
         recorded = saved.get("commands")
-        if status in ("done", "failed") and recorded is not None and recorded != self.step_fingerprint(step):
-            return "stale"
+        if recorded is not None and recorded != self.step_fingerprint(step):
+            # Done (or failed) for other names says nothing about these: a done one is marked
+            # stale, a failure no longer stands against the new commands.
+            return "stale" if status == "done" else "todo" if status == "failed" else status
         return status
 
     def verify_images(self, item: VerifyItem) -> list[str]:
@@ -135,10 +139,10 @@ class Session:
         ones the learner's settings name now (a check of someone else's images proves nothing)."""
         record = self.progress.checklist.get(item_id) or {}
         item = self.lesson.checklist_item(item_id)
-        checked = (record.get("evidence") or {}).get("images")
+        checked = _images_of(record)
         if item is None or item.probe is None or checked is None:
             return record
-        return record if set(checked) == set(item.probe.images(self.values())) else {}
+        return record if checked == set(item.probe.images(self.values())) else {}
 
     def verify_state(self, item: VerifyItem) -> dict:
         """The latest result for a Verify item: its own check from the lesson screen, or a
@@ -147,7 +151,8 @@ class Session:
         values, images = self.values(), set(self.verify_images(item))
         probes = {(c.probe.kind, tuple(c.probe.images(values))) for c in item.checks}
         own = self.progress.checklist.get(verify_key(item.id)) or {}
-        records = [own] if set((own.get("evidence") or {}).get("images", images)) == images else []
+        checked = _images_of(own)
+        records = [own] if checked is None or checked == images else []
         for linked in self.lesson.checklist:
             if linked.probe is not None and linked.question is None and \
                     (linked.probe.kind, tuple(linked.probe.images(values))) in probes:
@@ -168,6 +173,16 @@ def _not_saved(what: str, path: Path, exc: OSError) -> str:
                                                                                   f"make {path.parent} writable")
     return (f"{what} could not be saved to {path}: {cause}. What was saved before is intact, and your changes "
             f"are kept while the tutor runs: {fix} and they are saved with your next change.")
+
+
+def _images_of(record: dict) -> set[str] | None:
+    """The images a saved check was made for (None: not said, as in older files or a quiz item).
+    A hand-edited file may hold anything there: what is not a list or map of names says nothing."""
+    evidence = record.get("evidence")
+    checked = evidence.get("images") if isinstance(evidence, dict) else None
+    if isinstance(checked, (list, dict)) and all(isinstance(ref, str) for ref in checked):
+        return set(checked)
+    return None
 
 
 def verify_key(item_id: str) -> str:

@@ -19,7 +19,6 @@ What the node printed is kept as evidence; failures are mapped to hints by tutor
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shlex
 from collections.abc import Awaitable, Callable
@@ -238,16 +237,11 @@ def replace_host_key(host: str, port: int | None, key: Any, path: Path | None = 
             continue  # the entry for this host is written once, below
         kept.append(raw)
     kept.append(f"{pattern} {line}")
-    # Atomic, so a crash half-way never leaves the learner's trusted keys half-written.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write("\n".join(kept) + "\n")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    # Atomic (and 0600), so a crash half-way never leaves the trusted keys half-written; a
+    # kill -9 leaves a temporary file the next start removes.
+    from tutor.store import atomic_write
+
+    atomic_write(path, "\n".join(kept) + "\n")
     return path, replaced
 
 

@@ -304,5 +304,5 @@ def _looks_like_keys(question: Question, answer: str | Sequence[str]) -> bool:
         return True
     words = answer.replace(",", " ").replace(";", " ").split()
     known = {o.key for o in question.choice.options} if question.choice else set()
-    return bool(words) and all(w.strip(")").lower() in known or (len(w) <= len(known) and w.isalpha()
-                                                                and set(w.lower()) <= known) for w in words)
+    # Only single letters ("a, d", "b)") are keys: "bad" or "a cab" is a word someone wrote.
+    return bool(words) and all(w.strip(")").lower() in known for w in words)

@@ -184,18 +184,12 @@ class ChecklistScreen(Screen):
     # --- probing ------------------------------------------------------------------------
 
     def _runner(self):
-        from tutor.probes.node import target_from_settings
-        from tutor.probes.runner import CheckContext, Runner
+        from tutor.session import checks_runner
 
-        settings = self.session.settings
-        try:
-            node = target_from_settings(settings.node)
-        except ValueError as exc:
-            node = None
-            self.notify(f"The node in your settings is not usable: {exc}", severity="warning", markup=False)
-        context = CheckContext(values=self.session.values(), node=node, progress=self.session.progress,
-                               no_node_reason="No EC2 node is set: add its host, user and key in the settings (s).")
-        return Runner(self.session.lesson, context)
+        runner, warning = checks_runner(self.session)
+        if warning:
+            self.notify(warning, severity="warning", markup=False)
+        return runner
 
     def checking(self) -> bool:
         return any(w.group == "checks" and w.is_running for w in self.workers)

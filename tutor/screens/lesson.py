@@ -364,6 +364,9 @@ class LessonScreen(Screen):
             if outcome is not None:
                 self._finish(step, outcome, detail)
                 recording.finish(self._saved_step(step))
+            elif self._served:  # a container that answered and was then stopped: a finished run
+                recording.finish(self._saved_step(step))
+                self.refresh_marks()
             else:
                 self.refresh_marks()
                 # Cancelled or crashed: coming back shows the last run that finished, if any.
@@ -423,7 +426,6 @@ class LessonScreen(Screen):
                 # The check just showed the step's result is not there (any more): the mark says so.
                 self._finish(step, "failed", reasons)
             pane.show_result(message, "failed")
-        self.session.save_progress()
         self.refresh_marks()
 
     def _finish(self, step: Step, status: str, detail: str) -> None:
@@ -455,6 +457,8 @@ class LessonScreen(Screen):
             # A bug, not a learner mistake: keep the tutor alive and say what to report.
             pane.stop(f"Internal error: {event.worker.error!r}. Please report it.", "failed")
             self.refresh_marks()
+        if event.state in (WorkerState.SUCCESS, WorkerState.CANCELLED, WorkerState.ERROR):
+            self._served = False  # it belonged to that run; a later check's esc is a cancellation
         self.refresh_bindings()  # esc (Stop) is in the footer only while something runs
 
     def action_cancel(self) -> None:
@@ -499,8 +503,8 @@ class LessonScreen(Screen):
 
     def action_copy_commands(self) -> None:
         """y: the commands in the pane, whole, to the clipboard (the terminal must allow OSC 52)."""
-        commands = self.query_one(ActionPane).commands
-        if not commands or commands == ["(done in your browser)"]:
+        commands = [c for c in self.query_one(ActionPane).commands if not c.startswith("(")]  # notes are no commands
+        if not commands:
             self.notify("There is no command to copy here.")
             return
         self.app.copy_to_clipboard("\n".join(commands))
