@@ -17,6 +17,8 @@ class TutorApp(App):
     # Absolute, so subclasses defined elsewhere (tests, benchmarks) find it too.
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "docker-tutor"
+    # Information toasts go quickly (they sit over the text); warnings and errors set their own.
+    NOTIFICATION_TIMEOUT = 3
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
     def __init__(self, session: Session) -> None:
@@ -29,6 +31,8 @@ class TutorApp(App):
         # learner typed: the code is styled and nothing else is read as markup ("[b]x" stays).
         from tutor.widgets.inline_code import inline_text
 
+        if timeout is None and severity != "information":
+            timeout = 8  # a warning or an error is read to the end
         super().notify(inline_text(message).markup, title=title, severity=severity, timeout=timeout, markup=True)
 
     def get_default_screen(self) -> Screen:

@@ -110,14 +110,22 @@ class Session:
         return commands or (self.verify_images(item) if item is not None else [])
 
     def record_step(self, step: Step, status: str, detail: str = "") -> None:
-        """Save how ``step`` went, with what it went with (a mark belongs to its commands)."""
-        self.progress.set_step(step.id, status, detail, commands=self.step_fingerprint(step))
+        """Save how ``step`` went, with what it went with (a mark belongs to its commands). A
+        success with other names is kept beside a later try, so going back to those names
+        finds the step done again."""
+        fingerprint = self.step_fingerprint(step)
+        before = self.progress.steps.get(step.id, {})
+        done = before if before.get("status") == "done" else before.get("done_before")
+        self.progress.set_step(step.id, status, detail, commands=fingerprint)
+        if status != "done" and isinstance(done, dict) and done.get("commands") not in (None, fingerprint):
+            self.progress.steps[step.id]["done_before"] = {k: done[k] for k in ("status", "at", "detail", "commands")
+                                                           if k in done}
         self.save_progress()
 
     def step_state(self, step: Step) -> str:
         """The saved status, or ``stale`` when it was reached with other commands than today's
         (the username, registry or tag changed since: the images it made are not these)."""
-        saved = self.progress.steps.get(step.id, {})
+        saved = self.step_record(step)
         status = saved.get("status", "todo")
         recorded = saved.get("commands")
         if recorded is not None and recorded != self.step_fingerprint(step):
@@ -125,6 +133,16 @@ class Session:
             # stale, a failure no longer stands against the new commands.
             return "stale" if status == "done" else "todo" if status == "failed" else status
         return status
+
+    def step_record(self, step: Step) -> dict:
+        """The step's saved record for today's names: the latest try, or the success with these
+        very names that a later try with other names was made beside."""
+        saved = self.progress.steps.get(step.id, {})
+        kept = saved.get("done_before")
+        fingerprint = self.step_fingerprint(step)
+        if isinstance(kept, dict) and saved.get("commands") != fingerprint and kept.get("commands") == fingerprint:
+            return kept
+        return saved
 
     def verify_images(self, item: VerifyItem) -> list[str]:
         values = self.values()

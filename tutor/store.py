@@ -337,7 +337,8 @@ _SHAPES = {"steps": (dict, dict), "quiz": (dict, list), "checklist": (dict, dict
 _NUMBER = (int, float)
 _TEXTS = "list of text"
 _RECORDS = {
-    "steps": {"status": str, "at": (*_NUMBER, type(None)), "detail": str, "commands": _TEXTS},
+    "steps": {"status": str, "at": (*_NUMBER, type(None)), "detail": str, "commands": _TEXTS,
+              "done_before": (dict, type(None))},
     "checklist": {"status": str, "reason": str, "evidence": (dict, type(None)), "at": (*_NUMBER, type(None))},
     "quiz": {"answer": (str, _TEXTS, type(None)), "verdict": str, "score": _NUMBER, "at": (*_NUMBER, type(None)),
              "form": str, "found": _TEXTS, "missed": _TEXTS, "misconceptions": _TEXTS},

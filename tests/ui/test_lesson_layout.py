@@ -455,3 +455,22 @@ async def test_palette_titles_are_rendered_and_name_no_ids(open_session):
         commands = list(app.get_system_commands(app.screen))
         assert not [c.title for c in commands if "{" in c.title]
         assert not [c.help for c in commands if "Step id" in c.help]
+
+
+async def test_a_step_done_for_my_names_stays_done_after_a_failed_try_with_other_names(open_session, no_engine):
+    app = TutorApp(open_session(username="learner", project_dir="/nonexistent-project"))
+    async with app.run_test(size=SMALL) as pilot:
+        screen, session = app.screen, app.session
+        step = session.lesson.step("build")
+        session.record_step(step, "done", "Built both for learner")
+        session.save_settings(Settings(username="someoneelse", project_dir="/nonexistent-project"))
+        screen.reload()
+        screen.goto("step", "build")
+        await pilot.press("r")  # fails: no engine
+        await settle(pilot)
+        assert screen.query_one(Outline).status("step", "build") == "failed"
+        session.save_settings(Settings(username="learner", project_dir="/nonexistent-project"))
+        screen.reload()
+        await pilot.pause()
+        assert screen.query_one(Outline).status("step", "build") == "done", "learner's build still stands"
+        assert "Built both for learner" in screen.query_one(ActionPane).result_text

@@ -7,6 +7,8 @@ item's full reason, hint and next step are below it in a scrolling area that tak
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from rich.table import Table
@@ -148,8 +150,9 @@ class ChecklistScreen(Screen):
             detail.append(": ")
             detail.append_text(inline_text(result.reason, style="bold"))
         if result.hint is not None:
-            detail.append("\n")
-            detail.append_text(inline_text(result.hint.what))
+            if not _says_the_same(result.reason, result.hint.what):  # the reason often is the hint's "what"
+                detail.append("\n")
+                detail.append_text(inline_text(result.hint.what))
             detail.append("\nNext: ", style="bold")
             detail.append_text(inline_text(result.hint.next_step))
         for image in getattr(result, "images", []):
@@ -303,3 +306,11 @@ class ChecklistScreen(Screen):
             self.run_checks([result.item_id])
 
         self.app.push_screen(HostKeyDialog(host, port, shown, result.evidence.get("key_type", "")), answered)
+
+
+def _says_the_same(reason: str, what: str) -> bool:
+    """Whether two sentences tell the same thing (the probe's reason is often the hint's first
+    sentence, worded a little differently): most of the shorter one's words are in the other."""
+    words = [set(re.findall(r"[a-z0-9]{3,}", text.lower())) for text in (reason or "", what or "")]
+    shorter, longer = sorted(words, key=len)
+    return bool(shorter) and len(shorter & longer) >= 0.7 * len(shorter)

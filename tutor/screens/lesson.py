@@ -46,6 +46,7 @@ class LessonScreen(Screen):
         Binding("k", "skip", "Skip", show=False),
         Binding("x", "reset_step", "Reset step", show=False),
         Binding("escape", "cancel", "Stop", show=True),  # in the footer only while something runs
+        Binding("escape", "leave_full_pane", "Back", show=True),  # only in the full pane
         Binding("escape", "to_outline", show=False),  # otherwise: back to the outline
         Binding("m", "maximize_pane", "Pane"),
         Binding("o", "toggle_outline", "Outline", show=False),
@@ -78,7 +79,11 @@ class LessonScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys that mean nothing right now leave the footer, so the ones that do fit at 80 columns.
         if action == "cancel":
-            return self.running() or self.maximized is not None
+            return self.running()
+        if action == "leave_full_pane":
+            return self.maximized is not None
+        if self.maximized is not None and action in ("hint", "checklist", "quiz", "settings"):
+            return False  # the full pane is for reading the run: its footer keeps to that
         if action in ("run", "verify") and self.running():
             return False  # esc (Stop) takes their place in the footer while an action runs
         if action == "maximize_pane":
@@ -225,8 +230,9 @@ class LessonScreen(Screen):
                              "failed")
         elif state == "stale":
             earlier = "\n".join(f"  {c}" for c in saved.get("commands", [])) or "  (other commands)"
+            again = "the commands above have not run yet: press r" if commands else "press v to check it again"
             pane.show_result(f"Done earlier, but with other names:\n{earlier}\nYour settings changed since, so "
-                             "the commands above have not run yet: press r.", "idle")
+                             f"{again}.", "idle")
 
     def _prepare_verify_pane(self, item: VerifyItem) -> None:
         pane, values = self.query_one(ActionPane), self.session.values()
@@ -240,7 +246,7 @@ class LessonScreen(Screen):
 
     def _saved_step(self, step: Step) -> dict:
         # Status, detail and time: any change by hand after a run shows up here.
-        return dict(self.session.progress.steps.get(step.id, {}))
+        return dict(self.session.step_record(step))
 
     # --- running ------------------------------------------------------------------------
 
@@ -462,12 +468,14 @@ class LessonScreen(Screen):
         self.refresh_bindings()  # esc (Stop) is in the footer only while something runs
 
     def action_cancel(self) -> None:
-        """esc: stop what runs; else leave the full pane."""
+        """esc: stop what runs (the full pane stays, to read how it ended)."""
         if self.running():
             self.workers.cancel_group(self, "step")
-        elif self.maximized is not None:
-            self.minimize()
-            self.query_one(Outline).focus()
+
+    def action_leave_full_pane(self) -> None:
+        self.minimize()
+        self.query_one(Outline).focus()
+        self.refresh_bindings()
 
     def action_to_outline(self) -> None:
         """esc with nothing to stop: the focus goes back to the outline, to pick the next part."""
@@ -480,8 +488,7 @@ class LessonScreen(Screen):
     def action_maximize_pane(self) -> None:
         """m: the action pane fills the screen (m or esc again brings the lesson back)."""
         if self.maximized is not None:
-            self.minimize()
-            self.query_one(Outline).focus()
+            self.action_leave_full_pane()
             return
         pane = self.query_one(ActionPane)
         if not pane.has_class("-hidden"):
@@ -489,6 +496,7 @@ class LessonScreen(Screen):
             # The arrows then scroll what is in view (the outline is hidden behind the pane).
             target = pane.query_one("#output") if pane.has_class("-output") else pane.query_one("#result-area")
             target.focus()
+            self.refresh_bindings()
 
     def action_toggle_outline(self) -> None:
         """o: hide the outline to give the text the whole width, or bring it back."""

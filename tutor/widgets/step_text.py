@@ -24,10 +24,10 @@ class StepText(VerticalScroll):
     async def _create_markdown(self) -> None:
         if not self.is_attached:  # closed before its first frame
             return
-        from tutor.widgets.lesson_markdown import LessonMarkdown
+        from textual.widgets import Markdown
 
         shown = self._source
-        markdown = LessonMarkdown(shown, id="markdown")
+        markdown = Markdown(shown, id="markdown")
         await self.mount(markdown)
         self._markdown = markdown
         if self._source != shown:  # the learner moved on while it was being mounted
