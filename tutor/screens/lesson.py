@@ -189,12 +189,12 @@ class LessonScreen(Screen):
             item = lesson.checklist_item(entry.id)
             self._set_markdown(checklist_markdown(self.session.render, item, self.session.check_record(item.id)))
 
-    def _render_step(self, step: Step) -> None:
+    def _render_step(self, step: Step, at_end: bool = False) -> None:
         hints_open = self.session.progress.hints.get(step.id, 0)
-        self._set_markdown(step_markdown(self.session.render, self.session.values(), step, hints_open))
+        self._set_markdown(step_markdown(self.session.render, self.session.values(), step, hints_open), at_end)
 
-    def _set_markdown(self, text: str) -> None:
-        self.query_one(StepText).show(text)
+    def _set_markdown(self, text: str, at_end: bool = False) -> None:
+        self.query_one(StepText).show(text, at_end=at_end)
 
     def _prepare_pane(self, step: Step) -> None:
         pane, commands = self.query_one(ActionPane), self.session.step_commands(step)
@@ -533,9 +533,7 @@ class LessonScreen(Screen):
             return
         self.session.progress.open_hint(step.id)
         self.session.save_progress()
-        self._render_step(step)
-        # After the new Markdown is laid out, or the freshly opened hint stays below the fold.
-        self.call_after_refresh(self.query_one("#step-text").scroll_end, animate=False)
+        self._render_step(step, at_end=True)  # the freshly opened hint, not the step's top
 
     def action_mark_done(self) -> None:
         step = self._current_step()

@@ -37,8 +37,26 @@ class StepText(VerticalScroll):
     def source(self) -> str:
         return self._source
 
-    def show(self, markdown: str) -> None:
+    def show(self, markdown: str, at_end: bool = False) -> None:
+        """Show ``markdown`` from its top, or (``at_end``) from its last part, the one after its
+        last horizontal rule (a freshly opened hint starts there), once it is laid out: the
+        Markdown widget parses and mounts its blocks later, so scrolling at once would go to
+        the old text (or nowhere)."""
         self._source = markdown
-        if self._markdown is not None:
-            self._markdown.update(markdown)
-        self.scroll_home(animate=False)
+        if self._markdown is None:
+            self.scroll_home(animate=False)
+            return
+        done = self._markdown.update(markdown)
+        if not at_end:
+            self.scroll_home(animate=False)
+            return
+
+        async def scroll_when_laid_out() -> None:
+            await done
+            rules = self._markdown.query("MarkdownHorizontalRule")
+            if rules:
+                self.call_after_refresh(self.scroll_to_widget, rules.last(), top=True, animate=False)
+            else:
+                self.call_after_refresh(self.scroll_end, animate=False)
+
+        self.call_next(scroll_when_laid_out)
