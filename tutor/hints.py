@@ -219,7 +219,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 # What a placeholder says when the caller does not know the fact.
 _GENERIC = {
-    "port": "22",
+    "ssh_port": "22",
     "host": "its usual socket",
     "ref": "the image",
     "source": "IMAGE",
@@ -593,7 +593,7 @@ CATALOGUE.update({
     "node_unreachable": (
         "The tutor could not connect to the node {node}: {detail}",
         "Check that the instance is running, its public address, and that its security group allows SSH "
-        "(port {port}) from your IP address.",
+        "(port {ssh_port}) from your IP address.",
     ),
     "node_timeout": (
         "The node {node} did not answer within {seconds} seconds.",

@@ -248,7 +248,6 @@ async def _learn_wait(action: Action, error: str) -> None:
 async def _stalled(action: Action, tracker: Any, seconds: float) -> ActionFailed:
     """Who stopped answering: the engine (no ping), else the registry (asked once itself)."""
     from tutor.docker_ops import humanize
-    from tutor.probes.registry import registry_health
 
     busy = tracker.moving()
     if busy is None:

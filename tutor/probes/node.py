@@ -508,7 +508,7 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
     except (asyncssh.Error, OSError, TimeoutError, ValueError) as exc:
         code = hints.classify_ssh_error(exc)
         facts = {"node": target.label, "user": target.user or None, "identity": target.identity or None,
-                 "seconds": f"{target.connect_timeout:g}", "port": _port_of(target)}
+                 "seconds": f"{target.connect_timeout:g}", "ssh_port": _port_of(target)}
         if code == "node_timeout":
             # A silent drop (the security group) sends nothing back; a node that greeted us did answer.
             greeting = await first_words(target)
@@ -527,7 +527,7 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
     except (asyncssh.Error, OSError) as exc:  # the connection dropped half-way
         report.pulls = [p for p in report.pulls if p.outcome == INVALID]
         return _fail_all(report, images, OUTCOMES["node_unreachable"],
-                         hints.from_ssh_error(exc, node=target.label, port=_port_of(target)),
+                         hints.from_ssh_error(exc, node=target.label, ssh_port=_port_of(target)),
                          _connect_reason("node_unreachable", target, exc))
 
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
-from tutor.quiz.match import Actors, Match, Phrase, actor_words, compile_phrase, compile_terms, first_match
+from tutor.quiz.match import Actors, Phrase, actor_words, compile_phrase, compile_terms, first_match
 from tutor.quiz.text import Analysis, analyse
 
 CORRECT, PARTLY, INCORRECT = "correct", "partly", "incorrect"

@@ -18,7 +18,7 @@ from tutor.lesson import Step, VerifyItem
 from tutor.lesson.compose import (checklist_markdown, concept_markdown, question_markdown, step_markdown,
                                   verify_markdown)
 from tutor.secret import Secret
-from tutor.session import Session, checks_runner, verify_key
+from tutor.session import Session, checks_runner
 from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.outline import Entry, Outline
 from tutor.widgets.step_text import StepText
