@@ -416,13 +416,20 @@ def engine_problem(exc: BaseException) -> str | None:
     return "engine_unreachable"
 
 
+def action_facts(action: str) -> dict[str, str]:
+    """The wording every failure of a docker ``action`` shares: its verb, how to retry it, and
+    for a push that a retry does not start over."""
+    facts = {"verb": action, "retry": RETRY.get(action, "try again")}
+    if action == "push":
+        facts["resume"] = "; layers that already reached the registry are not uploaded again"
+    return facts
+
+
 def from_docker(error: BaseException | str, action: str, **facts: object) -> Hint:
     """A hint for a docker SDK exception or an ``error`` event's message met during ``action``
     (one of login, build, tag, rmi, images, push, pull, run)."""
-    facts.setdefault("verb", action)
-    facts.setdefault("retry", RETRY.get(action, "try again"))
-    if action == "push":
-        facts.setdefault("resume", "; layers that already reached the registry are not uploaded again")
+    for key, value in action_facts(action).items():
+        facts.setdefault(key, value)
     if isinstance(error, BaseException):
         code = engine_problem(error)
         if code is not None:

@@ -207,20 +207,19 @@ async def _why_retrying(action: Action, idle: float) -> Event | None:
     from tutor.probes.registry import registry_health
 
     health = await registry_health(_registry(action), timeout=min(5.0, idle))
+    facts = hints.action_facts(action.name)
     if health.status == 429:
         action.facts["retry_after"] = health.retry_after
         if health.retry_after is None or health.retry_after > 60:
             raise action.fail("rate_limited_wait" if health.retry_after is not None else "rate_limited",
-                              wait=hints.wait_words(health.retry_after or 60), verb=action.name,
-                              retry=hints.RETRY.get(action.name))
+                              wait=hints.wait_words(health.retry_after or 60), **facts)
         return Notice(hints.retrying_notice(_registry(action), hints.wait_words(health.retry_after)))
     if health.status is not None and health.status >= 500:
-        raise action.fail("registry_server_error", status=_status_words(health.status), verb=action.name,
-                          retry=hints.RETRY.get(action.name), detail=health.message,
-                          retrying=" (docker kept retrying, so the tutor stopped it)")
+        raise action.fail("registry_server_error", status=_status_words(health.status), detail=health.message,
+                          retrying=" (docker kept retrying, so the tutor stopped it)", **facts)
     if health.problem == "no-answer":
-        raise action.fail("registry_no_answer", verb=action.name, retry=hints.RETRY.get(action.name),
-                          during="the tutor's own request", within=f" (nothing for {min(5.0, idle):g} seconds)")
+        raise action.fail("registry_no_answer", during="the tutor's own request",
+                          within=f" (nothing for {min(5.0, idle):g} seconds)", **facts)
     return None
 
 
@@ -268,10 +267,7 @@ async def who_stalled(action: Action, transfer: str, seconds: float) -> ActionFa
     when it does not answer a ping, a registry only for what it answers the tutor itself."""
     from tutor.probes.registry import registry_health
 
-    facts = {"transfer": transfer, "seconds": f"{seconds:g}", "verb": action.name,
-             "retry": hints.RETRY.get(action.name)}
-    if action.name == "push":
-        facts["resume"] = "; layers that already reached the registry are not uploaded again"
+    facts = {"transfer": transfer, "seconds": f"{seconds:g}", **hints.action_facts(action.name)}
     if not await asyncio.to_thread(engine.engine_answers):
         return action.fail("engine_stalled", **facts)
     health = await registry_health(_registry(action), timeout=min(5.0, seconds))

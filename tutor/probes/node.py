@@ -546,11 +546,7 @@ def _unreadable(files: list[Path]) -> str:
 async def first_words(target: NodeTarget, timeout: float = 3.0) -> str | None:
     """What the node says on a fresh TCP connection: its SSH banner line, "" if it accepted the
     connection but said nothing, None if the connection could not be made at all."""
-    try:
-        where = resolve(target)
-        host, port = where.host, where.port
-    except Exception:  # noqa: BLE001 - an unreadable ssh config: the target as given
-        host, port = target.host, target.port or 22
+    host, port = _address(target)
     # An SSH server greets at once: a short wait tells a greeting node from a silent one.
     bound = min(timeout, max(0.5, target.connect_timeout / 2))
     try:
@@ -568,12 +564,18 @@ async def first_words(target: NodeTarget, timeout: float = 3.0) -> str | None:
     return hints.docker_reason(line.decode(errors="replace"), 80)
 
 
-def _port_of(target: NodeTarget) -> str:
-    """The SSH port the learner must open in the security group (an ssh_config alias may set it)."""
+def _address(target: NodeTarget) -> tuple[str, int]:
+    """Host and port as ssh would use them (an ssh_config alias may set both)."""
     try:
-        return str(resolve(target).port or 22)
-    except Exception:  # noqa: BLE001 - an unreadable ssh config: the port as set
-        return str(getattr(target, "port", None) or 22)
+        where = resolve(target)
+        return where.host, where.port or 22
+    except Exception:  # noqa: BLE001 - an unreadable ssh config: the target as given
+        return target.host, target.port or 22
+
+
+def _port_of(target: NodeTarget) -> str:
+    """The SSH port the learner must open in the security group."""
+    return str(_address(target)[1])
 
 
 def _connect_reason(code: str, target: NodeTarget, exc: BaseException) -> str:
