@@ -1,17 +1,20 @@
-"""Time to the first interactive screen: docker-tutor against a bare Textual app, in one run.
+"""Time to a usable screen: docker-tutor against a bare Textual app, in one run.
 
-Three programs, each started in a fresh interpreter so that interpreter start-up, imports,
+Programs, each started in a fresh interpreter so that interpreter start-up, imports,
 lesson loading and the first render all count:
 
-- bare: Header, one Static, Footer (the issue's yardstick);
-- same widgets: the lesson screen's widgets (outline tree of the same size, step text area,
+- bare: Header, one Static, Footer (the yardstick of issues 6 and 15);
+- same widgets: the lesson screen's widgets (outline of the same size, step text area,
   action pane with its lazily mounted log, footer with the same keys) filled with constant
   text, without a line of docker-tutor: what Textual itself needs to draw this screen;
-- docker-tutor: the real app on the bundled lesson, with settings saved and its cache warm.
+- docker-tutor (everyday start): the real app on the bundled lesson, settings saved, lesson
+  cache warm; stamped at the first frame and when the current step's text is drawn;
+- docker-tutor, 20-step lesson: the same on a lesson of 20 steps (growth with lesson length);
+- docker-tutor (first start): no settings, no lesson cache, a fresh folder for every sample;
+  stamped when the first-run form is usable (drawn, its first field focused).
 
 Two moments are stamped: the first frame (Textual's Ready event: the DOM is mounted and the
-first frame drawn) and, for docker-tutor, the step text drawn as well (its Markdown is
-created after the first frame, as Textual's Markdown fills itself after it anyway).
+first frame drawn) and the complete screen (step text drawn, or first-run form usable).
 
 Wall clock (default): the child prints time.time() and the parent subtracts the moment it
 spawned it; samples alternate between the programs and the ratios of the medians are what
@@ -21,7 +24,10 @@ Instructions (--instructions, needs valgrind): each program runs once under cach
 stops with os._exit at the stamp, so the count covers exactly the work up to that moment.
 Counts repeat to 0.1%, which makes them the figure to compare changes with.
 
-    .venv/bin/python benchmarks/startup.py [--runs 15] [--instructions]
+Profile (--profile): where the everyday start's time goes up to the step text: cProfile's
+own time per package (imports included) and the slowest imports by `python -X importtime`.
+
+    .venv/bin/python benchmarks/startup.py [--runs 15] [--instructions] [--profile]
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import pstats
 import re
 import shutil
 import statistics
@@ -39,11 +46,21 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from common import header, isolated_home
+
 # Each program prints two stamps (first frame, complete screen). With BENCH_STOP set it
 # leaves at once at that moment instead, without tearing down (for instruction counts).
 _STAMP = """
 import os, time
+if os.environ.get("BENCH_PROFILE"):
+    import cProfile
+    _profile = cProfile.Profile()
+    _profile.enable()
 def stamp(moment, first=None):
+    if os.environ.get("BENCH_PROFILE") and moment == "complete":
+        _profile.disable()
+        _profile.dump_stats(os.environ["BENCH_PROFILE"])
+        os._exit(0)
     if os.environ.get("BENCH_STOP") == moment:
         os._exit(0)
     if moment == "complete":
@@ -116,19 +133,76 @@ class Bench(TutorApp):
     def done(self):
         stamp("complete", self.first_frame)
         self.exit()
+lessons = tuple(filter(None, [os.environ.get("BENCH_LESSONS")]))
+Bench(Session.open(os.environ.get("BENCH_LESSON") or None, lessons_dirs=lessons)).run(headless=True, size=(120, 40))
+"""
+
+FIRST_START = _STAMP + """
+from textual.widgets import Input
+from tutor.session import Session
+from tutor.app import TutorApp
+from tutor.screens.settings import SettingsScreen
+class Bench(TutorApp):
+    first_frame = None
+    def on_ready(self):
+        stamp("first")
+        self.first_frame = time.time()
+        self.wait_for_form()
+    def wait_for_form(self):
+        # The form is pushed over the lesson in the app's on_mount: usable once it is the
+        # current screen with its first field focused, and drawn.
+        if isinstance(self.screen, SettingsScreen) and isinstance(self.focused, Input):
+            self.call_after_refresh(self.done)
+        else:
+            self.set_timer(0.002, self.wait_for_form)
+    def done(self):
+        stamp("complete", self.first_frame)
+        self.exit()
 Bench(Session.open()).run(headless=True, size=(120, 40))
 """
 
-PROGRAMS = {"bare Textual app": BARE, "same widgets, no docker-tutor": SAME_WIDGETS, "docker-tutor": TUTOR}
+BARE_NAME, TUTOR_NAME, LONG_NAME, FIRST_NAME = ("bare Textual app", "docker-tutor", "docker-tutor, 20-step lesson",
+                                                "docker-tutor first start")
+PROGRAMS = {BARE_NAME: BARE, "same widgets, no docker-tutor": SAME_WIDGETS, TUTOR_NAME: TUTOR, LONG_NAME: TUTOR,
+            FIRST_NAME: FIRST_START}
+COMPLETE = {TUTOR_NAME: "step text", LONG_NAME: "step text", FIRST_NAME: "form usable"}
+TARGETS = {TUTOR_NAME: "<= 1.35x", FIRST_NAME: "<= 1.30x"}
+LONG_STEPS = 20
+
+
+def long_lesson(folder: Path) -> Path:
+    """The bundled lesson with copies of its build step added until it has LONG_STEPS steps: the
+    same first step and text, a longer outline, more to parse and to cache."""
+    from tutor.lesson import get_lesson
+
+    real = get_lesson(None)
+    text = real.source.read_text(encoding="utf-8")
+    start = text.index("### Build both images")
+    section = text[start:text.index("\n### ", start + 1) + 1]
+    copies = "".join(
+        section.replace("{#build verify=local}", f"{{#build-{n}}}").replace("id=build-backend", f"id=build-backend-{n}")
+        .replace("id=build-frontend", f"id=build-frontend-{n}").replace("Build both images", f"Build them again ({n})")
+        for n in range(LONG_STEPS - len(real.steps)))
+    text = text.replace(section, section + copies).replace(f'id = "{real.id}"', 'id = "tutor-bench-long"', 1)
+    path = folder / "tutor-bench-long.md"
+    path.write_text(text, encoding="utf-8")
+    from tutor.lesson import load_lesson
+
+    assert len(load_lesson(path).steps) == LONG_STEPS, "the long lesson did not get its steps"
+    return folder
 
 
 def bench_env() -> dict[str, str]:
-    home = Path(tempfile.mkdtemp(prefix="dt-bench-"))
-    settings = home / "config" / "docker-tutor" / "settings.toml"
-    settings.parent.mkdir(parents=True)
-    settings.write_text('username = "alice"\n')
-    return {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
-            "XDG_CACHE_HOME": str(home / "cache")}
+    return {**os.environ, **isolated_home("alice")}
+
+
+def program_env(name: str, everyday: dict[str, str], lessons: Path) -> dict[str, str]:
+    """The environment of one sample: a first start gets a folder nobody used yet."""
+    if name == FIRST_NAME:
+        return {**os.environ, **isolated_home("")}
+    if name == LONG_NAME:
+        return {**everyday, "BENCH_LESSON": "tutor-bench-long", "BENCH_LESSONS": str(lessons)}
+    return everyday
 
 
 def sample(code: str, env: dict[str, str]) -> tuple[float, float]:
@@ -151,39 +225,99 @@ def instructions(code: str, env: dict[str, str], moment: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def wall_clock(env: dict[str, str], runs: int) -> None:
-    for code in PROGRAMS.values():  # warm the file cache, byte-code and the lesson cache
-        sample(code, env)
+def wall_clock(env: dict[str, str], lessons: Path, runs: int) -> None:
+    for name, code in PROGRAMS.items():  # warm the file cache, byte-code and the lesson caches
+        sample(code, program_env(name, env, lessons))
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in PROGRAMS}
     for _ in range(runs):
         for name, code in PROGRAMS.items():
-            results[name].append(sample(code, env))
-    base = statistics.median(first for first, _ in results["bare Textual app"])
+            results[name].append(sample(code, program_env(name, env, lessons)))
+    base = statistics.median(first for first, _ in results[BARE_NAME])
+    print(f"  baseline: {BARE_NAME}, first frame, median {base * 1000:.1f} ms")
     for name, samples in results.items():
         first = statistics.median(f for f, _ in samples)
-        print(f"{name:30} first frame  median {first * 1000:7.1f} ms  {first / base:.2f}x")
-    complete = statistics.median(c for _, c in results["docker-tutor"])
-    print(f"{'docker-tutor':30} step text    median {complete * 1000:7.1f} ms  {complete / base:.2f}x")
-    print(f"over {runs} runs each")
+        print(f"  {name:30} first frame  median {first * 1000:7.1f} ms  {first / base:.2f}x bare first frame")
+    for name, moment in COMPLETE.items():
+        complete = statistics.median(c for _, c in results[name])
+        target = f"  (target {TARGETS[name]})" if name in TARGETS else ""
+        print(f"  {name:30} {moment:12} median {complete * 1000:7.1f} ms  {complete / base:.2f}x bare first frame"
+              f"{target}")
+    print(f"  medians of {runs} alternating runs each")
 
 
-def instruction_counts(env: dict[str, str]) -> None:
+def instruction_counts(env: dict[str, str], lessons: Path) -> None:
     if not shutil.which("valgrind"):
         sys.exit("--instructions needs valgrind (apt install valgrind)")
-    sample(TUTOR, env)  # fill the lesson cache, as a learner's second start finds it
-    jobs = [(name, moment) for name in PROGRAMS for moment in ("first",)] + [("docker-tutor", "complete")]
+    sample(TUTOR, env)  # fill the lesson caches, as a learner's second start finds them
+    sample(TUTOR, program_env(LONG_NAME, env, lessons))
+    jobs = [(name, "first") for name in PROGRAMS] + [(name, "complete") for name in COMPLETE]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        counts = dict(zip(jobs, pool.map(lambda job: instructions(PROGRAMS[job[0]], env, job[1]), jobs)))
-    base = counts[("bare Textual app", "first")]
+        counts = dict(zip(jobs, pool.map(
+            lambda job: instructions(PROGRAMS[job[0]], program_env(job[0], env, lessons), job[1]), jobs)))
+    base = counts[(BARE_NAME, "first")]
     for (name, moment), count in counts.items():
-        label = "first frame" if moment == "first" else "step text"
-        print(f"{name:30} {label:12} {count / 1e6:8.0f} M instructions  {count / base:.2f}x")
+        label = "first frame" if moment == "first" else COMPLETE[name]
+        print(f"  {name:30} {label:12} {count / 1e6:8.0f} M instructions  {count / base:.2f}x bare first frame")
+
+
+def package_of(filename: str) -> str:
+    """A profile entry's file, as the package that owns the time."""
+    if filename.startswith("~") or filename.startswith("<"):
+        return "interpreter (builtins, import machinery)"
+    parts = Path(filename).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1].removesuffix(".py")
+    if "tutor" in parts:
+        return "tutor"
+    return "Python's standard library"
+
+
+def profile(env: dict[str, str], top: int = 12) -> None:
+    """cProfile of the everyday start up to the step text, and -X importtime's slowest imports."""
+    sample(TUTOR, env)  # warm cache
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "startup.prof"
+        subprocess.run([sys.executable, "-c", TUTOR], check=True, env={**env, "BENCH_PROFILE": str(out)},
+                       capture_output=True, timeout=300)
+        stats = pstats.Stats(str(out))
+    totals: dict[str, float] = {}
+    for (filename, _, _), (_, _, own, _, _) in stats.stats.items():
+        totals[package_of(filename)] = totals.get(package_of(filename), 0.0) + own
+    whole = sum(totals.values())
+    print(f"  cProfile, everyday start to the step text: {whole * 1000:.0f} ms of own time (profiled, so slower)")
+    for package, own in sorted(totals.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"    {package:42} {own * 1000:7.0f} ms  {own / whole:5.1%}")
+    # Cumulative time of a few things that are not packages: building the DOM, CSS, the first render.
+    cumulative = {}
+    for (filename, _, function), (_, _, _, cum, _) in stats.stats.items():
+        key = f"{Path(filename).parent.name}/{Path(filename).name}:{function}"
+        cumulative[key] = max(cumulative.get(key, 0.0), cum)
+    wanted = ("textual/app.py:_process_messages", "textual/css/stylesheet.py:parse", "textual/stylesheet.py:parse",
+              "textual/css/stylesheet.py:apply", "textual/screen.py:_refresh_layout", "textual/_compositor.py:render_update",
+              "widgets/step_text.py:_create_markdown", "textual/widgets/_markdown.py:_update_from_parse", "tutor/session.py:open",
+              "screens/lesson.py:on_mount", "screens/lesson.py:compose")
+    print("  cumulative (includes what it calls):")
+    for key in wanted:
+        if key in cumulative:
+            print(f"    {key:58} {cumulative[key] * 1000:7.0f} ms")
+    imports = subprocess.run([sys.executable, "-X", "importtime", "-c", TUTOR], env={**env, "BENCH_STOP": "complete"},
+                             capture_output=True, text=True, timeout=300).stderr
+    own: dict[str, int] = {}
+    for line in imports.splitlines():
+        found = re.match(r"import time:\s+(\d+) \|", line)
+        if found:
+            package = line.rsplit("|", 1)[1].strip().split(".")[0]
+            own[package] = own.get(package, 0) + int(found.group(1))
+    print(f"  -X importtime up to the step text: {sum(own.values()) / 1000:.0f} ms of imports; own time by package:")
+    for package, micros in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"    {package:42} {micros / 1000:7.1f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead")
+    parser.add_argument("--profile", action="store_true", help="where the everyday start's time goes")
     args = parser.parse_args()
     # Byte-code for our modules, as an installed package has; an editable install under
     # PYTHONDONTWRITEBYTECODE would otherwise compile them again at every start.
@@ -191,10 +325,16 @@ def main() -> None:
 
     compileall.compile_dir(Path(tutor.__file__).parent, quiet=1)
     env = bench_env()
-    if args.instructions:
-        instruction_counts(env)
+    lessons = long_lesson(Path(tempfile.mkdtemp(prefix="dt-bench-lessons-")))
+    if args.profile:
+        header("start-up profile")
+        profile(env)
+    elif args.instructions:
+        header("start-up, instructions counted by valgrind")
+        instruction_counts(env, lessons)
     else:
-        wall_clock(env, args.runs)
+        header("start-up, wall clock")
+        wall_clock(env, lessons, args.runs)
 
 
 if __name__ == "__main__":
