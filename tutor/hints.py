@@ -858,3 +858,58 @@ def node_pulled_reason(ref: str, image_id: str, secure_path_k3s: str = "") -> st
 def node_wrong_platform_reason(ref: str, image_platform: str, node_platform: str) -> str:
     return (f"The node pulled {ref}, but it is built for {image_platform} and the node is {node_platform}: "
             "its containers would fail with \"exec format error\".")
+
+
+# --- the practice registry (`docker-tutor practice-registry`, tutor/practice) --------------------
+
+CATALOGUE.update({
+    "practice_no_registry": (
+        "There is no registry to run: the docker-registry program is not installed, and {image_state}.",
+        "Install it with `{install_command}` (or, while you have a network, `docker pull {registry_image}`), then start the "
+        "practice registry again.",
+    ),
+    "practice_port_in_use": (
+        "Port {port} on 127.0.0.1 is already in use by another program (another registry?).",
+        "Start the practice registry on another port: `docker-tutor practice-registry start --port {next_port}`.",
+    ),
+    "practice_running_elsewhere": (
+        "The practice registry already runs on {address}.",
+        "Stop it first (`docker-tutor practice-registry stop`), then start it with `--port {port}`.",
+    ),
+    "practice_start_failed": (
+        "The practice registry's {part} {how}, so the practice registry is not running.",
+        "Its log ({log_file}) ends with:\n{log_tail}\nFix what it names, then start it again.",
+    ),
+    "practice_not_running": (
+        "The practice registry is not running.",
+        "Start it with `docker-tutor practice-registry start`.",
+    ),
+    "practice_no_username": (
+        "The practice registry needs a username for your account, and none is set.",
+        "Save your username in the tutor's settings, or pass `--user NAME` (`--accounts FILE` for a class).",
+    ),
+    "practice_no_account": (
+        "{username} has no account on the practice registry.",
+        "Start it with that account: `docker-tutor practice-registry start --user {username}`.",
+    ),
+    "practice_bad_accounts": (
+        "The class file cannot be used: {detail}.",
+        "Give a CSV with a `username` column (the same file as `docker-tutor check --roster`) and, if you want "
+        "to choose them, a `password` column; or one username per line.",
+    ),
+    "practice_state_unwritable": (
+        "The practice registry's folder {folder} cannot be written: {detail}.",
+        "Make it writable or free some space, then try again.",
+    ),
+})
+_GENERIC.update({
+    "image_state": "the Docker engine has no registry:2 image",
+    "install_command": "sudo apt-get install docker-registry",
+    "registry_image": "registry:2",
+    "part": "registry",
+    "how": "did not start",
+    "log_file": "its log",
+    "log_tail": "(nothing)",
+    "next_port": "5001",
+    "folder": "folder",
+})

@@ -1,0 +1,371 @@
+"""Starting, stopping and finding the practice registry's two processes.
+
+Both run detached from the command that started them (their own session, output to a log in
+the state folder), so the terminal or the tutor can close while they keep serving. Their pids,
+ports and start time are in ``running.json``; a pid is only trusted while ``/proc`` shows the
+same program with our state folder on its command line, so a stale file after a reboot can
+never make ``stop`` signal somebody else's process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tutor.practice import accounts, backend as backends
+from tutor.practice.state import DEFAULT_PORT, HOST, Layout, read_json, saved_port, write_json
+
+TOKEN_READY_TIMEOUT = 15.0
+REGISTRY_READY_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+TOKEN_MODULE = "tutor.practice.service"
+
+
+class PracticeError(RuntimeError):
+    """Starting or stopping failed: a ``code`` of tutor.hints' catalogue and the facts its wording needs."""
+
+    def __init__(self, code: str, **facts: object) -> None:
+        super().__init__(code)
+        self.code, self.facts = code, facts
+
+    def hint(self):
+        from tutor.hints import hint
+
+        return hint(self.code, **self.facts)
+
+
+@dataclass
+class Running:
+    port: int
+    since: str  # ISO 8601, UTC
+    backend: backends.Backend
+    token_pid: int
+    token_port: int
+    registry_pid: int | None = None  # the binary
+    container: str | None = None  # or the image's container
+
+    @property
+    def address(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+    def to_dict(self) -> dict:
+        return {"port": self.port, "since": self.since, "backend": self.backend.kind, "registry": self.backend.path,
+                "token_pid": self.token_pid, "token_port": self.token_port, "registry_pid": self.registry_pid,
+                "container": self.container}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Running | None:
+        try:
+            return cls(int(data["port"]), str(data["since"]), backends.Backend(str(data["backend"]), str(data["registry"])),
+                       int(data["token_pid"]), int(data["token_port"]),
+                       int(data["registry_pid"]) if data.get("registry_pid") else None, data.get("container") or None)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass
+class Started:
+    running: Running
+    already: bool  # it was running before this start
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)  # accounts made now: shown once
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def alive(pid: int | None, marker: str) -> bool:
+    """Is ``pid`` a live process whose command line holds ``marker``? (A zombie is not alive.)"""
+    if not pid or pid <= 0:
+        return False
+    proc = Path(f"/proc/{pid}")
+    if not Path("/proc/self").exists():  # no /proc (macOS): only whether the pid exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    try:
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X") and marker in cmdline
+
+
+def _reap(pid: int) -> None:
+    # A process this very program started (the tutor app starts it from the settings) stays a
+    # zombie until its parent waits for it.
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except (ChildProcessError, OSError):
+        pass
+
+
+def _end(pid: int | None, marker: str) -> bool:
+    """SIGTERM, then SIGKILL after STOP_TIMEOUT; True when it was running."""
+    if not alive(pid, marker):
+        return False
+    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return True
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            _reap(pid)
+            if not alive(pid, marker):
+                return True
+            time.sleep(0.05)
+    return True
+
+
+def _spawn(argv: list[str], log: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        out.write(f"\n--- started {_now()}: {' '.join(argv)}\n".encode())
+        out.flush()
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                cwd=cwd, start_new_session=True, close_fds=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _tail(log: Path, lines: int = 6) -> str:
+    try:
+        text = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join(text[-lines:])
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _answers(url: str) -> int | None:
+    """The HTTP status ``url`` answers with, or None when nothing answers (proxies never used)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=2) as answer:
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (OSError, ValueError):
+        return None
+
+
+# --- the token service and the registry ------------------------------------------------------
+
+
+def _token_marker(layout: Layout) -> str:
+    return f"{TOKEN_MODULE} --state {layout.root}"
+
+
+def _registry_marker(layout: Layout) -> str:
+    return str(layout.config)
+
+
+def _start_token_service(layout: Layout) -> tuple[int, int]:
+    import tutor
+
+    layout.token_pid.unlink(missing_ok=True)
+    env = backends.clean_env()
+    # The service imports this very tutor, installed or run from a checkout.
+    top = str(Path(tutor.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([top, *filter(None, [env.get("PYTHONPATH")])])
+    proc = _spawn([sys.executable, "-m", TOKEN_MODULE, "--state", str(layout.root)], layout.token_log, env, layout.root)
+    deadline = time.monotonic() + TOKEN_READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise PracticeError("practice_start_failed", part="token service", how=f"stopped at once (exit "
+                                f"{proc.returncode})", log_file=layout.token_log, log_tail=_tail(layout.token_log))
+        record = read_json(layout.token_pid)
+        if record.get("pid") == proc.pid and isinstance(record.get("port"), int) and \
+                _answers(f"http://{HOST}:{record['port']}/") is not None:
+            return proc.pid, record["port"]
+        time.sleep(0.05)
+    _end(proc.pid, _token_marker(layout))
+    raise PracticeError("practice_start_failed", part="token service",
+                        how=f"did not start within {TOKEN_READY_TIMEOUT:.0f} s", log_file=layout.token_log,
+                        log_tail=_tail(layout.token_log))
+
+
+def _start_registry(layout: Layout, backend: backends.Backend, port: int) -> tuple[int | None, str | None]:
+    url = f"http://{HOST}:{port}/v2/"
+    if backend.kind == "binary":
+        proc = _spawn(backends.binary_argv(backend, layout), layout.registry_log, backends.clean_env(), layout.root)
+        pid, container, died = proc.pid, None, proc.poll
+    else:
+        container = _run_container(layout, backend, port)
+        pid, died = None, lambda: None if _container_running(container) else 1
+    deadline = time.monotonic() + REGISTRY_READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if died() is not None:
+            log = _container_logs(container) if container else _tail(layout.registry_log)
+            _stop_registry(layout, pid, container)
+            raise PracticeError("practice_start_failed", part=f"registry ({backend.label})", how="stopped at once",
+                                log_file=layout.registry_log if not container else f"docker logs {backends.CONTAINER}",
+                                log_tail=log)
+        if _answers(url) == 401:  # token auth is on: it wants a token for /v2/
+            return pid, container
+        time.sleep(0.1)
+    _stop_registry(layout, pid, container)
+    raise PracticeError("practice_start_failed", part=f"registry ({backend.label})",
+                        how=f"did not answer on {HOST}:{port} within {REGISTRY_READY_TIMEOUT:.0f} s",
+                        log_file=layout.registry_log, log_tail=_tail(layout.registry_log))
+
+
+def _docker():
+    import docker
+
+    return docker.from_env(timeout=30)
+
+
+def _run_container(layout: Layout, backend: backends.Backend, port: int) -> str:
+    client = _docker()
+    try:
+        _remove_container(client)
+        container = client.containers.run(
+            backend.path, ["serve", "/etc/docker/registry/config.yml"], name=backends.CONTAINER, detach=True,
+            ports={"5000/tcp": (HOST, port)}, volumes=backends.container_mounts(layout),
+            # As the learner: the images it stores stay theirs to read and delete.
+            user=f"{os.getuid()}:{os.getgid()}", labels={"docker-tutor": "practice-registry"})
+        return container.id
+    finally:
+        client.close()
+
+
+def _remove_container(client) -> None:
+    try:
+        old = client.containers.get(backends.CONTAINER)
+    except Exception:  # noqa: BLE001 - none there
+        return
+    if old.labels.get("docker-tutor") == "practice-registry":  # only ever ours
+        old.remove(force=True)
+
+
+def _container_running(container: str | None) -> bool:
+    if not container:
+        return False
+    try:
+        client = _docker()
+        try:
+            return client.containers.get(container).status == "running"
+        finally:
+            client.close()
+    except Exception:  # noqa: BLE001 - gone, or no engine to ask
+        return False
+
+
+def _container_logs(container: str) -> str:
+    try:
+        client = _docker()
+        try:
+            return client.containers.get(container).logs(tail=6).decode(errors="replace")
+        finally:
+            client.close()
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def _stop_registry(layout: Layout, pid: int | None, container: str | None) -> bool:
+    if container:
+        try:
+            client = _docker()
+            try:
+                found = client.containers.get(container)
+                found.stop(timeout=int(STOP_TIMEOUT))
+                found.remove(force=True)
+                return True
+            finally:
+                client.close()
+        except Exception:  # noqa: BLE001 - already gone
+            return False
+    return _end(pid, _registry_marker(layout))
+
+
+# --- what the commands call ---------------------------------------------------------------
+
+
+def running(layout: Layout) -> Running | None:
+    """The practice registry, when both of its processes are up."""
+    record = Running.from_dict(read_json(layout.running))
+    if record is None:
+        return None
+    registry_up = _container_running(record.container) if record.container else \
+        alive(record.registry_pid, _registry_marker(layout))
+    return record if registry_up and alive(record.token_pid, _token_marker(layout)) else None
+
+
+def start(layout: Layout, port: int | None = None, users: list[str] = (),
+          passwords: dict[str, str] | None = None) -> Started:
+    """Start it (or find it running) and make the accounts that do not exist yet."""
+    layout.make()
+    current = running(layout)
+    if current is not None:
+        if port and port != current.port:
+            raise PracticeError("practice_running_elsewhere", address=current.address, port=port)
+        return Started(current, True, accounts.add(layout.accounts, list(users), passwords))
+    stop(layout)  # whatever is left of an earlier run that died halfway
+    port = port or saved_port(layout) or DEFAULT_PORT
+    if not _port_free(port):
+        raise PracticeError("practice_port_in_use", port=port, next_port=port + 1 if port < 65535 else 5001)
+    try:
+        backend = backends.find()
+    except backends.NoRegistry as exc:
+        raise PracticeError("practice_no_registry", **exc.facts) from None
+    from tutor.practice import tokens
+
+    tokens.load_or_create(layout.key, layout.cert)  # before the registry, which reads the certificate
+    token_pid, token_port = _start_token_service(layout)
+    try:
+        backends.write_config(layout, backend, port, f"http://{HOST}:{token_port}/token")
+        registry_pid, container = _start_registry(layout, backend, port)
+    except BaseException:
+        _end(token_pid, _token_marker(layout))
+        raise
+    record = Running(port, _now(), backend, token_pid, token_port, registry_pid, container)
+    write_json(layout.running, record.to_dict())
+    write_json(layout.settings, {"port": port})
+    # Accounts last: a password is shown only when the registry it opens is really there.
+    return Started(record, False, accounts.add(layout.accounts, list(users), passwords))
+
+
+def stop(layout: Layout) -> list[str]:
+    """Stop both processes; returns what was stopped (nothing: it was not running)."""
+    record = Running.from_dict(read_json(layout.running))
+    stopped = []
+    if record is not None:
+        if _stop_registry(layout, record.registry_pid, record.container):
+            stopped.append(f"registry ({record.backend.label})")
+        if _end(record.token_pid, _token_marker(layout)):
+            stopped.append("token service")
+    # A token service whose start was interrupted before running.json was written.
+    orphan = read_json(layout.token_pid).get("pid")
+    if isinstance(orphan, int) and _end(orphan, _token_marker(layout)):
+        stopped.append("token service")
+    layout.running.unlink(missing_ok=True)
+    layout.token_pid.unlink(missing_ok=True)
+    return stopped
