@@ -14,7 +14,7 @@ import sys
 from tutor import __version__
 
 # Subcommand modules, in the order --help lists them.
-COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson", "do", "grade", "report", "check",
+COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson", "do", "grade", "report", "check", "doctor", "demo", "serve",
                             "practice_registry")  # module names; practice_registry is `practice-registry`
 
 

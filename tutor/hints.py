@@ -860,6 +860,154 @@ def node_wrong_platform_reason(ref: str, image_platform: str, node_platform: str
             "its containers would fail with \"exec format error\".")
 
 
+# ---------------------------------------------------------------------------
+# Pre-flight doctor (tutor/probes/doctor.py): what to set up before a class.
+# ---------------------------------------------------------------------------
+
+CATALOGUE.update({
+    "doctor_project_folder_missing": (
+        "The project folder {context} does not exist, so there is nothing to build.",
+        "Set the project folder (settings, or --project DIR) to the folder that holds backend/ and frontend/; "
+        "left empty, the tutor builds its own sample app.",
+    ),
+    "doctor_dockerfile_missing": (
+        "There is no {dockerfile} in the project ({context}), so that build cannot start.",
+        "Set the project folder (settings, or --project DIR) to the folder that holds backend/ and frontend/, "
+        "each with its Dockerfile.",
+    ),
+    "doctor_base_images_missing": (
+        "Not in your local images: {where}. Without a network the build stops at its FROM line.",
+        "While there is a network, pull {them}: `{pulls}`; after that the builds need none.",
+    ),
+    "doctor_from_variable": (
+        "a FROM line names a build argument the tutor cannot resolve: {words}.",
+        "Pull the image it stands for while there is a network (`docker pull IMAGE`).",
+    ),
+    "doctor_disk_low": (
+        "Only {free} is free where Docker keeps its images ({path}); the builds need about {needed}.",
+        "Free at least {short}: `docker system df` shows what Docker holds, `docker system prune` removes "
+        "stopped containers and dangling images.",
+    ),
+    "doctor_disk_unmeasured": (
+        "The engine ({engine_name}) keeps its images at {path} on a disk this machine cannot measure (a VM or "
+        "another host).",
+        "Check that it has about {needed} free: `docker system df` shows what Docker holds; Docker Desktop sets "
+        "its disk size under Settings → Resources.",
+    ),
+    "doctor_not_a_registry": (
+        "{registry_label} answered HTTP {status} at /v2/ ({detail}): that is not the Registry API.",
+        "Check the registry's host and port in the settings; a registry answers /v2/ with 200 or 401.",
+    ),
+    "doctor_quota_low": (
+        "{registry_label} allows {remaining} more pulls{per} for {who}; the lesson needs about {needed}.",
+        "Pull the base images now, log in (`{login_command}`) so that pulls count against your own account, "
+        "or wait {wait} for the quota to refill.",
+    ),
+    "doctor_not_logged_in": (
+        "docker has no login for {registry_label}, and the push step needs one.",
+        "Log in with `docker-tutor do login` (or `{login_command}`); on Docker Hub, with an access token as "
+        "the password.",
+    ),
+    "doctor_login_other_user": (
+        "But the lesson names your images under {username}/, and {logged_in} may push only under {logged_in}/.",
+        "Set your username to {logged_in} in the settings, or log in as {username} (`{login_as}`).",
+    ),
+    "doctor_no_node": (
+        "No k3s node is set, so the node items of the checklist cannot be done.",
+        "Add the node's host, user and key file in the settings (s), or pass --node USER@HOST --identity KEY.",
+    ),
+    "doctor_trust_host_key": (
+        "The node {node} presented a host key the tutor does not know yet ({fingerprint}).",
+        "Compare it with the node's own (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node, or "
+        "the EC2 console's system log); only if they match, trust it: `{trust_command}`.",
+    ),
+    "doctor_check_timeout": (
+        "The check did not finish within {seconds} seconds.",
+        "Run `docker-tutor doctor` again; if this check stays slow, raise --timeout.",
+    ),
+    "doctor_check_crashed": (
+        "The check itself failed: {detail}",
+        "Run `docker-tutor doctor` again; if it fails the same way, report it with the line above.",
+    ),
+})
+
+_GENERIC.update({
+    "trust_command": "docker-tutor doctor --trust-host-key SHA256:…",
+    "where": "the base images of your Dockerfiles",
+    "pulls": "docker pull IMAGE",
+    "them": "them",
+    "words": "FROM $VARIABLE",
+    "free": "little",
+    "short": "some space",
+    "needed": "2 GB",
+    "engine_name": "Docker",
+    "per": "",
+    "who": "you",
+    "login_as": "docker login",
+    "remaining": "no",
+})
+
+
+# ---------------------------------------------------------------------------
+# Following the learner's terminal (tutor/follow.py): names that are not the lesson's.
+# ---------------------------------------------------------------------------
+
+CATALOGUE.update({
+    "follow_no_namespace": (
+        "{did} {name} without your username in front: {consequence}",
+        "Give the image the lesson's name and push that: `docker tag {name} {expected}`, then "
+        "`docker push {expected}`.",
+    ),
+    "follow_other_namespace": (
+        "{did} {name}, under {namespace}/ instead of your username {username}/: {consequence}",
+        "Give the image a name under your username and push that: `docker tag {name} {expected}`, then "
+        "`docker push {expected}`.",
+    ),
+    "follow_other_registry": (
+        "{did} {name} without {registry}'s host in front: {consequence}",
+        "Give the image the name with the registry's host and push that: `docker tag {name} {expected}`, then "
+        "`docker push {expected}`.",
+    ),
+    "follow_latest": (
+        "{did} {name} with the tag latest, but the lesson asks for {tag}: the checks and your node look for "
+        "{expected}.",
+        "Give it the version tag as well: `docker tag {name} {expected}`, then `docker push {expected}`.",
+    ),
+})
+
+_FOLLOW_CODES = {"no-namespace": "follow_no_namespace", "other-namespace": "follow_other_namespace",
+                 "other-registry": "follow_other_registry", "latest": "follow_latest"}
+
+
+def follow_wrong_name(problem: str, name: str, expected: str, *, pushed: bool = False, username: str = "",
+                      registry: str = "", tag: str = "") -> Hint:
+    """A name seen in the learner's terminal that is not the lesson's (problem from follow.wrong_name)."""
+    from tutor.reference import is_hub
+
+    hub = is_hub(registry or "docker.io")
+    checks = f"the tutor's checks look for {expected}."
+    if pushed:
+        did = "You pushed"
+        consequence = {
+            "no-namespace": f"it went in as a repository of no user, and {checks}",
+            "other-namespace": f"it went to another user's namespace, and {checks}",
+            "other-registry": f"it went to Docker Hub, not to {registry}, and {checks}",
+        }.get(problem, checks)
+    else:
+        did = "You named an image"
+        denied = ("Docker Hub denies that push (\"requested access to the resource is denied\")" if hub else
+                  "a registry that keeps accounts apart refuses that push")
+        consequence = {
+            "no-namespace": (f"a push would go to Docker Hub's official images (library/), and {denied}."
+                             if hub else f"a push would not go under your username, and {checks}"),
+            "other-namespace": f"{denied}, and {checks}",
+            "other-registry": f"a push would go to Docker Hub, not to {registry}, and {checks}",
+        }.get(problem, checks)
+    namespace = name.split("/")[-2] if name.count("/") >= 1 else ""
+    return hint(_FOLLOW_CODES.get(problem, "unknown"), did=did, name=name, expected=expected,
+                consequence=consequence, namespace=namespace, username=username, registry=registry, tag=tag)
+
+
 # --- the practice registry (`docker-tutor practice-registry`, tutor/practice) --------------------
 
 CATALOGUE.update({
