@@ -1061,3 +1061,63 @@ _GENERIC.update({
     "next_port": "5001",
     "folder": "folder",
 })
+
+
+# ---------------------------------------------------------------------------
+# Following the learner's terminal (tutor/follow.py): names that are not the lesson's.
+# ---------------------------------------------------------------------------
+
+CATALOGUE.update({
+    "follow_no_namespace": (
+        "{did} {name} without your username in front: {consequence}",
+        "Give the image the lesson's name and push that: `docker tag {name} {expected}`, then "
+        "`docker push {expected}`.",
+    ),
+    "follow_other_namespace": (
+        "{did} {name}, under {namespace}/ instead of your username {username}/: {consequence}",
+        "Give the image a name under your username and push that: `docker tag {name} {expected}`, then "
+        "`docker push {expected}`.",
+    ),
+    "follow_other_registry": (
+        "{did} {name} without {registry}'s host in front: {consequence}",
+        "Give the image the name with the registry's host and push that: `docker tag {name} {expected}`, then "
+        "`docker push {expected}`.",
+    ),
+    "follow_latest": (
+        "{did} {name} with the tag latest, but the lesson asks for {tag}: the checks and your node look for "
+        "{expected}.",
+        "Give it the version tag as well: `docker tag {name} {expected}`, then `docker push {expected}`.",
+    ),
+})
+
+_FOLLOW_CODES = {"no-namespace": "follow_no_namespace", "other-namespace": "follow_other_namespace",
+                 "other-registry": "follow_other_registry", "latest": "follow_latest"}
+
+
+def follow_wrong_name(problem: str, name: str, expected: str, *, pushed: bool = False, username: str = "",
+                      registry: str = "", tag: str = "") -> Hint:
+    """A name seen in the learner's terminal that is not the lesson's (problem from follow.wrong_name)."""
+    from tutor.reference import is_hub
+
+    hub = is_hub(registry or "docker.io")
+    checks = f"the tutor's checks look for {expected}."
+    if pushed:
+        did = "You pushed"
+        consequence = {
+            "no-namespace": f"it went in as a repository of no user, and {checks}",
+            "other-namespace": f"it went to another user's namespace, and {checks}",
+            "other-registry": f"it went to Docker Hub, not to {registry}, and {checks}",
+        }.get(problem, checks)
+    else:
+        did = "You named an image"
+        denied = ("Docker Hub denies that push (\"requested access to the resource is denied\")" if hub else
+                  "a registry that keeps accounts apart refuses that push")
+        consequence = {
+            "no-namespace": (f"a push would go to Docker Hub's official images (library/), and {denied}."
+                             if hub else f"a push would not go under your username, and {checks}"),
+            "other-namespace": f"{denied}, and {checks}",
+            "other-registry": f"a push would go to Docker Hub, not to {registry}, and {checks}",
+        }.get(problem, checks)
+    namespace = name.split("/")[-2] if name.count("/") >= 1 else ""
+    return hint(_FOLLOW_CODES.get(problem, "unknown"), did=did, name=name, expected=expected,
+                consequence=consequence, namespace=namespace, username=username, registry=registry, tag=tag)
