@@ -141,10 +141,12 @@ def test_empty_answers(answer):
     assert {i.id for i in v.missed} == {"stance", "changed-only"}
 
 
-def test_one_word_answer_is_never_fully_correct():
+def test_one_word_answer_is_never_correct():
+    # The teacher's convention (tests/data/README.md): one word names a topic, it explains nothing.
     question = _question([("mutable", "tags move", ["mutable", "moves"])])
-    assert grade_text(question, "Mutable.").verdict == "partly"
-    assert grade_text(question, "Mutable.").notes
+    assert grade_text(question, "Mutable.").verdict == "incorrect"
+    assert "One word" in grade_text(question, "Mutable.").notes[0]
+    assert grade_text(question, "Tags are mutable.").verdict == "correct"
     assert grade_text(question, "Because tags are mutable, the image behind them changes.").verdict == "correct"
 
 

@@ -129,6 +129,7 @@ class RubricConcept:
     terms: list[str] = field(default_factory=list)  # key-term groups: "tag|latest + move|overwrite"
     actor: str = ""  # "build": the idea is about what build does, not what another actor does
     follow_up: str = ""  # asked when an answer misses this idea but has others
+    partial: bool = False  # shows some understanding, but never counts towards a correct answer
 
 
 @dataclass
@@ -154,7 +155,8 @@ class Rubric:
 
     @property
     def needed(self) -> int:
-        return len(self.concepts) if self.required is None else self.required
+        full = sum(1 for c in self.concepts if not c.partial)
+        return full if self.required is None else self.required
 
     @property
     def actors(self) -> list[str]:
@@ -259,6 +261,9 @@ class Lesson:
     meta_lines: dict[str, int] = field(default_factory=dict)
     # Things the parser could read past but lint must report (bad rubric TOML, stray blocks ...).
     problems: list[Problem] = field(default_factory=list)
+    # Everything lint found, filled in when the lesson is parsed for the tutor (tutor.lesson.cache),
+    # so the app can say at once that a lesson it opens has mistakes.
+    lint: list[Problem] = field(default_factory=list)
 
     @property
     def defaults(self) -> dict[str, str]:

@@ -40,16 +40,20 @@ _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
 _RUBRIC_TABLE = re.compile(r"^\s*\[\[\s*(concept|misconception)\s*\]\]")
 
 
-def load_lesson(path: str | Path) -> Lesson:
-    """Read and parse one lesson file; LessonError (with file:line) when it cannot be read."""
-    path = Path(path)
+def read_text(path: Path) -> str:
+    """A lesson file's text; LessonError when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LessonError(path, 0, "no such lesson file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonError(path, 0, f"cannot read the lesson: {exc}") from None
-    return parse_lesson(text, path)
+
+
+def load_lesson(path: str | Path, text: str | None = None) -> Lesson:
+    """Read and parse one lesson file; LessonError (with file:line) when it cannot be read."""
+    path = Path(path)
+    return parse_lesson(read_text(path) if text is None else text, path)
 
 
 def parse_lesson(text: str, source: Path | None = None) -> Lesson:
@@ -78,7 +82,7 @@ def split_attrs(text: str) -> tuple[str, dict[str, Any]] | tuple[str, None]:
             attrs["id"] = word[1:]
         elif word.startswith("."):
             attrs["classes"].append(word[1:])
-        elif "=" in word:
+        elif "=" in word and not word.startswith("="):  # "=x" has no key: malformed, not key ''
             key, value = word.split("=", 1)
             attrs["params"][key] = value
         else:
@@ -213,7 +217,7 @@ class _Builder:
     def heading(self, block: Block) -> None:
         level, line = block.level, block.line
         if level == 1:
-            if self.section is not None or self.lesson.intro:
+            if self.section is not None or self.lesson.intro or self.prose:  # text came before it
                 self.problem(line, "a lesson has one '#' title, at the top")
             self.flush()
             return
@@ -380,7 +384,7 @@ class _Builder:
 
     def rubric_entry(self, rubric: Rubric, kind: str, entry: dict[str, Any], line: int) -> None:
         allowed = {"id", "label", "phrasings", "terms", "actor"} | (
-            {"correction"} if kind == "misconception" else {"follow_up"})
+            {"correction"} if kind == "misconception" else {"follow_up", "partial"})
         for key in entry:
             if key not in allowed:
                 self.problem(line, f"unknown rubric {kind} key '{key}' (known: {', '.join(sorted(allowed))})")
@@ -394,8 +398,12 @@ class _Builder:
                 value = []
             lists[key] = value
         if kind == "concept":
+            partial = entry.get("partial", False)
+            if not isinstance(partial, bool):
+                self.problem(line, "rubric concept 'partial' must be true or false")
+                partial = False
             rubric.concepts.append(RubricConcept(text["id"], text["label"], lists["phrasings"], line,
-                                                 lists["terms"], text["actor"], text["follow_up"]))
+                                                 lists["terms"], text["actor"], text["follow_up"], partial))
         else:
             rubric.misconceptions.append(Misconception(text["id"], text["label"], lists["phrasings"],
                                                        text["correction"], line, lists["terms"], text["actor"]))

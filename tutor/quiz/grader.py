@@ -15,6 +15,7 @@ from typing import Any
 
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
 from tutor.quiz.match import Actors, Phrase, actor_words, compile_phrase, compile_terms, first_match
+from tutor.quiz.roles import named, swapped_parts
 from tutor.quiz.text import Analysis, analyse
 
 CORRECT, PARTLY, INCORRECT = "correct", "partly", "incorrect"
@@ -110,9 +111,10 @@ def _rules(entry: RubricConcept | Misconception) -> list[Phrase]:
 
 
 def _actors(rubric: Rubric, entry: RubricConcept | Misconception) -> Actors:
-    if not entry.actor:
-        return Actors()
-    return Actors(entry.actor, tuple((name, actor_words(name)) for name in rubric.actors))
+    if not entry.actor or named(entry):
+        return Actors()  # a named part ("=ghcr|io") is checked by tutor.quiz.roles instead
+    return Actors(entry.actor, tuple((name, actor_words(name)) for name in rubric.actors
+                                     if not name.startswith("=")))
 
 
 def grade_text(question: Question, answer: str) -> Verdict:
@@ -133,6 +135,13 @@ def grade_text(question: Question, answer: str) -> Verdict:
             verdict.misconceptions.append(Stated(wrong.id, wrong.label, wrong.correction, match.evidence,
                                                  match.phrase.text, match.phrase.kind, match.links))
             wrong_words.update(t.start for t in match.tokens)
+    for swap in swapped_parts(rubric, analysis):
+        # "ghcr.io is the username": a part named in another part's role.
+        verdict.misconceptions.append(Stated(
+            f"swapped-{swap.concept.id}", f"'{swap.part}' named as the {swap.role}",
+            f"'{swap.part}' is not the {swap.role}: {swap.concept.label}.", analysis.text[swap.start:swap.end],
+            f"{swap.concept.actor} beside a word of another part", "roles",
+            [(swap.part, swap.concept.id, "named part"), (swap.role, swap.role, "role of another part")]))
     avoid = frozenset(wrong_words)
     for concept in rubric.concepts:
         # Words already spent on a wrong claim ("build uploads it to Docker Hub") do not also
@@ -160,23 +169,26 @@ def _copies_question(analysis: Analysis, question: Question) -> bool:
 
 
 def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Question) -> None:
-    needed = max(1, min(rubric.needed, len(rubric.concepts))) if rubric.concepts else 1
-    have = len(verdict.found)
+    full = [c for c in rubric.concepts if not c.partial]
+    needed = max(1, min(rubric.needed, len(full))) if full else 1
+    partial = {c.id for c in rubric.concepts if c.partial}
+    # A partial idea ("you get an error") shows some understanding but never makes an answer right.
+    have = sum(1 for idea in verdict.found if idea.id not in partial)
     if verdict.misconceptions:
         verdict.verdict, verdict.score = INCORRECT, 0.0
         return
     if have >= needed:
         verdict.verdict, verdict.score = CORRECT, 1.0
-    elif have:
-        verdict.verdict, verdict.score = PARTLY, round(have / needed, 2)
+    elif verdict.found:
+        verdict.verdict, verdict.score = PARTLY, max(0.25, round(have / needed, 2))
+    if analysis.words < 2 and verdict.verdict != INCORRECT:
+        # One word ("No", "overwritten") names a topic or a stance; it does not explain anything.
+        verdict.verdict, verdict.score = INCORRECT, 0.0
+        verdict.notes.append("One word is not an answer: explain it in a sentence.")
     copied = _copies_question(analysis, question)
     if analysis.keyword_list and verdict.verdict != INCORRECT:
         verdict.verdict, verdict.score = INCORRECT, 0.0
         verdict.notes.append("A list of keywords is not an explanation: say how they fit together in a sentence.")
-    elif analysis.words < 2 and not analysis.stance and verdict.verdict == PARTLY and verdict.score < 0.5:
-        # One word that is only part of the answer names a topic, it does not explain it.
-        verdict.verdict, verdict.score = INCORRECT, 0.0
-        verdict.notes.append("One word is not an answer: explain it in a sentence.")
     if copied and not analysis.stance:
         verdict.verdict, verdict.score = INCORRECT, 0.0
         verdict.notes.append("The answer repeats the question: say what happens, and why.")

@@ -187,6 +187,8 @@ def _how(option: Token, token: Token) -> str:
         return "negator"
     if option.lemma == token.lemma:
         return "same word" if option.word == token.word else "same lemma"
+    if option.lemma == token.alias:
+        return "same verb"  # "rechecks" for "check", "gives up" for "give"
     return "typo"
 
 
@@ -305,10 +307,14 @@ def _polarity_holds(tokens: list[Token], chosen: list[int], any_polarity: bool =
     used = set(chosen)
     negators: set[int] = set()
     for position in chosen:
+        if tokens[position].negator:
+            continue  # the rule's own "not" is what it states, whatever stands before it
         clause = tokens[position].clause
         i = position - 1
         while i >= 0 and tokens[i].clause == clause:
             token = tokens[i]
+            if token.negator and i in used:
+                break  # the rule's own negator opens its phrase: "doesn't exist for anyone *not* logged in"
             if token.negator and i not in used:
                 # "without" reaches only the words right after it ("without Always the node keeps ...").
                 if token.word not in SHORT_NEGATORS or position - i <= SHORT_REACH:
@@ -348,6 +354,10 @@ def _subject(answer: Analysis, position: int, actors: Actors) -> str:
     for i in range(before, low - 1, -1):  # the nearest actor before the word
         if name := actors.of(tokens[i]):
             return name
+    # "One builds it, the other uploads it": the first and the second actor the rubric names.
+    reference = max(((k, which) for c, k, which in answer.references if c == clause and k <= position), default=None)
+    if reference is not None and len(actors.all) >= 2:
+        return actors.all[reference[1]][0]
     if pronoun is not None:
         return PERSON
     return _clause_subject(answer, clause - 1, actors)

@@ -13,7 +13,11 @@ explained by pointing at the words that produced it:
 * personal pronouns are remembered (not kept as words): "the image *you* built" has its own
   subject, which the matcher needs to tell who does what,
 * a leading "yes"/"no" that answers a yes/no question is taken as the answer's *stance*
-  instead of as a negation of what follows ("No, you don't" is not "you do").
+  instead of as a negation of what follows ("No, you don't" is not "you do"),
+* "re-" verbs also count as their plain verb ("re-checks" is also "check"), phrasal verbs
+  become one word ("gives up" -> "quit", "comes up" -> "start"), "whenever" is "every" time,
+* "one ... the other", "the former ... the latter" are remembered as references to the
+  first and second thing the question names (who does what, see tutor.quiz.match).
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ STOP_WORDS = frozenset({
     "do", "does", "did", "doing", "will", "would", "shall", "should", "can", "could", "may", "might",
     "must", "have", "has", "had", "having", "just", "also", "than", "very", "really", "about", "into",
     "onto", "up", "some", "or", "actually", "basically",
-    "get", "gets", "got", "getting", "s", "one", "thing", "things", "like", "well", "simply",
+    "s", "one", "thing", "things", "like", "well", "simply",
     "someone", "somebody", "people", "anyone", "his", "her", "him",
 })
 
@@ -77,12 +81,29 @@ _CANONICAL = {
     "gigabyte": "gb", "gigabytes": "gb", "everytime": "every time", "dockerhub": "docker hub",
     "kb": "kb", "mib": "mb", "gib": "gb", "rollback": "roll back", "rollbacks": "roll backs",
     "creds": "credentials", "pwd": "password", "k3": "k3s", "pls": "please",
+    "whenever": "when every",  # "whenever a pod starts" says every start
 }
+# "re-" meaning "again" before a verb the course talks about: "rechecks" is also "checks".
+_AGAIN_VERBS = frozenset({
+    "check", "send", "upload", "download", "pull", "fetch", "push", "tag", "deploy", "run", "use",
+    "assign", "point", "verify", "query", "ask", "copy", "transfer", "load",
+})
+# Verb + particle -> the one word a rubric names it by ("gives up" is "quits").
+_PHRASAL = {
+    ("give", "up"): "quit", ("come", "up"): "start", ("spin", "up"): "start", ("start", "up"): "start",
+    ("boot", "up"): "start", ("go", "down"): "crash", ("back", "off"): "backoff", ("go", "up"): "upload",
+    ("look", "up"): "check", ("pick", "up"): "notice", ("roll", "back"): "rollback",
+}
+_PARTICLES = frozenset(particle for _verb, particle in _PHRASAL)
+# Words at the start of a clause that refer to the first or the second thing the question
+# names ("One builds it, the other uploads it").
+_REFERENCES = {"one": 0, "first": 0, "former": 0, "other": 1, "second": 1, "latter": 1}
 # Where simplemma's dictionary answers with a noun or an adjective we need as the verb.
 _LEMMA_FIXES = {
     "building": "build", "latest": "latest", "newest": "newest", "caching": "cache", "cached": "cache",
     "pending": "pending", "stuck": "stuck", "lost": "lose", "left": "leave", "rebuilt": "rebuild",
     "overwrote": "overwrite", "uploaded": "upload", "authenticated": "authenticate",
+    "kubernetes": "kubernetes",
 }
 _FUZZY_MIN = 6  # words shorter than this must be spelt right (a typo in "push" is another word)
 
@@ -126,6 +147,7 @@ class Token:
     start: int  # character span in the original text, for showing the evidence
     end: int
     sentence: int = 0  # key-term groups co-occur within one sentence
+    alias: str = ""  # a second lemma it also counts as ("recheck" -> "check")
 
     @property
     def negator(self) -> bool:
@@ -148,6 +170,8 @@ class Analysis:
     chunks: list[int] = field(default_factory=list)  # words per comma/line-separated piece
     # (clause, index of the next content token) for each personal pronoun: "the image you built".
     pronouns: list[tuple[int, int]] = field(default_factory=list)
+    # (clause, index of the next content token, 0 or 1) for "one" / "the other" at a clause start.
+    references: list[tuple[int, int, int]] = field(default_factory=list)
     _index: dict[str, list[int]] | None = field(default=None, repr=False)
 
     @property
@@ -157,8 +181,16 @@ class Analysis:
 
     @property
     def keyword_list(self) -> bool:
-        """Bare keywords ("tag, latest, moves"): no word that joins them into a claim."""
-        return self.function_words == 0 and len(self.chunks) >= 2 and max(self.chunks) <= 2
+        """Bare keywords ("tag, latest, moves", "image name registry tag"): no word that joins
+        them into a claim. A written-out format ("registry/namespace/repository:tag") is not one."""
+        if self.function_words or not self.chunks:
+            return False
+        if len(self.chunks) >= 2 and max(self.chunks) <= 2:
+            return True
+        # A bare run of three or more words, none of them an inflected verb ("caches", "moved"):
+        # "Docker caches stuff" makes a claim, "latest tag kubernetes version" does not.
+        inflected = any(t.word != t.lemma and t.word.endswith(("s", "ed", "ing")) for t in self.tokens)
+        return self.words >= 3 and not inflected and not re.search(r"[/:=]|->", self.text)
 
     def snippet(self, tokens: list[Token]) -> str:
         if not tokens:
@@ -171,6 +203,8 @@ class Analysis:
             index: dict[str, list[int]] = {}
             for i, token in enumerate(self.tokens):
                 index.setdefault(negator_key(token) or token.lemma, []).append(i)
+                if token.alias:
+                    index.setdefault(token.alias, []).append(i)
             self._index = index
         return self._index
 
@@ -222,10 +256,12 @@ def analyse(text: str) -> Analysis:
     raw = _take_stance(raw, analysis)
     clause = sentence = 0
     previous = ""
+    clause_start = True  # no content word yet in this clause
     for index, item in enumerate(raw):
         if item is None:
             clause += 1
             previous = ""
+            clause_start = True
             continue
         word, start, end, starts_sentence = item
         analysis.words += 1
@@ -235,9 +271,20 @@ def analyse(text: str) -> Analysis:
             clause += 1
             analysis.function_words += 1
             previous = word
+            clause_start = True
             continue
         if word in PRONOUNS:
             analysis.pronouns.append((clause, len(analysis.tokens)))
+        if clause_start and word in _REFERENCES and (word != "first" or _next_word(raw, index) not in ("", "push", "time")):
+            analysis.references.append((clause, len(analysis.tokens), _REFERENCES[word]))
+        if word in _PARTICLES and analysis.tokens and analysis.tokens[-1].end <= start \
+                and (analysis.tokens[-1].lemma, word) in _PHRASAL and analysis.tokens[-1].clause == clause:
+            verb = analysis.tokens[-1]
+            merged = _PHRASAL[(verb.lemma, word)]
+            analysis.tokens[-1] = Token(verb.word, merged, verb.clause, verb.start, end, verb.sentence, verb.lemma)
+            analysis.function_words += 1
+            previous = word
+            continue
         if word in STOP_WORDS:
             analysis.function_words += 1
             previous = word
@@ -248,9 +295,19 @@ def analyse(text: str) -> Analysis:
         if previous == "no" and word == "longer":
             previous = word
             continue  # "no longer": the "no" already negates
-        analysis.tokens.append(Token(word, lemma(word), clause, start, end, sentence))
+        analysis.tokens.append(Token(word, lemma(word), clause, start, end, sentence, again_alias(word)))
         previous = word
+        clause_start = False
     return analysis
+
+
+@lru_cache(maxsize=16384)
+def again_alias(word: str) -> str:
+    """"rechecks" -> "check": the plain verb a "re-" verb also counts as ("" when none)."""
+    if not word.startswith("re") or len(word) < 5:
+        return ""
+    stem = lemma(word[2:])
+    return stem if stem in _AGAIN_VERBS else ""
 
 
 def _next_word(raw: list[tuple[str, int, int, bool] | None], index: int) -> str:
