@@ -1,0 +1,298 @@
+"""The practice registry, started by its own command with no other registry running for it: the
+milestone's login, build and push against it, Docker Hub's rules (own namespace only, private
+repositories refused to anonymous pulls), state that survives a restart, and a stop that leaves
+no process behind. Every docker command goes to the real engine; the registry is Debian's
+docker-registry; the token service is the tutor's own, as shipped."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.engine import BASE_IMAGE, CONTEXTS
+from tests.fixtures.services import TEST_PREFIX, free_port, need_binary
+
+pytestmark = pytest.mark.integration
+
+LEARNER, CLASSMATE = "alice", "bob"
+TAG = f"{TEST_PREFIX}-{uuid.uuid4().hex[:8]}"  # removed by the engine fixture's cleanup too
+PASSWORD = re.compile(r"^Account (\S+), password: (\S+)$", re.MULTILINE)
+
+
+class Home:
+    """A learner's machine in folders: data (the registry's state), config (settings), docker config."""
+
+    def __init__(self, root: Path, port: int) -> None:
+        self.root, self.port = root, port
+        self.address = f"127.0.0.1:{port}"
+        self.env = {**os.environ, "XDG_DATA_HOME": str(root / "data"), "XDG_CONFIG_HOME": str(root / "config"),
+                    "XDG_STATE_HOME": str(root / "state"), "XDG_CACHE_HOME": str(root / "cache"),
+                    "DOCKER_CONFIG": str(root / "docker")}
+        self.state = root / "data" / "docker-tutor" / "practice-registry"
+        settings = root / "config" / "docker-tutor" / "settings.toml"
+        settings.parent.mkdir(parents=True)
+        settings.write_text(f'username = "{LEARNER}"\nregistry = "{self.address}"\ntag = "{TAG}"\n'
+                            f'project_dir = "{CONTEXTS}"\n')
+        self.password = ""
+
+    def tutor(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+              timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "tutor", *args], input=stdin, capture_output=True, text=True,
+                              env={**self.env, **(env or {})}, timeout=timeout)
+
+    def docker(self, *args: str, stdin: str | None = None, docker_config: Path | None = None):
+        env = {**self.env, **({"DOCKER_CONFIG": str(docker_config)} if docker_config else {})}
+        return subprocess.run([need_binary("docker", "docker.io"), *args], input=stdin, capture_output=True,
+                              text=True, env=env, timeout=120)
+
+    def running(self) -> dict:
+        return json.loads((self.state / "running.json").read_text())
+
+    def status(self) -> dict:
+        done = self.tutor("practice-registry", "status", "--json")
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(done.stdout)
+
+    def ref(self, owner: str, name: str) -> str:
+        return f"{self.address}/{owner}/{name}:{TAG}"
+
+
+def live_processes_mentioning(text: str) -> list[int]:
+    """Every process whose command line holds ``text`` and that has not exited (a zombie has)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if text in cmdline and state not in ("Z", "X"):
+            found.append(int(proc.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def base_image(docker_engine) -> None:
+    """The offline base again if another session sharing the engine removed its tutor-test images."""
+    import shutil
+    import tempfile
+
+    import docker
+
+    try:
+        docker_engine.client.images.get(BASE_IMAGE)
+        return
+    except docker.errors.ImageNotFound:
+        pass
+    with tempfile.TemporaryDirectory() as ctx:
+        shutil.copy("/bin/busybox", Path(ctx) / "busybox")
+        (Path(ctx) / "Dockerfile").write_text((CONTEXTS / "base" / "Dockerfile").read_text())
+        docker_engine.client.images.build(path=ctx, tag=BASE_IMAGE, rm=True)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, docker_engine, offline_base) -> Home:
+    need_binary("docker-registry", "docker-registry")
+    home = Home(tmp_path_factory.mktemp("practice"), free_port())
+    started = home.tutor("practice-registry", "start", "--port", str(home.port))
+    assert started.returncode == 0, started.stdout + started.stderr
+    found = PASSWORD.search(started.stdout)
+    assert found and found.group(1) == LEARNER, started.stdout
+    home.password = found.group(2)
+    home.first_start = started
+    yield home
+    home.tutor("practice-registry", "stop")
+    for name in ("poll-backend", "poll-frontend", "class-app"):
+        for owner in (LEARNER, CLASSMATE):
+            home.docker("rmi", home.ref(owner, name))
+
+
+def test_start_runs_both_processes_and_keeps_only_a_hash_of_the_password_it_showed(home):
+    record = home.running()
+    assert record["port"] == home.port and record["backend"] == "binary"
+    assert alive(record["registry_pid"]) and alive(record["token_pid"])
+    assert f"Practice registry started at {home.address}" in home.first_start.stdout
+    # Nothing in the state folder holds the password, in any file.
+    for path in home.state.rglob("*"):
+        if path.is_file():
+            assert home.password.encode() not in path.read_bytes(), path
+    accounts = json.loads((home.state / "accounts.json").read_text())
+    assert list(accounts) == [LEARNER] and accounts[LEARNER].startswith("scrypt$")
+    # A second start finds it running and shows no password again.
+    again = home.tutor("practice-registry", "start")
+    assert again.returncode == 0 and "already runs at" in again.stdout
+    assert PASSWORD.search(again.stdout) is None and home.password not in again.stdout
+
+
+@pytest.fixture(scope="module")
+def milestone(home, docker_engine) -> dict[str, subprocess.CompletedProcess]:
+    """The lesson's login (a wrong password first), build and push, as `docker-tutor do` runs them."""
+    steps = {"wrong login": home.tutor("do", "login", "--password-stdin", stdin="not-the-password\n"),
+             "login": home.tutor("do", "login", "--password-stdin", stdin=home.password + "\n")}
+    base_image(docker_engine)
+    steps["build"] = home.tutor("do", "build")
+    steps["push"] = home.tutor("do", "push")
+    return steps
+
+
+def test_the_milestone_login_build_and_push_into_the_learners_namespace(home, milestone):
+    wrong = milestone["wrong login"]
+    assert wrong.returncode == 1, wrong.stdout + wrong.stderr
+    for step in ("login", "build", "push"):
+        done = milestone[step]
+        assert done.returncode == 0, f"{step}: {done.stdout}{done.stderr}"
+    assert f"Logged in to {home.address} as {LEARNER}" in milestone["login"].stdout
+    assert all(home.password not in done.stdout + done.stderr for done in milestone.values())
+    held = {repo["name"]: repo for repo in home.status()["repositories"]}
+    for name in ("poll-backend", "poll-frontend"):
+        assert held[f"{LEARNER}/{name}"]["tags"] == [TAG]
+        assert held[f"{LEARNER}/{name}"]["visibility"] == "public"  # Docker Hub's default
+
+
+def test_a_push_into_another_namespace_is_denied_with_the_reason(home, milestone, docker_engine):
+    assert milestone["login"].returncode == 0  # logged in as alice
+    other = ("--var", f"username={CLASSMATE}")
+    base_image(docker_engine)
+    assert home.tutor("do", "build", *other).returncode == 0
+    push = home.tutor("do", "push", *other)
+    assert push.returncode == 1, push.stdout + push.stderr
+    assert f"{LEARNER} may only push to repositories under {LEARNER}/" in push.stdout
+    # And the registry itself refused it (not only the tutor's words): docker says so, and nothing arrived.
+    refused = home.docker("push", home.ref(CLASSMATE, "poll-backend"))
+    assert refused.returncode != 0 and re.search(r"denied|unauthorized|authentication required",
+                                                 refused.stderr + refused.stdout, re.IGNORECASE)
+    held = {r["name"] for r in home.status()["repositories"]}
+    assert not held & {f"{CLASSMATE}/poll-backend", f"{CLASSMATE}/poll-frontend"}
+
+
+def test_anonymous_pulls_get_public_repositories_and_are_refused_private_ones(home, milestone, tmp_path):
+    assert milestone["push"].returncode == 0
+    anonymous = tmp_path / "anonymous-docker"  # a docker config with no login at all
+    anonymous.mkdir()
+    public, private = home.ref(LEARNER, "poll-frontend"), home.ref(LEARNER, "poll-backend")
+    made = home.tutor("practice-registry", "private", "poll-backend")  # in the learner's own namespace
+    assert made.returncode == 0 and f"{LEARNER}/poll-backend is private" in made.stdout
+    for ref in (public, private):
+        home.docker("rmi", ref)  # the pull must come from the registry
+    pulled = home.docker("pull", public, docker_config=anonymous)
+    assert pulled.returncode == 0, pulled.stderr
+    refused = home.docker("pull", private, docker_config=anonymous)
+    assert refused.returncode != 0
+    assert re.search(r"denied|unauthorized|authentication required", refused.stderr, re.IGNORECASE), refused.stderr
+    # The owner, logged in, still pulls it.
+    assert home.docker("pull", private).returncode == 0
+    listed = {repo["name"]: repo["visibility"] for repo in home.status()["repositories"]}
+    assert listed[f"{LEARNER}/poll-backend"] == "private" and listed[f"{LEARNER}/poll-frontend"] == "public"
+    # Public again: the anonymous pull now works.
+    assert home.tutor("practice-registry", "public", f"{LEARNER}/poll-backend").returncode == 0
+    home.docker("rmi", private)
+    assert home.docker("pull", private, docker_config=anonymous).returncode == 0
+
+
+def test_a_class_file_adds_accounts_that_push_into_their_own_namespaces(home, tmp_path, docker_engine):
+    roster = tmp_path / "class.csv"
+    roster.write_text(f"username,node\n{LEARNER},\n{CLASSMATE},\n")
+    added = home.tutor("practice-registry", "start", "--accounts", str(roster))
+    assert added.returncode == 0, added.stderr
+    assert f"{LEARNER} already has an account" in added.stdout  # the first password is never shown again
+    found = re.search(rf"^\s+{CLASSMATE}\s+(\S+)$", added.stdout, re.MULTILINE) or PASSWORD.search(added.stdout)
+    assert found, added.stdout
+    password = found.groups()[-1]
+    classmate = tmp_path / "classmate-docker"
+    login = home.docker("login", "-u", CLASSMATE, "--password-stdin", home.address, stdin=password,
+                        docker_config=classmate)
+    assert login.returncode == 0, login.stderr
+    ref = home.ref(CLASSMATE, "class-app")
+    base_image(docker_engine)
+    image = home.docker("build", "-q", "-t", ref, str(CONTEXTS / "backend"))
+    assert image.returncode == 0, image.stderr
+    assert home.docker("push", ref, docker_config=classmate).returncode == 0
+    assert f"{CLASSMATE}/class-app" in {r["name"] for r in home.status()["repositories"]}
+
+
+def test_state_survives_stop_and_start_and_stop_leaves_no_process(home, milestone):
+    assert milestone["push"].returncode == 0
+    assert home.tutor("practice-registry", "private", f"{LEARNER}/poll-backend").returncode == 0
+    before = home.running()
+    stopped = home.tutor("practice-registry", "stop")
+    assert stopped.returncode == 0 and "Practice registry stopped" in stopped.stdout
+    assert not alive(before["registry_pid"]) and not alive(before["token_pid"])
+    assert live_processes_mentioning(str(home.state)) == []
+    assert not (home.state / "running.json").exists()
+    assert home.tutor("practice-registry", "status").returncode == 3
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", home.port)) != 0  # nothing listens there any more
+
+    again = home.tutor("practice-registry", "start")  # no --port: the one it had
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert PASSWORD.search(again.stdout) is None  # the account is still there: no new password
+    status = home.status()
+    assert status["address"] == home.address and status["since"] >= before["since"]
+    held = {repo["name"]: repo for repo in status["repositories"]}
+    assert held[f"{LEARNER}/poll-backend"]["tags"] == [TAG]
+    assert held[f"{LEARNER}/poll-backend"]["visibility"] == "private"
+    # The password shown at the very first start still logs in.
+    login = home.tutor("do", "login", "--password-stdin", stdin=home.password + "\n")
+    assert login.returncode == 0, login.stdout + login.stderr
+    assert home.tutor("practice-registry", "public", f"{LEARNER}/poll-backend").returncode == 0
+
+
+def test_status_says_where_since_when_and_what_it_holds(home, milestone):
+    assert milestone["push"].returncode == 0
+    shown = home.tutor("practice-registry", "status")
+    assert shown.returncode == 0
+    assert f"runs at {home.address}, since " in shown.stdout and " UTC on " in shown.stdout
+    assert re.search(rf"{LEARNER}/poll-backend\s+public\s+{TAG}", shown.stdout), shown.stdout
+
+
+def test_neither_binary_nor_image_says_how_to_install_and_starts_nothing(tmp_path, docker_engine):
+    home = Home(tmp_path, free_port())
+    absent = {"DOCKER_TUTOR_REGISTRY_BINARY": "", "DOCKER_TUTOR_REGISTRY_IMAGE": f"{TEST_PREFIX}/no-registry:0"}
+    done = home.tutor("practice-registry", "start", "--port", str(home.port), env=absent)
+    assert done.returncode == 1
+    assert "sudo apt-get install docker-registry" in done.stderr
+    assert f"no {TEST_PREFIX}/no-registry:0 image" in done.stderr and "Traceback" not in done.stderr
+    assert live_processes_mentioning(str(home.state)) == []
+    assert not (home.state / "running.json").exists()
+
+
+def test_a_port_in_use_is_named_with_the_option_to_choose_another(tmp_path):
+    need_binary("docker-registry", "docker-registry")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        home = Home(tmp_path, port)
+        done = home.tutor("practice-registry", "start", "--port", str(port))
+    assert done.returncode == 1
+    assert f"Port {port} on 127.0.0.1 is already in use" in done.stderr and "--port" in done.stderr
+    assert live_processes_mentioning(str(home.state)) == []
+
+
+def test_importing_the_practice_registry_loads_no_heavy_library():
+    code = ("import sys, importlib\n"
+            "for m in ('tutor.practice.state', 'tutor.practice.accounts', 'tutor.practice.policy', "
+            "'tutor.practice.tokens', 'tutor.practice.backend', 'tutor.practice.control', 'tutor.practice.contents', "
+            "'tutor.practice.service', 'tutor.commands.practice_registry'):\n"
+            "    importlib.import_module(m)\n"
+            "print(' '.join(sorted(sys.modules)))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+    assert "tutor.practice.control" in loaded
+    assert not {"jwt", "cryptography", "docker", "httpx", "asyncssh", "textual"} & loaded
