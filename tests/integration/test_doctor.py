@@ -187,18 +187,53 @@ def test_unknown_host_key_is_never_trusted_and_the_fix_trusts_it(capsys, tmp_pat
     assert code == 0 and {after[c]["state"] for c in ("node-ssh", "node-k3s", "node-sudo")} == {"ok"}
 
 
-@pytest.mark.parametrize("who", ["nopw", "root"])
+@pytest.mark.parametrize("who", ["nopw", "secure-path", "root"])
 def test_sudo_needing_a_password_fails_and_root_needs_none(capsys, tmp_path, working, registry_token, ssh_node,
                                                            who):
-    user = ssh_node.nopw_user if who == "nopw" else ssh_node.root_user
+    user = {"nopw": ssh_node.nopw_user, "secure-path": ssh_node.secure_path_user, "root": ssh_node.root_user}[who]
     config = settings_file(tmp_path, registry_token.host, ssh_node, user=user)
     code, _, checks = doctor_json(capsys, "--config", str(config))
     sudo = checks["node-sudo"]
     assert checks["node-ssh"]["state"] == checks["node-k3s"]["state"] == "ok"
     if who == "nopw":
         assert code == 1 and sudo["state"] == "fail" and sudo["hint"] == "node_sudo_password"
+    elif who == "secure-path":  # the tutor works around it (full path), and says how to type it
+        assert code == 0 and sudo["state"] == "warn" and sudo["hint"] == "node_sudo_secure_path"
+        assert str(ssh_node.bin_dir / "k3s") in sudo["fix"]
     else:
         assert code == 0 and sudo["state"] == "ok" and "root" in sudo["message"] and sudo["evidence"]["root"]
+
+
+def test_too_little_disk_space_says_how_much_is_free_and_needed(docker_engine):
+    """The check against a need larger than any disk here: the figures are the disk's own."""
+    import asyncio
+    import shutil
+
+    info = docker_engine.client.info()
+    free = shutil.disk_usage(info["DockerRootDir"]).free
+    setup = doctor.DoctorSetup(registry="127.0.0.1:1", needed_space=free * 10)
+    engine_doctor = doctor.Doctor(setup)
+
+    async def disk() -> doctor.Finding:
+        return await engine_doctor.check_disk(asyncio.ensure_future(engine_doctor.check_engine()))
+
+    finding = asyncio.run(disk())
+    assert finding.state == "fail" and finding.hint == "doctor_disk_low"
+    assert abs(finding.evidence["free_bytes"] - free) < 10**9 and finding.evidence["needed_bytes"] == free * 10
+    assert "docker system prune" in finding.fix and info["DockerRootDir"] in finding.message
+
+
+def test_a_registry_without_auth_needs_no_login(capsys, tmp_path, working, ssh_node, monkeypatch):
+    """A plain registry (no auth, as in the README's offline demo) takes pushes from anyone."""
+    from tests.fixtures.registry import _serve
+
+    work = tmp_path / "open-registry"
+    work.mkdir()
+    with _serve(work, {}) as host:
+        code, _, checks = doctor_json(capsys, "--config", str(settings_file(tmp_path, host, ssh_node)))
+    assert checks["registry"]["state"] == "ok" and checks["registry"]["evidence"]["status"] == 200
+    assert checks["login"]["state"] == "ok" and "nobody" in checks["login"]["message"]
+    assert code == 0
 
 
 def test_pull_quota_from_ratelimit_headers_of_a_head(capsys, tmp_path, working, registry_token, rate_limit_proxy,

@@ -173,10 +173,10 @@ def _count(ids: list[str], what: str) -> str:
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    """Wrapped at words, never inside a `command` that fits on a line (it stays copyable)."""
+    """Wrapped at words, never inside a `command`: one too long for the line gets a line of its own
+    and runs over (a terminal wraps it without a line break, so it is still copied whole)."""
     keep = "\u00a0"  # textwrap does not break at a no-break space
     parts = text.split("`")
-    joined = "`".join(part.replace(" ", keep) if i % 2 and len(part) < width - len(indent) - 2 else part
-                      for i, part in enumerate(parts))
-    lines = textwrap.wrap(joined, width, subsequent_indent=indent, break_on_hyphens=False)
+    joined = "`".join(part.replace(" ", keep) if i % 2 else part for i, part in enumerate(parts))
+    lines = textwrap.wrap(joined, width, subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
     return [line.replace(keep, " ") for line in lines]

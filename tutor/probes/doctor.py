@@ -430,7 +430,7 @@ class Doctor:
                                login_command=_login_command(self.setup.registry), **self._registry_facts())
             return _from_hint("pull-quota", FAIL, found.what, found, **evidence)
         if remaining is None:
-            return Finding("pull-quota", OK, f"{label} reports no pull limit for {who} (no ratelimit headers).",
+            return Finding("pull-quota", OK, f"{label} reports no pull limit (its answer has no ratelimit headers).",
                            evidence=evidence)
         of = f" of {limit}" if limit is not None else ""
         return Finding("pull-quota", OK, f"{label}: {remaining}{of} pulls left{per} for {who}; the lesson needs "
@@ -457,6 +457,10 @@ class Doctor:
             found = hints.hint("credential_helper_broken", detail=str(err), config=docker_config.config_path())
             return _from_hint("login", FAIL, f"docker's stored login for {label} cannot be read ({err}).", found)
         if credentials is None:
+            if await self._registry_answered(registry) and self.registry_status == 200:
+                # A registry without auth (a plain one on 127.0.0.1) takes pushes from anyone.
+                return Finding("login", OK, f"{label} asks nobody to log in: docker can push without a login.",
+                               evidence={"username": None})
             found = hints.hint("doctor_not_logged_in", **facts)
             return _from_hint("login", FAIL, found.what, found, config=str(docker_config.config_path()))
         kept = docker_config.storage(self.setup.registry)
