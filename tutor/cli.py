@@ -15,7 +15,7 @@ from tutor import __version__
 
 # Subcommand modules, in the order --help lists them.
 COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson", "do", "grade", "report", "check", "doctor", "demo", "serve",
-                            "practice_registry")  # module names; practice_registry is `practice-registry`
+                            "practice_registry", "watch")  # module names; practice_registry is `practice-registry`
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -53,6 +53,7 @@ class Update:
     hint: hints.Hint | None = None
     state: str = ""  # the step's state after it (done, failed, todo ...), for its mark
     verify_id: str = ""  # the Verify item that was checked, if any
+    changed: bool = False  # the step's state is not what it was before this update
 
 
 @dataclass
@@ -162,6 +163,10 @@ class Follower:
                 if parsed is not None:
                     refs.setdefault(parsed.full, parsed)
         return list(refs.values())
+
+    def pending(self) -> int:
+        """Updates made and not yet taken (a check's updates for several steps come together)."""
+        return self._out.qsize()
 
     def probe_runs(self, verify_id: str) -> int:
         lane = self._lanes.get(verify_id)
@@ -290,8 +295,9 @@ class Follower:
                 kind, text = UNDONE, f"{seen}the step is not done any more: {reasons}"
             else:
                 kind, text = NOT_YET, f"{seen}not done yet: {reasons}"
-            updates.append(Update(kind, text, step.id, None if status == "passed" else hint,
-                                  self.session.step_state(step), watch.item.id))
+            after = self.session.step_state(step)
+            updates.append(Update(kind, text, step.id, None if status == "passed" else hint, after, watch.item.id,
+                                  changed=after != before))
         return updates
 
     async def _layers(self, watch: _Watch, results: list, events: list[EngineEvent]) -> str:
