@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test clean
+.PHONY: run test install install-test clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ run: install
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Every benchmark, with its ratios to baselines measured in the same run (docs/performance.md).
+# Not part of `make test`. Engine benchmarks use DOCKER_HOST; ONLY=startup,push picks some.
+bench: install-test
+	$(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

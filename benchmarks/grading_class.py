@@ -1,10 +1,14 @@
-"""Time ``docker-tutor grade`` on a class answer sheet: 200 learners x 8 questions.
+"""Time ``docker-tutor grade`` on a class answer sheet: 200 learners x 8 questions, and how the
+time grows with the rows (50, 100, 200, 400 learners).
 
-    python benchmarks/grading_class.py [--learners 200]
+    python benchmarks/grading_class.py [--sizes 50,100,200,400] [--runs 3]
 
 The answers are the development set's (tests/data/grading_dev.jsonl), dealt out to the
 learners in turn and varied a little (case, a word in front) so that caches do not see the
-same text every time. Prints the wall time of the whole command, start-up included.
+same text every time. Prints the wall time of the whole command, start-up included, and
+its ratio to the same command on a sheet of one learner (interpreter start-up, imports and
+the lesson: what does not grow with the rows), measured in the same run. Sizes alternate
+round by round; medians are compared.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, alternate, header, median, report
+
 OPENERS = ("", "I think ", "Well, ", "So ", "Basically ", "Hmm, ")
 
 
@@ -42,18 +47,36 @@ def sheet(learners: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--learners", type=int, default=200)
+    parser.add_argument("--sizes", default="50,100,200,400")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",")]
+    header("grade: a class answer sheet, learners x 8 questions")
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "class.csv"
-        path.write_text(sheet(args.learners), encoding="utf-8")
-        command = [sys.executable, "-m", "tutor", "grade", "--lesson", "04", str(path)]
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-        took = time.perf_counter() - start
-    rows = max(0, done.stdout.count("\n") - 1)
-    print(f"{args.learners} learners x 8 questions: {took:.2f} s wall (exit {done.returncode}, {rows} lines)")
-    return done.returncode
+        paths = {}
+        for learners in [1, *sizes]:
+            paths[learners] = Path(folder) / f"class-{learners}.csv"
+            paths[learners].write_text(sheet(learners), encoding="utf-8")
+
+        def timed(learners: int) -> float:
+            command = [sys.executable, "-m", "tutor", "grade", "--lesson", "04", str(paths[learners])]
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+            took = time.perf_counter() - start
+            if done.returncode not in (0, 1) or done.stdout.count("\n") < learners:
+                raise RuntimeError(f"grade failed (exit {done.returncode}): {done.stderr[-1500:]}")
+            return took
+
+        names = {1: "1 learner (start-up, baseline)", **{n: f"{n} learners x 8" for n in sizes}}
+        results = alternate({names[n]: (lambda n=n: timed(n)) for n in [1, *sizes]}, args.runs)
+    report(results, names[1], {names[200]: "<= 2 s"} if 200 in sizes else {})
+    base = median(results[names[1]])
+    per_row = [(median(results[names[n]]) - base) / (n * 8) * 1000 for n in sizes]
+    print("  grading time beyond start-up, per answer: "
+          + ", ".join(f"{n} learners {ms:.2f} ms" for n, ms in zip(sizes, per_row))
+          + " (equal figures: linear in rows)")
+    print(f"  medians of {args.runs} alternating runs each")
+    return 0
 
 
 if __name__ == "__main__":
