@@ -178,6 +178,11 @@ def test_unknown_host_key_is_never_trusted_and_the_fix_trusts_it(capsys, tmp_pat
     assert code == 1 and ssh["state"] == "fail" and ssh["hint"] == "doctor_trust_host_key"
     assert fingerprint in ssh["message"] and ssh["evidence"]["fingerprint"] == fingerprint
     assert not (tmp_path / "config" / "docker-tutor" / "known_hosts").exists()
+    # A fingerprint the node does not show trusts nothing and is a usage error.
+    wrong = "SHA256:" + "A" * 43
+    assert cli.main(["doctor", "--config", str(config), "--trust-host-key", wrong]) == 2
+    assert "nothing was trusted" in capsys.readouterr().err
+    assert not (tmp_path / "config" / "docker-tutor" / "known_hosts").exists()
     # The fix names the exact command; running it trusts the key, and the node checks pass.
     command = ssh["fix"].split("`")[-2]
     argv = shlex.split(command)

@@ -382,6 +382,12 @@ class Doctor:
         return Finding("registry", OK, f"{label} answers the Registry API (GET /v2/: {health.status}, {how}).",
                        evidence=evidence)
 
+    def _lost(self, check: str, exc: Exception, **evidence: Any) -> Finding:
+        """The registry answered GET /v2/ a moment ago, then not this request (or its token service did not)."""
+        detail = (str(exc).strip() or type(exc).__name__).splitlines()[0][:200]
+        found = hints.from_registry("unreachable", detail=detail, **self._registry_facts())
+        return _from_hint(check, FAIL, f"{self.setup.label} stopped answering ({detail}).", found, **evidence)
+
     async def _registry_answered(self, registry: asyncio.Task) -> bool:
         await asyncio.shield(registry)
         return self.registry_status is not None
@@ -406,13 +412,18 @@ class Doctor:
             missing = self.missing_bases
             needed += len(missing if missing is not None else self._all_bases())
         credentials, _ = await api.stored_credentials(image)
-        async with api.http_client(None, self.setup.timeout) as http:
-            client = api.RegistryApi(http)
-            url, scope = api.manifest_url(image), api.pull_scope(image)
-            answer = await client.call("HEAD", url, credentials, scope)
-            if credentials is not None and answer.stage == "token":
-                credentials = None  # a rejected login is the login check's to say; count as anonymous
-                answer = await client.call("HEAD", url, None, scope)
+        import httpx
+
+        try:
+            async with api.http_client(None, self.setup.timeout) as http:
+                client = api.RegistryApi(http)
+                url, scope = api.manifest_url(image), api.pull_scope(image)
+                answer = await client.call("HEAD", url, credentials, scope)
+                if credentials is not None and answer.stage == "token":
+                    credentials = None  # a rejected login is the login check's to say; count as anonymous
+                    answer = await client.call("HEAD", url, None, scope)
+        except httpx.HTTPError as exc:
+            return self._lost("pull-quota", exc)
         who = credentials.username if credentials is not None and credentials.username else \
             "this network's address (anonymous)"
         limit, window = parse_ratelimit(answer.header("ratelimit-limit"))
@@ -472,8 +483,13 @@ class Doctor:
             return Finding("login", SKIPPED, f"Not checked: docker holds a login for {label} as {user}, but "
                            f"{label} does not answer.", evidence=evidence)
         host = reference.DOCKER_HUB_API if self.setup.is_hub else reference.hostname(self.setup.registry)
-        async with api.http_client(None, self.setup.timeout) as http:
-            answer = await api.RegistryApi(http).call("GET", f"{api.api_base(host)}/v2/", credentials, "")
+        import httpx
+
+        try:
+            async with api.http_client(None, self.setup.timeout) as http:
+                answer = await api.RegistryApi(http).call("GET", f"{api.api_base(host)}/v2/", credentials, "")
+        except httpx.HTTPError as exc:
+            return self._lost("login", exc, **evidence)
         evidence["status"] = answer.status
         if answer.status in (401, 403):
             found = hints.from_registry("credentials-rejected", detail=api.registry_message(answer.response),
@@ -512,6 +528,10 @@ class Doctor:
                             hint="node_timeout", fix=hints.hint("node_timeout", node=target.label).next_step),
                     _skipped("node-k3s", "the node check did not finish"),
                     _skipped("node-sudo", "the node check did not finish")]
+        except Exception as exc:  # noqa: BLE001 - e.g. an ~/.ssh/config asyncssh cannot read
+            found = hints.hint("doctor_check_crashed", detail=f"{type(exc).__name__}: {exc}")
+            return [_from_hint("node-ssh", FAIL, f"The node check itself failed: {type(exc).__name__}: {exc}", found),
+                    _skipped("node-k3s", "the node check failed"), _skipped("node-sudo", "the node check failed")]
         return node_findings(report, target, self.setup.trust_command)
 
 
