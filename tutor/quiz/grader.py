@@ -141,7 +141,8 @@ def grade_text(question: Question, answer: str) -> Verdict:
             f"swapped-{swap.concept.id}", f"'{swap.part}' named as the {swap.role}",
             f"'{swap.part}' is not the {swap.role}: {swap.concept.label}.", analysis.text[swap.start:swap.end],
             f"{swap.concept.actor} beside a word of another part", "roles",
-            [(swap.part, swap.concept.id, "named part"), (swap.role, swap.role, "role of another part")]))
+            [*((word, swap.concept.id, "named part") for word in swap.words),
+             (swap.role.lower(), swap.role, "role of another part")]))
     avoid = frozenset(wrong_words)
     for concept in rubric.concepts:
         # Words already spent on a wrong claim ("build uploads it to Docker Hub") do not also

@@ -31,6 +31,7 @@ class Swap:
     role: str  # the role word it was given ("username")
     start: int  # character offsets, for the evidence
     end: int
+    words: tuple[str, ...] = ()  # the part's own words, as tokens ("ghcr", "io")
 
 
 def named(entry) -> bool:
@@ -78,6 +79,7 @@ def swapped_parts(rubric: Rubric, answer: Analysis) -> list[Swap]:
         if other and not own:
             k = min(other, key=lambda k: min(abs(k - i), abs(k - end)))
             swaps.append(Swap(concept, answer.snippet(tokens[i:end + 1]), answer.snippet([tokens[k]]),
-                              min(tokens[i].start, tokens[k].start), max(tokens[end].end, tokens[k].end)))
+                              min(tokens[i].start, tokens[k].start), max(tokens[end].end, tokens[k].end),
+                              tuple(t.word for t in tokens[i:end + 1])))
         i = end + 1
     return swaps

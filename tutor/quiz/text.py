@@ -238,7 +238,9 @@ def analyse(text: str) -> Analysis:
     chunk = 0
     new_sentence = False
     for match in _WORD.finditer(text):
-        gap = (position, match.start())
+        # The gap between two words, and the first letter of the next one: without it the
+        # pattern's "$" would match at the gap's end, and "ghcr.io" would split at the dot.
+        gap = (position, match.start() + 1)
         if _BOUNDARY_CHARS.search(text, *gap):
             raw.append(None)
             if chunk:
