@@ -267,6 +267,17 @@ def test_pull_quota_from_ratelimit_headers_of_a_head(capsys, tmp_path, working, 
     assert "0 more pulls per 6 hours" in quota["message"] and "6 hours" in quota["fix"]
 
 
+def test_a_registry_answering_429_says_how_long_to_wait(capsys, tmp_path, working, registry_token,
+                                                        rate_limit_proxy, ssh_node):
+    proxy = rate_limit_proxy(registry_token)
+    proxy.limit_next(1000, retry_after=30)
+    code, _, checks = doctor_json(capsys, "--config", str(settings_file(tmp_path, proxy.host, ssh_node)))
+    registry = checks["registry"]
+    assert code == 1 and registry["state"] == "fail" and registry["hint"] == "registry_rate_limited"
+    assert "30 seconds" in registry["fix"] or "30 seconds" in registry["message"]
+    assert checks["pull-quota"]["state"] == "skipped" and "HTTP 429" in checks["pull-quota"]["message"]
+
+
 def test_silent_registry_and_node_are_bounded_and_checked_at_once(capsys, tmp_path, working, ssh_node):
     """A port that accepts and never answers: both checks give up within their bounds, side by side."""
     listener = socket.socket()

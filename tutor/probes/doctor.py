@@ -230,7 +230,8 @@ class Doctor:
         self.setup = setup
         self.engine: dict[str, Any] | None = None  # version and info, once the engine answered
         self.missing_bases: list[str] | None = None  # base images not present (None: not known)
-        self.registry_status: int | None = None  # the registry's answer to GET /v2/ (None: no answer)
+        self.registry_status: int | None = None  # the registry's answer to GET /v2/ (None: no usable answer)
+        self.registry_trouble = "does not answer"  # why not, for the checks that need it
 
     async def run(self) -> list[Finding]:
         timeout = self.setup.timeout
@@ -370,9 +371,11 @@ class Doctor:
                               hints.from_registry("unreachable", detail=detail, **self._registry_facts()),
                               **evidence)
         if health.status == 429:
+            self.registry_trouble = "is rate limiting requests (HTTP 429)"
             found = hints.from_registry("rate-limited", retry_after=health.retry_after, **self._registry_facts())
             return _from_hint("registry", FAIL, found.what, found, **evidence, retry_after=health.retry_after)
         if health.status not in (200, 401):
+            self.registry_trouble = f"answers HTTP {health.status} at /v2/"
             detail = health.message or f"HTTP {health.status}"
             found = hints.hint("doctor_not_a_registry", status=health.status, detail=detail,
                                **self._registry_facts())
@@ -401,7 +404,7 @@ class Doctor:
         from tutor.probes import registry as api
 
         if not await self._registry_answered(registry):
-            return _skipped("pull-quota", f"{self.setup.label} does not answer")
+            return _skipped("pull-quota", f"{self.setup.label} {self.registry_trouble}")
         text = self.quota_image()
         if text is None:
             return _skipped("pull-quota", "set your username first: the lesson's images are named after it")
@@ -481,7 +484,7 @@ class Doctor:
         user = credentials.username or "an access token"
         if not await self._registry_answered(registry):
             return Finding("login", SKIPPED, f"Not checked: docker holds a login for {label} as {user}, but "
-                           f"{label} does not answer.", evidence=evidence)
+                           f"{label} {self.registry_trouble}.", evidence=evidence)
         host = reference.DOCKER_HUB_API if self.setup.is_hub else reference.hostname(self.setup.registry)
         import httpx
 
