@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rich.markup import escape
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,11 +20,16 @@ class TutorApp(App):
     TITLE = "docker-tutor"
     # Information toasts go quickly (they sit over the text); warnings and errors set their own.
     NOTIFICATION_TIMEOUT = 3
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True),
+                # In the footer in demo mode or while it is on; always in the palette, always on f2.
+                Binding("f2", "presenter", "Presenter"),
+                Binding("f2", "toggle_presenter", show=False)]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, demo=None, presenter: bool = False) -> None:
         super().__init__()
         self.session = session
+        self.demo = demo  # tutor.demo.DemoOptions: `docker-tutor demo` walks the lesson by itself
+        self.presenter = presenter
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -43,10 +49,61 @@ class TutorApp(App):
 
     def on_mount(self) -> None:
         self.session.on_save_error = lambda message: self.notify(message, title="Not saved", severity="error")
+        self.follow_settings_changed()  # following the learner's terminal is on unless the settings say off
         for warning in self.session.warnings:
             self.notify(warning, title="Heads up", severity="warning", timeout=15)
         if self.session.first_run:
             self.open_settings(first_run=True)
+        self.set_class(self.presenter, "-presenter")
+        if self.demo is not None and not self.session.first_run:
+            self.call_after_refresh(self._start_demo)  # once the lesson screen is there
+
+    def _start_demo(self) -> None:
+        lesson = self._lesson_screen()
+        if lesson is not None:
+            lesson.start_demo(self.demo)
+
+    # --- presenter mode: keys shown, command line larger (app.tcss .-presenter) ----------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "presenter":
+            return self.demo is not None or self.presenter
+        return True
+
+    def action_presenter(self) -> None:
+        self.action_toggle_presenter()
+
+    def action_toggle_presenter(self) -> None:
+        self.presenter = not self.presenter
+        self.set_class(self.presenter, "-presenter")
+        self.refresh_bindings()
+        self.notify("Presenter mode: every key pressed is shown, the command line is larger (f2 ends it)."
+                    if self.presenter else "Presenter mode is off.")
+
+    async def on_event(self, event) -> None:
+        from textual import events
+
+        if self.presenter and isinstance(event, events.Key) and not event.is_forwarded:
+            self._echo_key(event)
+        await super().on_event(event)
+
+    def _echo_key(self, event) -> None:
+        from textual.widgets import Input, TextArea
+
+        from tutor.demo import key_caption
+        from tutor.widgets.key_echo import KeyEcho
+
+        # What is typed into a field is on screen already, and a password's keys are never shown:
+        # in a field only keys that are not text (enter, tab, ctrl+...) are named.
+        if isinstance(self.focused, (Input, TextArea)) and event.is_printable:
+            return
+        echo = next(iter(self.screen.query(KeyEcho)), None)
+        if echo is None:
+            echo = KeyEcho()
+            self.screen.mount(echo)
+            self.call_after_refresh(echo.press, key_caption(event.key, event.character))
+        else:
+            echo.press(key_caption(event.key, event.character))
 
     # --- screens --------------------------------------------------------------------------
 
@@ -67,6 +124,7 @@ class TutorApp(App):
         def saved(settings) -> None:
             if settings is not None and self.session.save_settings(settings):
                 self.notify("Settings saved. Commands now use your values.")
+                self.follow_settings_changed()
             self._reload_lesson()
 
         self.push_screen(SettingsScreen(self.session.settings, first_run=first_run), saved)
@@ -103,6 +161,51 @@ class TutorApp(App):
         data = build_report(self.session.lesson, self.session.progress, self.session.values())
         self.push_screen(ReportScreen(data, save_report))
 
+    # --- following the learner's own terminal (tutor/follow.py) --------------------------
+
+    follow_state = ""  # "" off, "following", or "lost" (the engine does not answer): the footer shows it
+    follow_text = ""
+
+    def follow_settings_changed(self) -> None:
+        import os
+
+        on = self.session.settings.follow and os.environ.get("DOCKER_TUTOR_FOLLOW", "1") != "0"
+        if on and not self.follow_state:
+            self.follow_state, self.follow_text = "following", "Following your terminal: connecting to Docker…"
+            self.follow_terminal()
+        elif not on and self.follow_state:
+            self.workers.cancel_group(self, "follow")
+            self.follow_state = ""
+        self._follow_changed()
+
+    def _follow_changed(self) -> None:
+        if self._lesson_screen() is not None:
+            self._lesson_screen().refresh_bindings()  # the footer says whether following is on
+
+    @work(exclusive=True, group="follow", exit_on_error=False, description="follow the learner's terminal")
+    async def follow_terminal(self) -> None:
+        from tutor.follow import DONE, MISTAKE, STATUS, Follower
+
+        def busy() -> bool:  # the tutor's own run: the lesson screen records it itself
+            lesson = self._lesson_screen()
+            return lesson is not None and lesson.running()
+
+        async for update in Follower(self.session, busy=busy).updates():
+            if update.kind == STATUS:
+                self.follow_state = "lost" if "not answering" in update.text else "following"
+                self.follow_text = update.text
+                self._follow_changed()
+                continue
+            lesson = self._lesson_screen()
+            if lesson is not None:
+                lesson.follow_update(update.step_id, update.text, update.hint.next_step if update.hint else "")
+            if update.kind == MISTAKE and update.hint is not None:
+                self.notify(f"{update.hint.what} {update.hint.next_step}", title="From your terminal",
+                            severity="warning")
+            elif update.kind == DONE and update.changed:
+                step = self.session.lesson.step(update.step_id)
+                self.notify(f"Done: {self.session.render(step.title)}", title="From your terminal")
+
     # --- palette and quitting -------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -114,6 +217,10 @@ class TutorApp(App):
         yield SystemCommand("Self-assessment report", "Show your progress; save it as Markdown, HTML or JSON",
                             self.write_report)
         yield SystemCommand("Reset lesson", "Start the lesson afresh (asks first)", self.reset_lesson)
+        yield SystemCommand("Presenter mode", "Show each key pressed and a larger command line, or stop (f2)",
+                            self.action_toggle_presenter)
+        if lesson is not None and lesson.demo is not None:
+            yield SystemCommand("Stop the demo", "Leave demo mode; keys work as usual", lesson.stop_demo)
         if lesson is not None and screen is lesson:
             yield SystemCommand("Next step", "Go to the next step of your task (n)", lesson.action_next)
             yield SystemCommand("Previous step", "Go back one step (p)", lesson.action_previous)

@@ -20,7 +20,7 @@ DOMAIN_MODULES = [
     "tutor.docker_cli", "tutor.docker_ops.credentials", "tutor.docker_ops.engine",
     "tutor.docker_ops.events", "tutor.docker_ops.humanize", "tutor.docker_ops.images", "tutor.docker_ops.layers",
     "tutor.docker_ops.login", "tutor.docker_ops.pull", "tutor.docker_ops.push", "tutor.docker_ops.recording",
-    "tutor.docker_ops.run",
+    "tutor.docker_ops.run", "tutor.docker_ops.cleanup", "tutor.demo",
     "tutor.probes", "tutor.probes.local", "tutor.probes.node", "tutor.probes.registry", "tutor.probes.results",
     "tutor.probes.roster", "tutor.probes.runner",
     "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match",

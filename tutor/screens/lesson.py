@@ -54,6 +54,12 @@ class LessonScreen(Screen):
         Binding("c", "checklist", "Checklist"),
         Binding("z", "quiz", "Quiz"),
         Binding("s", "settings", "Settings"),
+        # While the app follows the learner's own terminal (tutor/follow.py): one of these is in the footer.
+        Binding("f", "follow_status", "Following"),
+        Binding("f", "follow_lost", "Docker lost"),
+        # Demo mode only, while it waits for the presenter (tutor/screens/demo.py).
+        Binding("space", "demo_run", "Run it"),
+        Binding("space", "demo_next", "Next step"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -63,6 +69,7 @@ class LessonScreen(Screen):
         self._position_timer = None
         self._runs: dict = {}  # step id -> its last finished run in this session (docker_ops.recording.Recording)
         self._served = False  # the running step's container answered: a stop now is the end of a success
+        self.demo = None  # the DemoDriver while `docker-tutor demo` walks the lesson
 
     # --- layout -------------------------------------------------------------------------
 
@@ -78,6 +85,12 @@ class LessonScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys that mean nothing right now leave the footer, so the ones that do fit at 80 columns.
+        if action in ("follow_status", "follow_lost"):
+            return getattr(self.app, "follow_state", "") == ("lost" if action == "follow_lost" else "following")
+        if action in ("demo_run", "demo_next"):  # space, labelled with what it does now
+            return self.demo is not None and action == f"demo_{self.demo.waiting}"
+        if self.demo is not None and action in ("run", "verify", "checklist", "quiz", "settings"):
+            return False  # the demo presses r and v itself; space, h, m, esc and f2 fit at 80 columns
         if action == "cancel":
             return self.running()
         if action == "leave_full_pane":
@@ -439,6 +452,18 @@ class LessonScreen(Screen):
         self.session.record_step(step, status, detail)
         self.query_one(Outline).set_status("step", step.id, self.session.step_state(step))
 
+    def follow_update(self, step_id: str, note: str, next_step: str = "") -> None:
+        """A note from following the learner's own terminal (tutor/follow.py saved the marks): the
+        outline shows them, and the step, if it is the one in view, shows the note."""
+        self.refresh_marks()
+        step = self.session.lesson.step(step_id) if step_id else None
+        if step is None or self.running() or self.current is None or \
+                (self.current.kind, self.current.id) != ("step", step_id):
+            return
+        self._prepare_pane(step)  # a done step shows its saved detail: the note
+        if self.session.step_state(step) != "done":
+            self.query_one(ActionPane).show_result(note + (f"\nNext: {next_step}" if next_step else ""), "idle")
+
     @on(StepEvent)
     def _step_event(self, message: StepEvent) -> None:
         # The pane follows the running action even when the learner reads another entry meanwhile.
@@ -466,6 +491,37 @@ class LessonScreen(Screen):
         if event.state in (WorkerState.SUCCESS, WorkerState.CANCELLED, WorkerState.ERROR):
             self._served = False  # it belonged to that run; a later check's esc is a cancellation
         self.refresh_bindings()  # esc (Stop) is in the footer only while something runs
+
+    # --- demo mode (tutor/screens/demo.py drives; these are its hooks) ----------------------
+
+    def start_demo(self, options) -> None:
+        from tutor.screens.demo import DemoDriver
+
+        self.demo = DemoDriver(self, options)
+        self.run_worker(self._demo(), group="demo", exclusive=True, exit_on_error=False, description="demo mode")
+
+    async def _demo(self) -> None:
+        try:
+            await self.demo.run()
+        finally:
+            self.demo = None
+            self.refresh_bindings()
+
+    def stop_demo(self) -> None:
+        """Palette: leave demo mode; a step it started goes on like one started with r."""
+        if self.demo is not None:
+            self.workers.cancel_group(self, "demo")
+            self.notify("Demo stopped. Every key works as usual.")
+
+    def action_demo_run(self) -> None:
+        if self.demo is not None:
+            self.demo.proceed()
+
+    action_demo_next = action_demo_run
+
+    def serving(self) -> bool:
+        """A step's container answered and still runs (esc stops it)."""
+        return self._served and self.running()
 
     def action_cancel(self) -> None:
         """esc: stop what runs (the full pane stays, to read how it ended)."""
@@ -579,6 +635,13 @@ class LessonScreen(Screen):
 
     def action_settings(self) -> None:
         self.app.open_settings()
+
+    def action_follow_status(self) -> None:
+        """f: what following the learner's terminal sees now (turn it off in the settings)."""
+        self.notify(f"{self.app.follow_text}. Steps are ticked when you run docker yourself; the settings (s) "
+                    "turn this off.", markup=False)
+
+    action_follow_lost = action_follow_status
 
     def reload(self) -> None:
         """Settings or progress changed elsewhere: titles, marks and the current entry are redrawn."""

@@ -46,6 +46,7 @@ class ActionPane(Vertical):
         self._commands: list[list[str]] = []  # [text, mark] per command, in the order they run
         self._current = -1
         self._result = Text()
+        self.typed = ""  # what demo mode's typing shows in the command line (show_typing)
 
     def compose(self) -> ComposeResult:
         # Commands, then what came of them, then the layers and the output: when the pane is
@@ -111,6 +112,18 @@ class ActionPane(Vertical):
             if entry[1] == "running":
                 entry[1] = "todo"
         self._draw_commands()
+
+    def show_typing(self, commands: list[str] | tuple[str, ...], index: int, count: int) -> None:
+        """Demo mode: the commands typed out so far, the one at ``index`` up to ``count`` characters
+        with a cursor after them, the later ones not yet there."""
+        text = Text(overflow="fold")
+        for number, command in enumerate(commands[:index + 1]):
+            text.append("\n" if number else "")
+            text.append("$ ", COMMAND_MARKS["todo"][1])
+            text.append(command if number < index else command[:count], "bold")
+        text.append("▏", "bold reverse")
+        self.typed = text.plain
+        self.query_one("#command", Static).update(text)
 
     def _draw_commands(self) -> None:
         text = Text(overflow="fold")

@@ -1,0 +1,57 @@
+"""Presenter mode's key overlay: the last few keys pressed, in a small box over the screen's
+bottom right corner, so a room watching a projector sees what the presenter pressed.
+
+The app feeds it captions (tutor.demo.key_caption); it draws them and fades after a pause.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.widgets import Static
+
+SHOWN = 5  # keys in view at once: enough for "n n r", short enough for 80 columns
+FADE_SECONDS = 2.5
+
+
+class KeyEcho(Container):
+    # In the toasts' layer, docked like them: drawn over the screen, taking no room from it.
+    DEFAULT_CSS = """
+    KeyEcho {
+        layer: _toastrack;
+        dock: bottom;
+        width: 1fr;
+        height: auto;
+        align: right bottom;
+        margin-bottom: 1;
+        background: transparent;
+    }
+    KeyEcho > #keys {
+        width: auto;
+        height: 1;
+        padding: 0 1;
+        background: $accent;
+        color: $text;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.captions: list[str] = []
+        self._fade = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="keys", markup=False)
+
+    def press(self, caption: str) -> None:
+        self.captions = [*self.captions, caption][-SHOWN:]
+        self.query_one("#keys", Static).update("⌨ " + "  ".join(self.captions))
+        self.display = True
+        if self._fade is not None:
+            self._fade.stop()
+        self._fade = self.set_timer(FADE_SECONDS, self._faded)
+
+    def _faded(self) -> None:
+        self.captions = []
+        self.display = False
