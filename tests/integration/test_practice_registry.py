@@ -296,3 +296,67 @@ def test_importing_the_practice_registry_loads_no_heavy_library():
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
     assert "tutor.practice.control" in loaded
     assert not {"jwt", "cryptography", "docker", "httpx", "asyncssh", "textual"} & loaded
+
+
+async def test_the_settings_choice_starts_it_logs_docker_in_and_shows_the_password_once(tmp_path, monkeypatch,
+                                                                                        docker_engine):
+    """Choosing "Practice registry (offline)" and saving: it starts, the account is made, docker is
+    logged in with the new password, the password is shown once, and the settings name its host."""
+    need_binary("docker-registry", "docker-registry")
+    from textual.app import App
+
+    from tutor import docker_config
+    from tutor.lesson.registries import describe
+    from tutor.practice import accounts, control
+    from tutor.practice.state import Layout
+    from tutor.screens.settings import PracticeAccountDialog, SettingsScreen
+    from tutor.store import Settings
+
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("DOCKER_CONFIG", "docker")):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    layout = Layout.default()
+    layout.make()
+    port = free_port()
+    (layout.root / "registry.json").write_text(json.dumps({"port": port}))  # not 5000: the machine is shared
+    address = f"127.0.0.1:{port}"
+
+    class Host(App):
+        CSS_PATH = Path(__file__).resolve().parents[2] / "tutor" / "app.tcss"
+        result: object = "not closed"
+
+        def on_mount(self) -> None:
+            self.push_screen(SettingsScreen(Settings(username=LEARNER)), self.closed)
+
+        def closed(self, value) -> None:
+            self.result = value
+
+    app = Host()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            from textual.widgets import Select
+
+            app.screen.query_one("#registry", Select).value = "practice"
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            for _ in range(600):
+                if isinstance(app.screen, PracticeAccountDialog):
+                    break
+                await pilot.pause(0.1)
+            dialog = app.screen
+            assert isinstance(dialog, PracticeAccountDialog), "the practice registry did not start"
+            password = re.search(r"Password: `(\S+)`", dialog.detail).group(1)
+            assert "shown only this once" in dialog.detail and "logged your docker in" in dialog.detail
+            stored = accounts.load(layout.accounts)[LEARNER]
+            assert accounts.check_password(password, stored) and password not in stored
+            login = docker_config.lookup(address)
+            assert login is not None and login.username == LEARNER
+            await pilot.press("enter")
+            await pilot.pause()
+            assert dialog.detail == ""  # the dialog let go of the password
+            assert isinstance(app.result, Settings) and app.result.registry == address
+            assert describe(address).name == f"the practice registry at {address}"
+            record = control.running(layout)
+            assert record is not None and record.address == address
+    finally:
+        control.stop(layout)
+    assert live_processes_mentioning(str(layout.root)) == []

@@ -25,6 +25,7 @@ class Registry:
     web: str = ""  # the site a learner signs in to; empty: the registry has no web pages
     repositories: str = ""  # page listing the learner's repositories, with {username}
     token_help: str = ""  # what to type as the password, for the login dialog
+    practice: bool = False  # the tutor's own practice registry (docker-tutor practice-registry)
 
     @property
     def hub(self) -> bool:
@@ -73,12 +74,36 @@ def describe(registry: str | None) -> Registry:
             f"aws ecr get-login-password --region {region} and paste what it prints here (it is valid "
             "for 12 hours); the username must be AWS.",
         )
+    if _is_practice(key):
+        return Registry(
+            key, f"the practice registry at {key}",
+            token_help="The practice registry showed your password once, when it made your account (on saving "
+                       "the settings, or with `docker-tutor practice-registry start`). Lost it? Run "
+                       "`docker-tutor practice-registry password` in a terminal for a new one.",
+            practice=True,
+        )
     return Registry(
         key, f"the registry at {key}",
         token_help=f"There is no token page for the registry at {key}: use the password set up for "
                    "this username by whoever runs the registry (for a registry you run yourself, the one "
                    "you put in its htpasswd file).",
     )
+
+
+def _is_practice(key: str) -> bool:
+    """Is ``key`` the practice registry set up on this machine? Only loopback hosts are looked up
+    (one small file), so Docker Hub, GHCR or a company registry never cost a read."""
+    if not key.startswith("127.0.0.1:"):
+        return False
+    from tutor.practice.state import known_address
+
+    return key == known_address()
+
+
+def refresh() -> None:
+    """Forget the facts worked out so far: the practice registry was just set up or moved to another port."""
+    describe.cache_clear()
+    _derived.cache_clear()
 
 
 def derived(values: Mapping[str, str]) -> dict[str, str]:

@@ -7,8 +7,8 @@ from dataclasses import replace
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
@@ -17,8 +17,10 @@ from tutor.store import NodeSettings, Settings
 REGISTRIES = [
     ("Docker Hub (docker.io)", "docker.io"),
     ("GitHub Container Registry (ghcr.io)", "ghcr.io"),
+    ("Practice registry (offline)", "practice"),
     ("Another registry…", "custom"),
 ]
+PRACTICE = "practice"  # the choice that starts the tutor's own registry (tutor/practice) when saved
 
 
 class UsernameValidator(Validator):
@@ -70,7 +72,7 @@ class SettingsScreen(Screen[Settings | None]):
                         validators=[UsernameValidator(s.registry)], valid_empty=False)
             yield Static("", id="username-problem", classes="problem")
             yield Label("Registry")
-            yield Select(REGISTRIES, value=s.registry if s.registry in known else "custom", allow_blank=False,
+            yield Select(REGISTRIES, value=_choice(s.registry, known), allow_blank=False,
                          id="registry")
             yield Input(s.registry if s.registry not in known else "", placeholder="registry host, e.g. 127.0.0.1:5000",
                         id="registry-custom")
@@ -112,6 +114,8 @@ class SettingsScreen(Screen[Settings | None]):
 
     def _registry(self) -> str:
         choice = self.query_one("#registry", Select).value
+        if choice == PRACTICE:
+            return _practice_address()
         return self.query_one("#registry-custom", Input).value.strip() if choice == "custom" else str(choice)
 
     def _value(self, widget_id: str) -> str:
@@ -144,7 +148,7 @@ class SettingsScreen(Screen[Settings | None]):
         if settings is None:
             self.notify(problem, title="Not saved", severity="error")
             return
-        self.dismiss(settings)
+        self._saved(settings)
 
     def action_cancel(self) -> None:
         if self.first_run:
@@ -159,3 +163,91 @@ class SettingsScreen(Screen[Settings | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
+
+    # --- the practice registry ------------------------------------------------------------
+
+    def _saved(self, settings: Settings) -> None:
+        """Close with ``settings``; with the practice registry chosen, once it runs for this learner."""
+        if self.query_one("#registry", Select).value != PRACTICE:
+            self.dismiss(settings)
+            return
+        self.query_one("#save", Button).disabled = True
+        self.notify("Starting the practice registry…")
+        self.run_worker(self._start_practice(settings), exclusive=True, group="practice")
+
+    async def _start_practice(self, settings: Settings) -> None:
+        from tutor.practice.control import PracticeError
+        from tutor.practice.ready import prepare
+
+        try:
+            ready = await prepare(settings.username)
+        except PracticeError as exc:
+            found = exc.hint()
+            self.query_one("#save", Button).disabled = False
+            self.notify(f"{found.what} {found.next_step}", title="Practice registry not started", severity="error")
+            return
+        except OSError as exc:
+            self.query_one("#save", Button).disabled = False
+            self.notify(f"The practice registry's folder cannot be written: {exc.strerror or exc}.",
+                        title="Practice registry not started", severity="error")
+            return
+        saved = replace(settings, registry=ready.address)
+        self.app.push_screen(PracticeAccountDialog(ready), lambda _closed: self.dismiss(saved))
+
+
+def _practice_address() -> str:
+    from tutor.practice.state import DEFAULT_PORT, HOST, known_address
+
+    return known_address() or f"{HOST}:{DEFAULT_PORT}"
+
+
+def _choice(registry: str, known: set[str]) -> str:
+    """The registry menu's entry for a saved registry: the practice registry is recognised by its address."""
+    if registry in known:
+        return registry
+    from tutor.practice.state import known_address
+
+    return PRACTICE if registry and registry == known_address() else "custom"
+
+
+class PracticeAccountDialog(ModalScreen[None]):
+    """The practice registry runs: the learner's account, and its new password shown this once."""
+
+    BINDINGS = [Binding("enter,escape", "close", "OK")]
+
+    def __init__(self, ready) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = f"Practice registry at {ready.address}"
+        self.detail = _account_text(ready)  # the password lives here until the dialog closes
+
+    def compose(self) -> ComposeResult:
+        from rich.text import Text
+
+        from tutor.widgets.inline_code import inline_text
+
+        with Vertical(classes="dialog", id="practice-account"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Static(inline_text(self.detail), classes="dialog-detail")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", variant="primary", id="ok")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_close()
+
+    def action_close(self) -> None:
+        self.detail = ""
+        self.dismiss(None)
+
+
+def _account_text(ready) -> str:
+    if ready.password:
+        login = ("The tutor has logged your docker in with it, so your pushes work now; the lesson's login "
+                 "step asks for it if you run that step yourself." if ready.logged_in else
+                 f"The tutor could not log your docker in ({ready.login_problem.what if ready.login_problem else 'no answer'}): "
+                 "run the lesson's login step with this password.")
+        return (f"Your account: `{ready.username}`\nPassword: `{ready.password}`\n\n"
+                f"Note it now: it is shown only this once (the registry keeps only a hash of it). {login}")
+    login = ("Your docker is logged in to it." if ready.logged_in else
+             "Your docker is not logged in to it: run the lesson's login step. Lost the password? Run "
+             "`docker-tutor practice-registry password` in a terminal for a new one.")
+    return f"Your account `{ready.username}` was made earlier, and its password shown then. {login}"

@@ -1,0 +1,64 @@
+"""What the settings' "Practice registry (offline)" choice does: start the registry when it is not
+running, make the learner's account, and log the learner's docker in with its new password.
+
+The password is handed back once, for the screen to show; it is never kept. An account made
+earlier has no password to give: docker's stored login (if any) is what counts then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from tutor.hints import Hint
+
+
+@dataclass
+class Ready:
+    address: str  # 127.0.0.1:PORT, the settings' registry from now on
+    username: str
+    started: bool  # started now, not found running
+    password: str = field(default="", repr=False)  # only for an account made now: show it once
+    logged_in: bool = False  # docker holds a login for this account on this registry
+    login_problem: Hint | None = None  # why the automatic login failed
+
+
+async def prepare(username: str) -> Ready:
+    """Start (or find) the practice registry for ``username``; PracticeError when it cannot run."""
+    from tutor.practice import control
+    from tutor.practice.state import Layout
+
+    started = await asyncio.to_thread(control.start, Layout.default(), None, [username])
+    from tutor.lesson import registries
+
+    registries.refresh()  # 127.0.0.1:PORT is the practice registry now, in every sentence of the lesson
+    ready = Ready(started.running.address, username, not started.already, started.passwords.get(username, ""))
+    if ready.password:
+        ready.logged_in, ready.login_problem = await _login(ready.address, username, ready.password)
+    else:
+        ready.logged_in = await _has_login(ready.address, username)
+    return ready
+
+
+async def _login(address: str, username: str, password: str) -> tuple[bool, Hint | None]:
+    from contextlib import aclosing
+
+    from tutor.docker_ops import events, login
+
+    async with aclosing(login(address, username, password)) as stream:
+        async for event in stream:
+            if isinstance(event, events.Succeeded):
+                return True, None
+            if isinstance(event, events.Failed):
+                return False, event.hint
+    return False, None
+
+
+async def _has_login(address: str, username: str) -> bool:
+    from tutor import docker_config
+
+    try:
+        found = await docker_config.lookup_async(address)
+    except Exception:  # noqa: BLE001 - an unreadable docker config is no login
+        return False
+    return found is not None and found.username == username
