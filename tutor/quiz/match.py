@@ -159,7 +159,7 @@ def positions(option: Token, answer: Analysis, memo: dict[tuple[str, str], list[
             found = list(index.get(negator, []))
         else:
             found = list(index.get(option.lemma, []))
-            if max(len(option.lemma), len(option.word)) >= _FUZZY_MIN and option.word[:1].isalpha():
+            if max(len(option.lemma), len(option.word)) >= _FUZZY_MIN - 1 and option.word[:1].isalpha():
                 # Typos: only answer words with the same first letter and a length that allows one.
                 for lemma, word, where in _fuzzy_bucket(answer, memo).get(option.word[0], ()):
                     if lemma != option.lemma and (fuzzy_same(option.lemma, lemma) or fuzzy_same(option.word, lemma)

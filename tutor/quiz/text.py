@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 from simplemma import is_known, lemmatize
 
 # "re-upload" stays one word; "v1.2" and "500MB" are single tokens until split below.
@@ -93,6 +93,7 @@ _PHRASAL = {
     ("give", "up"): "quit", ("come", "up"): "start", ("spin", "up"): "start", ("start", "up"): "start",
     ("boot", "up"): "start", ("go", "down"): "crash", ("back", "off"): "backoff", ("go", "up"): "upload",
     ("look", "up"): "check", ("pick", "up"): "notice", ("roll", "back"): "rollback",
+    ("take", "over"): "replace",
 }
 _PARTICLES = frozenset(particle for _verb, particle in _PHRASAL)
 # Words at the start of a clause that refer to the first or the second thing the question
@@ -104,6 +105,7 @@ _LEMMA_FIXES = {
     "pending": "pending", "stuck": "stuck", "lost": "lose", "left": "leave", "rebuilt": "rebuild",
     "overwrote": "overwrite", "uploaded": "upload", "authenticated": "authenticate",
     "kubernetes": "kubernetes",
+    "fixed": "fix",
 }
 _FUZZY_MIN = 6  # words shorter than this must be spelt right (a typo in "push" is another word)
 
@@ -133,6 +135,9 @@ def fuzzy_same(rubric: str, answer: str) -> bool:
     if not (rubric.isalpha() and answer.isalpha()) or rubric[0] != answer[0]:
         return False
     shorter = min(len(rubric), len(answer))
+    if shorter == _FUZZY_MIN - 1 and len(rubric) == len(answer):
+        # Five letters: only two neighbours swapped ("layre", "pusll" is no "pulls").
+        return OSA.distance(rubric, answer, score_cutoff=1) == 1 and Levenshtein.distance(rubric, answer) == 2
     allowed = 2 if shorter >= 9 else 1 if shorter >= _FUZZY_MIN else 0
     return allowed > 0 and OSA.distance(rubric, answer, score_cutoff=allowed) <= allowed
 
@@ -183,14 +188,14 @@ class Analysis:
     def keyword_list(self) -> bool:
         """Bare keywords ("tag, latest, moves", "image name registry tag"): no word that joins
         them into a claim. A written-out format ("registry/namespace/repository:tag") is not one."""
-        if self.function_words or not self.chunks:
-            return False
+        if self.function_words or not self.chunks or re.search(r"[/:=]|->", self.text):
+            return False  # "build: local. push: remote." pairs each word with another
         if len(self.chunks) >= 2 and max(self.chunks) <= 2:
             return True
         # A bare run of three or more words, none of them an inflected verb ("caches", "moved"):
         # "Docker caches stuff" makes a claim, "latest tag kubernetes version" does not.
         inflected = any(t.word != t.lemma and t.word.endswith(("s", "ed", "ing")) for t in self.tokens)
-        return self.words >= 3 and not inflected and not re.search(r"[/:=]|->", self.text)
+        return self.words >= 3 and not inflected
 
     def snippet(self, tokens: list[Token]) -> str:
         if not tokens:
