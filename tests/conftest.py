@@ -18,6 +18,9 @@ _HOME = Path(tempfile.mkdtemp(prefix="dt-home-"))
 for _var, _sub in (("DOCKER_CONFIG", "docker"), ("XDG_CONFIG_HOME", "config"),
                    ("XDG_STATE_HOME", "state"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
     os.environ[_var] = str(_HOME / _sub)
+# The app follows the engine's events only in the tests that ask for it (monkeypatch DOCKER_TUTOR_FOLLOW=1):
+# elsewhere every other test's docker activity would reach its marks and its footer.
+os.environ["DOCKER_TUTOR_FOLLOW"] = "0"
 
 
 @pytest.fixture(scope="session")

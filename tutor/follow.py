@@ -288,8 +288,8 @@ class Follower:
         for step in watch.steps:
             before = self.session.step_state(step)
             if status == "passed":
-                self.session.record_step(step, "done", reasons)
                 kind, text = DONE, f"{seen}{reasons}{layers}"
+                self.session.record_step(step, "done", text)  # the pane shows it as the step's result
             elif before == "done":
                 self.session.record_step(step, "failed", reasons)
                 kind, text = UNDONE, f"{seen}the step is not done any more: {reasons}"

@@ -149,6 +149,7 @@ class Settings:
     tag: str = "v1"
     project_dir: str = ""  # empty: the bundled sample app
     node: NodeSettings = field(default_factory=NodeSettings)
+    follow: bool = True  # the app follows the learner's own docker commands (engine events) and ticks steps
 
     def variables(self) -> dict[str, str]:
         """The lesson variables these settings fill in (empty values are left to the lesson's defaults)."""
@@ -191,8 +192,11 @@ class Settings:
                 # A number here is a mistake (host = 10.0.0.5 without quotes), not a name to connect to.
                 setattr(node, f.name, _text(f"node.{f.name}", node_data[f.name], numbers=False))
         node.port = _port(node_data.get("port"))
-        known = {f.name for f in fields(cls)} - {"node"}
-        return cls(node=node, **{k: _text(k, v) for k, v in data.items() if k in known})
+        known = {f.name for f in fields(cls)} - {"node", "follow"}
+        follow = data.get("follow", True)
+        if not isinstance(follow, bool):
+            raise TypeError(f"'follow' must be true or false, not {_kind(follow)}")
+        return cls(node=node, follow=follow, **{k: _text(k, v) for k, v in data.items() if k in known})
 
 
 def _text(key: str, value: Any, numbers: bool = True) -> str:

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from tutor.store import NodeSettings, Settings
 
@@ -87,6 +87,7 @@ class SettingsScreen(Screen[Settings | None]):
                 yield Input(s.node.user, placeholder="user (ubuntu)", id="node-user")
                 yield Input(str(s.node.port), placeholder="22", id="node-port", type="integer")
             yield Input(s.node.identity, placeholder="private key file, e.g. ~/.ssh/k3s.pem", id="node-identity")
+            yield Checkbox("Follow my own terminal: tick steps when I run docker myself", s.follow, id="follow")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
@@ -141,7 +142,8 @@ class SettingsScreen(Screen[Settings | None]):
         node = NodeSettings(host=self._value("node-host"), user=self._value("node-user"), port=int(port_text),
                             identity=self._value("node-identity"), known_hosts=self.settings.node.known_hosts)
         return replace(self.settings, username=username, registry=registry, tag=self._value("tag") or "v1",
-                       project_dir=self._value("project_dir"), node=node), ""
+                       project_dir=self._value("project_dir"), node=node,
+                       follow=self.query_one("#follow", Checkbox).value), ""
 
     def action_save(self) -> None:
         settings, problem = self.collect()
