@@ -245,6 +245,8 @@ def test_state_survives_stop_and_start_and_stop_leaves_no_process(home, mileston
     assert PASSWORD.search(again.stdout) is None  # the account is still there: no new password
     status = home.status()
     assert status["address"] == home.address and status["since"] >= before["since"]
+    # The token service's port too, when still free: a tunnel made for the node keeps working.
+    assert home.running()["token_port"] == before["token_port"]
     held = {repo["name"]: repo for repo in status["repositories"]}
     assert held[f"{LEARNER}/poll-backend"]["tags"] == [TAG]
     assert held[f"{LEARNER}/poll-backend"]["visibility"] == "private"

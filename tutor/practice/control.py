@@ -195,7 +195,11 @@ def _start_token_service(layout: Layout) -> tuple[int, int]:
     # The service imports this very tutor, installed or run from a checkout.
     top = str(Path(tutor.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join([top, *filter(None, [env.get("PYTHONPATH")])])
-    proc = _spawn([sys.executable, "-m", TOKEN_MODULE, "--state", str(layout.root)], layout.token_log, env, layout.root)
+    # The port of the last start when it is free: a tunnel to a node set up for it keeps working.
+    last = read_json(layout.settings).get("token_port")
+    port = last if isinstance(last, int) and 0 < last < 65536 and _port_free(last) else 0
+    proc = _spawn([sys.executable, "-m", TOKEN_MODULE, "--state", str(layout.root), "--port", str(port)],
+                  layout.token_log, env, layout.root)
     deadline = time.monotonic() + TOKEN_READY_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -348,7 +352,7 @@ def start(layout: Layout, port: int | None = None, users: list[str] = (),
         raise
     record = Running(port, _now(), backend, token_pid, token_port, registry_pid, container)
     write_json(layout.running, record.to_dict())
-    write_json(layout.settings, {"port": port})
+    write_json(layout.settings, {"port": port, "token_port": token_port})
     # Accounts last: a password is shown only when the registry it opens is really there.
     return Started(record, False, accounts.add(layout.accounts, list(users), passwords))
 
