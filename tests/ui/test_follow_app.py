@@ -49,7 +49,7 @@ async def test_build_and_push_in_the_terminal_tick_the_steps_in_the_app(tmp_path
             lesson = next(s for s in app.screen_stack if isinstance(s, LessonScreen))
             lesson.goto("step", "build")
             await pilot.pause()
-            await _until(pilot, lambda: app.follow_state == "following" and "Following" in _footer_text(app),
+            await _until(pilot, lambda: app.follow_state == "following" and "Follow" in _footer_text(app),
                          what="the footer says following is on")
             await asyncio.sleep(0.5)  # the event stream is open
             outline = lesson.query_one(Outline)
@@ -74,7 +74,7 @@ async def test_build_and_push_in_the_terminal_tick_the_steps_in_the_app(tmp_path
                                            project_dir=str(CONTEXTS), follow=False))
             app.follow_settings_changed()
             await pilot.pause()
-            assert app.follow_state == "" and "Following" not in _footer_text(app)
+            assert app.follow_state == "" and "Follow" not in _footer_text(app)
             await _until(pilot, lambda: not [w for w in app.workers if w.group == "follow" and w.is_running],
                          what="the follower stopped")
     finally:

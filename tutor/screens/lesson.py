@@ -55,8 +55,8 @@ class LessonScreen(Screen):
         Binding("z", "quiz", "Quiz"),
         Binding("s", "settings", "Settings"),
         # While the app follows the learner's own terminal (tutor/follow.py): one of these is in the footer.
-        Binding("f", "follow_status", "Following"),
-        Binding("f", "follow_lost", "Docker lost"),
+        Binding("f", "follow_status", "Follow"),  # short: at 80 columns the footer is full
+        Binding("f", "follow_lost", "Docker ✘"),
         # Demo mode only, while it waits for the presenter (tutor/screens/demo.py).
         Binding("space", "demo_run", "Run it"),
         Binding("space", "demo_next", "Next step"),
