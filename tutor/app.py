@@ -30,6 +30,8 @@ class TutorApp(App):
         self.session = session
         self.demo = demo  # tutor.demo.DemoOptions: `docker-tutor demo` walks the lesson by itself
         self.presenter = presenter
+        self._keys: list[str] = []  # presenter mode: the latest keys' captions, shown by KeyEcho
+        self._keys_at = 0.0
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -88,22 +90,28 @@ class TutorApp(App):
         await super().on_event(event)
 
     def _echo_key(self, event) -> None:
+        from time import monotonic
+
         from textual.widgets import Input, TextArea
 
         from tutor.demo import key_caption
-        from tutor.widgets.key_echo import KeyEcho
+        from tutor.widgets.key_echo import FADE_SECONDS, SHOWN, KeyEcho
 
         # What is typed into a field is on screen already, and a password's keys are never shown:
         # in a field only keys that are not text (enter, tab, ctrl+...) are named.
         if isinstance(self.focused, (Input, TextArea)) and event.is_printable:
             return
+        now = monotonic()
+        if now - self._keys_at > FADE_SECONDS:  # a new burst of keys after a pause
+            self._keys = []
+        self._keys, self._keys_at = [*self._keys, key_caption(event.key, event.character)][-SHOWN:], now
         echo = next(iter(self.screen.query(KeyEcho)), None)
         if echo is None:
             echo = KeyEcho()
             self.screen.mount(echo)
-            self.call_after_refresh(echo.press, key_caption(event.key, event.character))
+            self.call_after_refresh(echo.show, self._keys)
         else:
-            echo.press(key_caption(event.key, event.character))
+            echo.show(self._keys)
 
     # --- screens --------------------------------------------------------------------------
 

@@ -38,20 +38,18 @@ class KeyEcho(Container):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.captions: list[str] = []
         self._fade = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="keys", markup=False)
 
-    def press(self, caption: str) -> None:
-        self.captions = [*self.captions, caption][-SHOWN:]
-        self.query_one("#keys", Static).update("⌨ " + "  ".join(self.captions))
+    def show(self, captions: list[str]) -> None:
+        """The latest keys, oldest first (the app keeps them across screens: a dialog's esc stays in view)."""
+        self.query_one("#keys", Static).update("⌨ " + "  ".join(captions[-SHOWN:]))
         self.display = True
         if self._fade is not None:
             self._fade.stop()
         self._fade = self.set_timer(FADE_SECONDS, self._faded)
 
     def _faded(self) -> None:
-        self.captions = []
         self.display = False
