@@ -1045,6 +1045,11 @@ CATALOGUE.update({
         "Give a CSV with a `username` column (the same file as `docker-tutor check --roster`) and, if you want "
         "to choose them, a `password` column; or one username per line.",
     ),
+    "practice_accounts_unreadable": (
+        "The practice registry's accounts cannot be read: {detail}.",
+        "Fix that file, or move it away and make the accounts again (`docker-tutor practice-registry start`, "
+        "with `--accounts FILE` for a class); until then nobody can log in to it.",
+    ),
     "practice_state_unwritable": (
         "The practice registry's folder {folder} cannot be written: {detail}.",
         "Make it writable or free some space, then try again.",

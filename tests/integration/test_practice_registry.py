@@ -12,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -362,3 +363,66 @@ async def test_the_settings_choice_starts_it_logs_docker_in_and_shows_the_passwo
     finally:
         control.stop(layout)
     assert live_processes_mentioning(str(layout.root)) == []
+
+
+def anonymous_grant(home: Home, repository: str) -> list:
+    """What the running token service gives an anonymous pull of ``repository`` (the token's access claim)."""
+    import base64
+    import urllib.request
+
+    port = home.running()["token_port"]
+    url = f"http://127.0.0.1:{port}/token?service=docker-tutor-practice-registry&scope=repository:{repository}:pull"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=10) as answer:
+        token = json.loads(answer.read())["token"]
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["access"]
+
+
+def test_an_unreadable_visibility_file_makes_everything_private_not_public(home, milestone):
+    assert milestone["push"].returncode == 0
+    public = f"{LEARNER}/poll-frontend"
+    assert anonymous_grant(home, public) == [{"type": "repository", "name": public, "actions": ["pull"]}]
+    policy_file = home.state / "repositories.json"
+    kept = policy_file.read_bytes() if policy_file.exists() else None
+    policy_file.write_text("{ not json")
+    try:
+        assert anonymous_grant(home, public) == []  # fails closed
+        refused = home.tutor("practice-registry", "private", public)
+        assert refused.returncode == 1 and "cannot be read" in refused.stderr
+        assert policy_file.read_text() == "{ not json"  # not saved over
+    finally:
+        if kept is None:
+            policy_file.unlink()
+        else:
+            policy_file.write_bytes(kept)
+    assert anonymous_grant(home, public) != []
+
+
+def test_a_killed_registry_is_seen_as_stopped_and_started_again(home, milestone):
+    import signal
+
+    assert milestone["push"].returncode == 0
+    before = home.running()
+    os.kill(before["registry_pid"], signal.SIGKILL)
+    for _ in range(100):
+        if not alive(before["registry_pid"]):
+            break
+        time.sleep(0.05)
+    assert home.tutor("practice-registry", "status").returncode == 3
+    again = home.tutor("practice-registry", "start")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Practice registry started" in again.stdout
+    assert not alive(before["token_pid"])  # the survivor of the old pair was stopped, not left behind
+    assert [r for r in home.status()["repositories"] if r["name"] == f"{LEARNER}/poll-backend"][0]["tags"] == [TAG]
+
+
+def test_an_unreadable_accounts_file_stops_start_and_is_kept(tmp_path):
+    need_binary("docker-registry", "docker-registry")
+    home = Home(tmp_path, free_port())
+    home.state.mkdir(parents=True)
+    (home.state / "accounts.json").write_text("[broken")
+    done = home.tutor("practice-registry", "start", "--port", str(home.port))
+    assert done.returncode == 1 and "accounts cannot be read" in done.stderr and "Traceback" not in done.stderr
+    assert (home.state / "accounts.json").read_text() == "[broken"
+    assert live_processes_mentioning(str(home.state)) == []

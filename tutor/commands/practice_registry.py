@@ -221,7 +221,11 @@ def _visibility(args: argparse.Namespace, layout) -> int:
     except ReferenceError as exc:
         return fail(f"{name!r} is not a repository name: {exc}")
     layout.make()
-    policy.set_visibility(layout.repositories, name, args.action)
+    try:
+        policy.set_visibility(layout.repositories, name, args.action)
+    except policy.PolicyError as exc:
+        return fail(str(exc), "fix the file (or move it away: every repository is then public again, "
+                              "Docker Hub's default), then try again", code=EXIT_FAILED)
     if args.action == "private":
         print(f"{name} is private: only {policy.owner(name)} may pull it; an anonymous pull is refused.")
     else:
@@ -237,7 +241,12 @@ def _password(args: argparse.Namespace, layout) -> int:
     if not user:
         found = hint("practice_no_username")
         return fail(found.what, found.next_step)
-    if user not in accounts.load(layout.accounts):
+    try:
+        known = accounts.load_for_change(layout.accounts)
+    except accounts.AccountsError as exc:
+        found = hint("practice_accounts_unreadable", detail=str(exc))
+        return fail(found.what, found.next_step, code=EXIT_FAILED)
+    if user not in known:
         found = hint("practice_no_account", username=user)
         return fail(found.what, found.next_step, code=EXIT_FAILED)
     made = accounts.add(layout.accounts, [user], replace=True)

@@ -54,8 +54,24 @@ def _b64(data: bytes) -> str:
 
 
 def load(path: Path) -> dict[str, str]:
-    """username -> hash; entries that are not text are left out."""
+    """username -> hash; entries that are not text are left out (an unreadable file: no accounts)."""
     return {user: value for user, value in read_json(path).items() if isinstance(user, str) and isinstance(value, str)}
+
+
+def load_for_change(path: Path) -> dict[str, str]:
+    """The accounts before a change; AccountsError for a file that exists but cannot be read, which
+    must not be saved over: it holds every learner's account."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise AccountsError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    if not isinstance(data, dict):
+        raise AccountsError(f"{path} does not hold a table of accounts")
+    return {user: value for user, value in data.items() if isinstance(user, str) and isinstance(value, str)}
 
 
 def save(path: Path, accounts: dict[str, str]) -> None:
@@ -67,7 +83,7 @@ def add(path: Path, usernames: list[str], passwords: dict[str, str] | None = Non
     """Create the accounts that do not exist yet (all of them with ``replace``); returns username ->
     the plain password of each one created, for the caller to show once. ``passwords`` gives some
     of them a password chosen by the instructor instead of a generated one."""
-    accounts = load(path)
+    accounts = load_for_change(path)
     made: dict[str, str] = {}
     for user in usernames:
         if user in accounts and not replace:

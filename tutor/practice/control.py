@@ -327,6 +327,10 @@ def start(layout: Layout, port: int | None = None, users: list[str] = (),
           passwords: dict[str, str] | None = None) -> Started:
     """Start it (or find it running) and make the accounts that do not exist yet."""
     layout.make()
+    try:
+        accounts.load_for_change(layout.accounts)  # before anything starts: never saved over when unreadable
+    except accounts.AccountsError as exc:
+        raise PracticeError("practice_accounts_unreadable", detail=str(exc)) from None
     current = running(layout)
     if current is not None:
         if port and port != current.port:

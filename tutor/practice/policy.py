@@ -8,8 +8,9 @@
 
 A repository is public unless made private (Docker Hub's default for a new repository is
 public too): ``docker-tutor practice-registry private alice/poll-backend``. ``repositories.json``
-holds the exceptions to the default, and the token service reads it at every token, so a change
-counts at once.
+holds the exceptions to the default (``"default": "private"`` there makes every new repository
+private, for a class that should practise pull secrets), and the token service reads it at every
+token, so a change counts at once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.practice.state import read_json, write_json
+from tutor.practice.state import write_json
 
 PUBLIC, PRIVATE = "public", "private"
 
@@ -27,6 +28,7 @@ class Visibility:
     default: str = PUBLIC
     private: frozenset[str] = frozenset()
     public: frozenset[str] = frozenset()  # exceptions when the default is private
+    broken: bool = False  # the file could not be read: everything is private until it is fixed
 
     def of(self, repository: str) -> str:
         if repository in self.private:
@@ -36,8 +38,23 @@ class Visibility:
         return self.default
 
 
+class PolicyError(ValueError):
+    """repositories.json exists but cannot be read: it is not saved over."""
+
+
 def load(path: Path) -> Visibility:
-    data = read_json(path)
+    """The policy in ``path``. A file that exists but cannot be read makes every repository private
+    until it is fixed: a lost list of private repositories must never make them public."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Visibility()
+    except (OSError, ValueError):
+        return Visibility(default=PRIVATE, broken=True)
+    if not isinstance(data, dict):
+        return Visibility(default=PRIVATE, broken=True)
     names = lambda key: frozenset(n for n in data.get(key) or [] if isinstance(n, str))  # noqa: E731
     default = PRIVATE if data.get("default") == PRIVATE else PUBLIC
     return Visibility(default, names(PRIVATE), names(PUBLIC))
@@ -45,7 +62,7 @@ def load(path: Path) -> Visibility:
 
 def set_visibility(path: Path, repository: str, visibility: str) -> Visibility:
     """Make ``repository`` public or private; returns the new policy."""
-    current = load(path)
+    current = _for_change(path)
     private, public = set(current.private), set(current.public)
     private.discard(repository)
     public.discard(repository)
@@ -55,10 +72,11 @@ def set_visibility(path: Path, repository: str, visibility: str) -> Visibility:
     return load(path)
 
 
-def set_default(path: Path, visibility: str) -> Visibility:
+def _for_change(path: Path) -> Visibility:
     current = load(path)
-    write_json(path, {"default": visibility, PRIVATE: sorted(current.private), PUBLIC: sorted(current.public)})
-    return load(path)
+    if current.broken:
+        raise PolicyError(f"{path} cannot be read, so every repository is private until it is fixed or moved away")
+    return current
 
 
 def owner(repository: str) -> str:
