@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import Footer
 
 from tests.fixtures.engine import CONTEXTS
+from tests.fixtures.socket_proxy import engine_proxy  # noqa: F401
 from tests.integration.test_follow import cleanup, cli, refs
 from tutor.app import TutorApp
 from tutor.screens.lesson import LessonScreen
@@ -79,3 +80,25 @@ async def test_build_and_push_in_the_terminal_tick_the_steps_in_the_app(tmp_path
                          what="the follower stopped")
     finally:
         cleanup(*images.values())
+
+
+async def test_a_lost_engine_is_a_status_in_the_footer_and_following_comes_back(tmp_path, monkeypatch, docker_engine,
+                                                                                 registry_basic, engine_proxy):
+    monkeypatch.setenv("DOCKER_TUTOR_FOLLOW", "1")
+    monkeypatch.setenv("DOCKER_HOST", engine_proxy.host)  # the app reaches the engine through the test's proxy
+    session = Session.open(config=tmp_path / "settings.toml", state_dir=tmp_path / "state")
+    session.save_settings(Settings(username="learner", registry=registry_basic.host, tag="v1",
+                                   project_dir=str(CONTEXTS)))
+    app = TutorApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, lambda: engine_proxy.accepted >= 1 and app.follow_state == "following",
+                     what="following through the proxy")
+        engine_proxy.cut()
+        await _until(pilot, lambda: app.follow_state == "lost" and "Docker ✘" in _footer_text(app),
+                     what="the footer says the engine is lost")
+        assert "Follow" not in _footer_text(app).replace("Docker ✘", "")
+        assert "not answering" in app.follow_text and "trying again" in app.follow_text
+        assert not [n for n in app._notifications if n.severity == "error"]  # a status, not an error
+        engine_proxy.restore()
+        await _until(pilot, lambda: app.follow_state == "following" and "Follow" in _footer_text(app),
+                     timeout=15, what="following again")
