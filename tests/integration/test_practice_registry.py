@@ -426,3 +426,58 @@ def test_an_unreadable_accounts_file_stops_start_and_is_kept(tmp_path):
     assert done.returncode == 1 and "accounts cannot be read" in done.stderr and "Traceback" not in done.stderr
     assert (home.state / "accounts.json").read_text() == "[broken"
     assert live_processes_mentioning(str(home.state)) == []
+
+
+@pytest.fixture
+def registry_image(docker_engine, tmp_path) -> str:
+    """A stand-in for registry:2 (never pulled here): Debian's docker-registry with the C library it
+    links, FROM scratch, with registry:2's command line (``registry serve CONFIG``)."""
+    import shutil
+
+    files = {"bin/registry": need_binary("docker-registry", "docker-registry"),
+             "lib/x86_64-linux-gnu/libc.so.6": "/lib/x86_64-linux-gnu/libc.so.6",
+             "lib64/ld-linux-x86-64.so.2": "/lib64/ld-linux-x86-64.so.2"}
+    if not all(Path(source).exists() for source in files.values()):
+        pytest.skip("the registry image is made from an x86-64 Debian's docker-registry and C library")
+    for inside, source in files.items():
+        (tmp_path / inside).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, tmp_path / inside)
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY lib64/ /lib64/\nCOPY lib/ /lib/\nCOPY bin/ /bin/\n"
+                                         'ENTRYPOINT ["/bin/registry"]\n'
+                                         'CMD ["serve", "/etc/docker/registry/config.yml"]\n')
+    image = f"{TEST_PREFIX}/practice-registry:2"
+    docker_engine.client.images.build(path=str(tmp_path), tag=image, rm=True)
+    yield image
+    try:
+        docker_engine.client.images.remove(image)
+    except Exception:  # noqa: BLE001 - another session's cleanup may have removed it first
+        pass
+
+
+def test_without_the_binary_the_engines_registry_image_runs_it(tmp_path, docker_engine, offline_base,
+                                                               registry_image):
+    home = Home(tmp_path / "home", free_port())
+    image_only = {"DOCKER_TUTOR_REGISTRY_BINARY": "", "DOCKER_TUTOR_REGISTRY_IMAGE": registry_image}
+    started = home.tutor("practice-registry", "start", "--port", str(home.port), env=image_only)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert f"the {registry_image} image" in started.stdout
+        password = PASSWORD.search(started.stdout).group(2)
+        record = home.running()
+        assert record["backend"] == "image" and record["container"]
+        login = home.docker("login", "-u", LEARNER, "--password-stdin", home.address, stdin=password)
+        assert login.returncode == 0, login.stderr
+        base_image(docker_engine)
+        ref = home.ref(LEARNER, "from-image")
+        assert home.docker("build", "-q", "-t", ref, str(CONTEXTS / "backend")).returncode == 0
+        pushed = home.docker("push", ref)
+        assert pushed.returncode == 0, pushed.stderr
+        assert [r["tags"] for r in home.status()["repositories"] if r["name"] == f"{LEARNER}/from-image"] == [[TAG]]
+    finally:
+        stopped = home.tutor("practice-registry", "stop", env=image_only)
+        home.docker("rmi", home.ref(LEARNER, "from-image"))
+    assert stopped.returncode == 0 and "Practice registry stopped" in stopped.stdout
+    assert not docker_engine.client.containers.list(all=True, filters={"id": record["container"]})
+    assert live_processes_mentioning(str(home.state)) == []
+    # The images it stored are in the learner's own folder, where the next start finds them.
+    assert (home.state / "storage" / "docker" / "registry" / "v2" / "repositories" / LEARNER / "from-image").is_dir()

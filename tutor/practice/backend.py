@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from tutor.practice.state import HOST, ISSUER, SERVICE, Layout
 
 IMAGE = "registry:2"
-CONTAINER = "docker-tutor-practice-registry"
+CONTAINER = "docker-tutor-practice-registry"  # and a few characters of the folder's hash: one per state folder
 INSTALL = "sudo apt-get install docker-registry"
 # Inside the image's container: where its data and our files are mounted.
 _IN_STORAGE, _IN_CONFIG, _IN_CERT = "/var/lib/registry", "/etc/docker/registry/config.yml", "/etc/docker/registry/tokens.pem"
@@ -100,6 +100,12 @@ def write_config(layout: Layout, backend: Backend, port: int, realm: str) -> Non
                            "rootcertbundle": _IN_CERT if inside else str(layout.cert)}},
     }
     atomic_write(layout.config, json.dumps(config, indent=2) + "\n")
+
+
+def container_name(layout: Layout) -> str:
+    import hashlib
+
+    return f"{CONTAINER}-{hashlib.sha256(str(layout.root).encode()).hexdigest()[:10]}"
 
 
 def container_mounts(layout: Layout) -> dict[str, dict[str, str]]:

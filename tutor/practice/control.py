@@ -230,7 +230,8 @@ def _start_registry(layout: Layout, backend: backends.Backend, port: int) -> tup
             log = _container_logs(container) if container else _tail(layout.registry_log)
             _stop_registry(layout, pid, container)
             raise PracticeError("practice_start_failed", part=f"registry ({backend.label})", how="stopped at once",
-                                log_file=layout.registry_log if not container else f"docker logs {backends.CONTAINER}",
+                                log_file=layout.registry_log if not container else
+                                f"docker logs {backends.container_name(layout)}",
                                 log_tail=log)
         if _answers(url) == 401:  # token auth is on: it wants a token for /v2/
             return pid, container
@@ -250,23 +251,26 @@ def _docker():
 def _run_container(layout: Layout, backend: backends.Backend, port: int) -> str:
     client = _docker()
     try:
-        _remove_container(client)
+        _remove_container(client, layout)
         container = client.containers.run(
-            backend.path, ["serve", "/etc/docker/registry/config.yml"], name=backends.CONTAINER, detach=True,
+            backend.path, ["serve", "/etc/docker/registry/config.yml"], name=backends.container_name(layout),
+            detach=True,
             ports={"5000/tcp": (HOST, port)}, volumes=backends.container_mounts(layout),
             # As the learner: the images it stores stay theirs to read and delete.
-            user=f"{os.getuid()}:{os.getgid()}", labels={"docker-tutor": "practice-registry"})
+            user=f"{os.getuid()}:{os.getgid()}", labels={"docker-tutor": "practice-registry",
+                                                         "docker-tutor.folder": str(layout.root)})
         return container.id
     finally:
         client.close()
 
 
-def _remove_container(client) -> None:
+def _remove_container(client, layout: Layout) -> None:
+    """A container of an earlier start of this very folder that was left behind (never another's)."""
     try:
-        old = client.containers.get(backends.CONTAINER)
+        old = client.containers.get(backends.container_name(layout))
     except Exception:  # noqa: BLE001 - none there
         return
-    if old.labels.get("docker-tutor") == "practice-registry":  # only ever ours
+    if old.labels.get("docker-tutor.folder") == str(layout.root):
         old.remove(force=True)
 
 
