@@ -129,6 +129,7 @@ class Follower:
         self._out: asyncio.Queue[Update] = asyncio.Queue()
         self._said: set[tuple[str, str, str]] = set()  # mistakes already pointed out (name, image id, problem)
         self._on_registry: dict[str, dict[str, set[str]]] = {}  # registry -> image -> its layers known there
+        self._pulled: dict[str, int] = {}  # image -> when the learner last pulled it (the test pull's proof)
         self._own_until = 0  # engine time (ns) up to which events belong to the tutor's own run
         self.connection: Connection | None = None
 
@@ -224,6 +225,8 @@ class Follower:
             return
         if event.action in ("tag", "push") and event.name:
             self._mistake(event)
+        if event.action == "pull" and event.name and (pulled := _full(event.name)):
+            self._pulled[pulled] = event.time_ns
         full = _full(event.name) if event.name else None
         kinds = EVENT_PROBES.get(event.action, ())
         if full is None or not kinds:
@@ -373,6 +376,17 @@ class Follower:
             return
         step = self._step_for(("run",), target)
         if step is None:
+            return
+        pulled = self._pulled.get(target.full, 0)
+        if event.action == "start" and pulled and not step.verify and \
+                any(a.kind == "pull" for a in step.actions):
+            # The step's proof is a pull from the registry and a container of what came back.
+            before = self.session.step_state(step)
+            text = (f"You pulled {target.short} from the registry and started a container from it in your "
+                    "terminal: the registry's copy of your image starts.")
+            self.session.record_step(step, "done", text)
+            after = self.session.step_state(step)
+            self._out.put_nowait(Update(DONE, text, step.id, state=after, changed=after != before))
             return
         verb = "started a container from" if event.action == "start" else "stopped the container of"
         self._out.put_nowait(Update(SEEN, f"You {verb} {target.short} in your terminal.", step.id,

@@ -224,3 +224,32 @@ async def test_a_lost_engine_connection_is_retried_and_nothing_is_missed(tmp_pat
     finally:
         await watcher.stop()
         cleanup(*images.values())
+
+
+async def test_a_pull_then_a_run_in_the_terminal_ticks_the_test_pull(tmp_path, docker_engine, offline_base,
+                                                                     registry_basic, docker_config):
+    tag = f"follow-{uuid.uuid4().hex[:8]}"
+    session = make_session(tmp_path, registry_basic.host, tag)
+    images = refs(registry_basic.host, tag)
+    name = f"tutor-test-follow-{uuid.uuid4().hex[:6]}"
+    watcher = Collector(follow.Follower(session))
+    try:
+        await cli("build", "-q", "-t", images["backend"], str(CONTEXTS / "backend"))
+        registry_basic.docker_login()
+        await cli("push", images["backend"])
+        await watcher.following()
+        await cli("rmi", images["backend"])
+        await cli("pull", images["backend"])
+        assert session.step_state(session.lesson.step("test-pull")) == "todo"
+        await cli("run", "-d", "--name", name, images["backend"])
+        done = await watcher.until(lambda u: u.step_id == "test-pull" and u.kind == follow.DONE, what="test pull")
+        assert done.changed and f"You pulled {images['backend']} from the registry" in done.text
+        assert session.step_state(session.lesson.step("test-pull")) == "done"
+        # The pull also brought the local image back: the build's check ran on it (one of two images).
+        await watcher.until(lambda u: u.step_id == "build" and "pulled" in u.text, what="local check after pull")
+        await cli("stop", "-t", "1", name)
+        await watcher.until(lambda u: u.kind == follow.SEEN and "stopped the container" in u.text, what="stop")
+    finally:
+        await watcher.stop()
+        docker("rm", "-f", name, check=False)
+        cleanup(*images.values())
