@@ -14,6 +14,8 @@ from textual.screen import Screen
 from tutor.session import Session
 
 
+FOLLOW_AFTER = 0.5  # seconds after start before following the engine begins
+
 class TutorApp(App):
     # Absolute, so subclasses defined elsewhere (tests, benchmarks) find it too.
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -173,6 +175,7 @@ class TutorApp(App):
 
     follow_state = ""  # "" off, "following", or "lost" (the engine does not answer): the footer shows it
     follow_text = ""
+    follower = None  # the running tutor.follow.Follower, while following is on
 
     def follow_settings_changed(self) -> None:
         import os
@@ -192,13 +195,20 @@ class TutorApp(App):
 
     @work(exclusive=True, group="follow", exit_on_error=False, description="follow the learner's terminal")
     async def follow_terminal(self) -> None:
+        import asyncio
+
         from tutor.follow import DONE, MISTAKE, STATUS, Follower
+
+        # The first frames come first: the follower's thread imports the docker SDK, which would
+        # compete with drawing the lesson for the interpreter.
+        await asyncio.sleep(FOLLOW_AFTER)
 
         def busy() -> bool:  # the tutor's own run: the lesson screen records it itself
             lesson = self._lesson_screen()
             return lesson is not None and lesson.running()
 
-        async for update in Follower(self.session, busy=busy).updates():
+        self.follower = Follower(self.session, busy=busy)
+        async for update in self.follower.updates():
             if update.kind == STATUS:
                 self.follow_state = "lost" if "not answering" in update.text else "following"
                 self.follow_text = update.text

@@ -3,7 +3,6 @@ process while the app runs under Pilot, and the step's mark, its note and the fo
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 
@@ -52,7 +51,8 @@ async def test_build_and_push_in_the_terminal_tick_the_steps_in_the_app(tmp_path
             await pilot.pause()
             await _until(pilot, lambda: app.follow_state == "following" and "Follow" in _footer_text(app),
                          what="the footer says following is on")
-            await asyncio.sleep(0.5)  # the event stream is open
+            await _until(pilot, lambda: app.follower is not None and app.follower.engine.connects >= 1,
+                         what="the event stream is open")
             outline = lesson.query_one(Outline)
             for name in ("backend", "frontend"):
                 await cli("build", "-q", "-t", images[name], str(CONTEXTS / name))
