@@ -481,3 +481,22 @@ def test_without_the_binary_the_engines_registry_image_runs_it(tmp_path, docker_
     assert live_processes_mentioning(str(home.state)) == []
     # The images it stored are in the learner's own folder, where the next start finds them.
     assert (home.state / "storage" / "docker" / "registry" / "v2" / "repositories" / LEARNER / "from-image").is_dir()
+
+
+def test_two_starts_at_once_run_one_registry(tmp_path):
+    need_binary("docker-registry", "docker-registry")
+    home = Home(tmp_path, free_port())
+    command = [sys.executable, "-m", "tutor", "practice-registry", "start", "--port", str(home.port)]
+    both = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=home.env)
+            for _ in range(2)]
+    try:
+        outputs = [proc.communicate(timeout=120) for proc in both]
+        assert [proc.returncode for proc in both] == [0, 0], outputs
+        started = sorted("started at" in out for out, _ in outputs)
+        assert started == [False, True], outputs  # one started it, the other found it running
+        assert sum(1 for out, _ in outputs if PASSWORD.search(out)) == 1  # the password is shown once
+        assert len(live_processes_mentioning(f"--state {home.state}")) == 1  # one token service
+        assert len(live_processes_mentioning(str(home.state / "config.yml"))) == 1  # one registry
+    finally:
+        assert home.tutor("practice-registry", "stop").returncode == 0
+    assert live_processes_mentioning(str(home.state)) == []

@@ -31,7 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                "  status           where it runs, since when, and its repositories and tags\n"
                "  private REPO     make a repository private (anonymous pulls refused), e.g. alice/poll-backend\n"
                "  public REPO      make it public again (new repositories are public, as on Docker Hub)\n"
-               "  password [USER]  a new password for USER (default: your username), shown once\n")
+               "  password [USER]  a new password for USER (default: your username), shown once\n\n"
+               "exit status: 0 done (status: it runs), 1 it could not be done, 2 usage, 3 status: not running\n")
     parser.add_argument("action", choices=ACTIONS, metavar="ACTION", help="start, stop, status, private, public "
                         "or password")
     parser.add_argument("name", nargs="?", metavar="REPO|USER", help="the repository (private, public) or user")

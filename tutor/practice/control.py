@@ -17,6 +17,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -317,6 +319,20 @@ def _stop_registry(layout: Layout, pid: int | None, container: str | None) -> bo
 # --- what the commands call ---------------------------------------------------------------
 
 
+@contextmanager
+def _locked(layout: Layout) -> Iterator[None]:
+    """One start or stop at a time per folder: the app's settings and a terminal may both ask."""
+    layout.make()
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, as before
+        yield
+        return
+    with open(layout.root / ".lock", "w") as handle:  # our own fd is closed in the children (close_fds)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def running(layout: Layout) -> Running | None:
     """The practice registry, when both of its processes are up."""
     record = Running.from_dict(read_json(layout.running))
@@ -330,7 +346,11 @@ def running(layout: Layout) -> Running | None:
 def start(layout: Layout, port: int | None = None, users: list[str] = (),
           passwords: dict[str, str] | None = None) -> Started:
     """Start it (or find it running) and make the accounts that do not exist yet."""
-    layout.make()
+    with _locked(layout):
+        return _start(layout, port, users, passwords)
+
+
+def _start(layout: Layout, port: int | None, users, passwords: dict[str, str] | None) -> Started:
     try:
         accounts.load_for_change(layout.accounts)  # before anything starts: never saved over when unreadable
     except accounts.AccountsError as exc:
@@ -340,7 +360,7 @@ def start(layout: Layout, port: int | None = None, users: list[str] = (),
         if port and port != current.port:
             raise PracticeError("practice_running_elsewhere", address=current.address, port=port)
         return Started(current, True, accounts.add(layout.accounts, list(users), passwords))
-    stop(layout)  # whatever is left of an earlier run that died halfway
+    _stop(layout)  # whatever is left of an earlier run that died halfway
     port = port or saved_port(layout) or DEFAULT_PORT
     if not _port_free(port):
         raise PracticeError("practice_port_in_use", port=port, next_port=port + 1 if port < 65535 else 5001)
@@ -367,6 +387,13 @@ def start(layout: Layout, port: int | None = None, users: list[str] = (),
 
 def stop(layout: Layout) -> list[str]:
     """Stop both processes; returns what was stopped (nothing: it was not running)."""
+    if not layout.root.is_dir():
+        return []
+    with _locked(layout):
+        return _stop(layout)
+
+
+def _stop(layout: Layout) -> list[str]:
     record = Running.from_dict(read_json(layout.running))
     stopped = []
     if record is not None:
