@@ -220,6 +220,8 @@ class Follower:
 
     def on_event(self, event: EngineEvent) -> None:
         """Route one engine event: checks to queue, mistakes to point out, things to note."""
+        if self.session.lesson.missing(self.session.values()):
+            return  # no username yet (the first-run form is open): no image of the lesson has a name
         if event.type == "container":
             self._container(event)
             return

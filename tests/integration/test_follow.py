@@ -253,3 +253,19 @@ async def test_a_pull_then_a_run_in_the_terminal_ticks_the_test_pull(tmp_path, d
         await watcher.stop()
         docker("rm", "-f", name, check=False)
         cleanup(*images.values())
+
+
+async def test_nothing_is_followed_before_the_learner_has_a_username(tmp_path, docker_engine, offline_base):
+    session = Session.open(config=tmp_path / "settings.toml", state_dir=tmp_path / "state")
+    assert session.first_run
+    watcher = Collector(follow.Follower(session))
+    bare = f"poll-backend:follow-{uuid.uuid4().hex[:8]}"
+    try:
+        await watcher.following()
+        await cli("tag", offline_base, bare)
+        await asyncio.sleep(follow.QUIET + 0.5)
+        assert [u.kind for u in watcher.updates] == [follow.STATUS]
+        assert session.progress.steps == {}
+    finally:
+        await watcher.stop()
+        cleanup(bare)
