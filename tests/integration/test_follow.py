@@ -269,3 +269,33 @@ async def test_nothing_is_followed_before_the_learner_has_a_username(tmp_path, d
     finally:
         await watcher.stop()
         cleanup(bare)
+
+
+async def test_a_name_under_someone_else_is_said_to_be_refused_and_it_is(tmp_path, docker_engine, offline_base,
+                                                                         registry_token, docker_config):
+    tag = f"follow-{uuid.uuid4().hex[:8]}"
+    session = make_session(tmp_path, registry_token.host, tag)
+    images = refs(registry_token.host, tag)
+    theirs = f"{registry_token.host}/otheruser/poll-backend:{tag}"
+    watcher = Collector(follow.Follower(session))
+    try:
+        await watcher.following()
+        await cli("tag", offline_base, theirs)
+        said = await watcher.until(lambda u: u.kind == follow.MISTAKE and theirs in u.text, what="the warning")
+        assert "refuses that push" in said.hint.what and "under otheruser/" in said.hint.what
+        # What the warning foretold, for real: the registry denies the push, and the engine reports no push.
+        registry_token.docker_login()
+        denied = await asyncio.to_thread(docker, "push", theirs, check=False)
+        assert denied.returncode != 0 and "denied" in denied.stderr.lower()
+        # The command the hint gives works.
+        command = said.hint.next_step.split("`")[1].split()
+        assert command == ["docker", "tag", theirs, images["backend"]]
+        await cli(*command[1:])
+        await cli("push", images["backend"])
+        pushed = await watcher.until(lambda u: u.step_id == "push" and f"You pushed {images['backend']}" in u.text,
+                                     what="the right push")
+        assert pushed.kind == follow.NOT_YET  # the frontend is still to come
+        assert not any(u.kind == follow.MISTAKE and "You pushed" in u.text for u in watcher.updates)
+    finally:
+        await watcher.stop()
+        cleanup(theirs, *images.values())
