@@ -500,3 +500,32 @@ def test_two_starts_at_once_run_one_registry(tmp_path):
     finally:
         assert home.tutor("practice-registry", "stop").returncode == 0
     assert live_processes_mentioning(str(home.state)) == []
+
+
+def test_the_checklist_node_item_pulls_from_it_when_the_node_reaches_it(home, milestone, ssh_node):
+    """The node item through real SSH and the node's containerd (here the node reaches 127.0.0.1):
+    public images pull without credentials, a private one needs the node's registries.yaml login
+    (containerd's OAuth2 form against our token service)."""
+    assert milestone["push"].returncode == 0
+    node = ["--node", f"{ssh_node.user}@{ssh_node.host}:{ssh_node.port}", "--identity", str(ssh_node.key_path),
+            "--known-hosts", str(ssh_node.known_hosts)]
+    check = ("check", "--user", LEARNER, "--registry", home.address, "--tag", TAG, "--item", "node-can-pull",
+             "--json", *node)
+
+    def node_item() -> dict:
+        done = home.tutor(*check)
+        items = {item["item_id"]: item for item in json.loads(done.stdout)["items"]}
+        return items["node-can-pull"]
+
+    ssh_node.reset()
+    try:
+        assert node_item()["status"] == "passed"
+        ssh_node.remove_images()
+        assert home.tutor("practice-registry", "private", "poll-backend").returncode == 0
+        refused = node_item()
+        assert refused["status"] == "failed" and "poll-backend" in refused["reason"], refused
+        ssh_node.set_registry_auth(home.address, LEARNER, home.password)
+        assert node_item()["status"] == "passed"
+    finally:
+        ssh_node.reset()
+        home.tutor("practice-registry", "public", "poll-backend")
