@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
@@ -165,8 +166,12 @@ def grade_follow_up(question: Question, first: str, reply: str) -> Verdict:
 def _copies_question(analysis: Analysis, question: Question) -> bool:
     """Every content word of the answer is already in the question: it says nothing new."""
     words = {t.lemma for t in analysis.tokens if not t.negator}
-    asked = {t.lemma for t in analyse(question.prompt).tokens}
-    return bool(words) and words <= asked
+    return bool(words) and words <= _prompt_lemmas(question.prompt)
+
+
+@lru_cache(maxsize=256)
+def _prompt_lemmas(prompt: str) -> frozenset[str]:
+    return frozenset(t.lemma for t in analyse(prompt).tokens)
 
 
 def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Question) -> None:

@@ -150,6 +150,10 @@ def _alternatives(choices: list[str]) -> Slot:
 
 def positions(option: Token, answer: Analysis, memo: dict[tuple[str, str], list[int]]) -> list[int]:
     """Indexes of the answer's tokens that ``option`` matches: same lemma, or a small typo."""
+    # Rubric words are compiled once (lru_cache), so the object itself is a quick first key.
+    found = memo.get(id(option))
+    if found is not None:
+        return found
     negator = negator_key(option)
     key = (negator, "") if negator else (option.lemma, option.word)
     found = memo.get(key)
@@ -168,6 +172,7 @@ def positions(option: Token, answer: Analysis, memo: dict[tuple[str, str], list[
                 if len(found) > 1:
                     found = sorted(set(found))
         memo[key] = found
+    memo[id(option)] = found
     return found
 
 
@@ -206,7 +211,12 @@ def find(phrase: Phrase, answer: Analysis, avoid: frozenset[int] = frozenset(),
         return None
     if not phrase.slots:
         return Match(phrase, [], answer.text.strip().split()[0] if answer.text.strip() else "")
-    candidates = [_slot_positions(slot, answer, avoid, memo) for slot in phrase.slots]
+    candidates = []
+    for slot in phrase.slots:
+        found = _slot_positions(slot, answer, avoid, memo)
+        if not found and not slot.optional:
+            return None  # a word the rule needs is not in the answer: no need to look further
+        candidates.append(found)
     if phrase.kind == "terms":
         return _find_group(phrase, answer, candidates, actors)
     if not any(candidates[0]) and not phrase.slots[0].optional:

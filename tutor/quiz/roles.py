@@ -16,6 +16,7 @@ between a part and its role word ("v1 after the colon is the tag").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tutor.lesson.model import Rubric, RubricConcept
 from tutor.quiz.text import Analysis, analyse
@@ -38,18 +39,24 @@ def named(entry) -> bool:
     return entry.actor.startswith(NAMED)
 
 
-def _lemmas(spec: str) -> set[str]:
-    return {t.lemma for choice in spec.lstrip(NAMED).split("|") for t in analyse(choice).tokens[:1]}
+@lru_cache(maxsize=256)
+def _lemmas(spec: str) -> frozenset[str]:
+    return frozenset(t.lemma for choice in spec.lstrip(NAMED).split("|") for t in analyse(choice).tokens[:1])
 
 
 def _role_words(rubric: Rubric) -> dict[str, str]:
+    return _role_table(tuple((c.id, tuple(c.phrasings)) for c in rubric.concepts))
+
+
+@lru_cache(maxsize=256)
+def _role_table(concepts: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
     """lemma -> the concept id it names, from single-word phrasings; shared words dropped."""
     owners: dict[str, set[str]] = {}
-    for concept in rubric.concepts:
-        for phrasing in concept.phrasings:
+    for concept_id, phrasings in concepts:
+        for phrasing in phrasings:
             tokens = analyse(phrasing).tokens
             if len(tokens) == 1 and not tokens[0].negator:
-                owners.setdefault(tokens[0].lemma, set()).add(concept.id)
+                owners.setdefault(tokens[0].lemma, set()).add(concept_id)
     return {lemma: next(iter(ids)) for lemma, ids in owners.items() if len(ids) == 1}
 
 
