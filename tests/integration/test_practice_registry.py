@@ -360,6 +360,19 @@ async def test_the_settings_choice_starts_it_logs_docker_in_and_shows_the_passwo
             assert describe(address).name == f"the practice registry at {address}"
             record = control.running(layout)
             assert record is not None and record.address == address
+            # Opened again, the form shows the practice registry chosen; saving it again has nothing
+            # new to say (running, account made, docker logged in): it closes without a dialog.
+            app.result = "not closed"
+            app.push_screen(SettingsScreen(Settings(username=LEARNER, registry=address)), app.closed)
+            await pilot.pause()
+            assert app.screen.query_one("#registry", Select).value == "practice"
+            await pilot.press("ctrl+s")
+            for _ in range(300):
+                if app.result != "not closed":
+                    break
+                await pilot.pause(0.1)
+            assert isinstance(app.result, Settings) and app.result.registry == address
+            assert not isinstance(app.screen, PracticeAccountDialog)
     finally:
         control.stop(layout)
     assert live_processes_mentioning(str(layout.root)) == []

@@ -194,6 +194,9 @@ class SettingsScreen(Screen[Settings | None]):
                         title="Practice registry not started", severity="error")
             return
         saved = replace(settings, registry=ready.address)
+        if not ready.started and not ready.password and ready.logged_in:
+            self.dismiss(saved)  # nothing new to say: it ran, the account existed, docker is logged in
+            return
         self.app.push_screen(PracticeAccountDialog(ready), lambda _closed: self.dismiss(saved))
 
 
