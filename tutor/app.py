@@ -88,16 +88,16 @@ class TutorApp(App):
         from textual import events
 
         if self.presenter and isinstance(event, events.Key) and not event.is_forwarded:
-            self._echo_key(event)
+            self._note_key(event)
         await super().on_event(event)
 
-    def _echo_key(self, event) -> None:
+    def _note_key(self, event) -> None:
         from time import monotonic
 
         from textual.widgets import Input, TextArea
 
         from tutor.demo import key_caption
-        from tutor.widgets.key_echo import FADE_SECONDS, SHOWN, KeyEcho
+        from tutor.widgets.key_echo import FADE_SECONDS, SHOWN
 
         # What is typed into a field is on screen already, and a password's keys are never shown:
         # in a field only keys that are not text (enter, tab, ctrl+...) are named.
@@ -107,13 +107,25 @@ class TutorApp(App):
         if now - self._keys_at > FADE_SECONDS:  # a new burst of keys after a pause
             self._keys = []
         self._keys, self._keys_at = [*self._keys, key_caption(event.key, event.character)][-SHOWN:], now
+        # After the key has done its work: on the screen it led to (esc closes a dialog).
+        self.call_after_refresh(self._show_keys)
+
+    def pop_screen(self):
+        done = super().pop_screen()
+        if self.presenter and self._keys:  # the keys that closed a dialog stay in view under it
+            self.call_after_refresh(self._show_keys)
+        return done
+
+    def _show_keys(self) -> None:
+        from tutor.widgets.key_echo import KeyEcho
+
         echo = next(iter(self.screen.query(KeyEcho)), None)
         if echo is None:
             echo = KeyEcho()
             self.screen.mount(echo)
-            self.call_after_refresh(echo.show, self._keys)
+            self.call_after_refresh(echo.show, list(self._keys))
         else:
-            echo.show(self._keys)
+            echo.show(list(self._keys))
 
     # --- screens --------------------------------------------------------------------------
 
