@@ -1050,6 +1050,11 @@ CATALOGUE.update({
         "Fix that file, or move it away and make the accounts again (`docker-tutor practice-registry start`, "
         "with `--accounts FILE` for a class); until then nobody can log in to it.",
     ),
+    "practice_container_not_stopped": (
+        "The practice registry's container {container} could not be stopped: {detail}.",
+        "Make the Docker engine reachable and run `docker-tutor practice-registry stop` again, or remove it "
+        "yourself with `docker rm -f {container}`.",
+    ),
     "practice_state_unwritable": (
         "The practice registry's folder {folder} cannot be written: {detail}.",
         "Make it writable or free some space, then try again.",

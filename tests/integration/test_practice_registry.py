@@ -486,6 +486,10 @@ def test_without_the_binary_the_engines_registry_image_runs_it(tmp_path, docker_
         pushed = home.docker("push", ref)
         assert pushed.returncode == 0, pushed.stderr
         assert [r["tags"] for r in home.status()["repositories"] if r["name"] == f"{LEARNER}/from-image"] == [[TAG]]
+        # An engine that cannot be reached is said, and the container is not forgotten: stop again later.
+        lost = home.tutor("practice-registry", "stop", env={**image_only, "DOCKER_HOST": "unix:///nonexistent.sock"})
+        assert lost.returncode == 1 and "could not be stopped" in lost.stderr and "docker rm -f" in lost.stderr
+        assert docker_engine.client.containers.get(record["container"]).status == "running"
     finally:
         stopped = home.tutor("practice-registry", "stop", env=image_only)
         home.docker("rmi", home.ref(LEARNER, "from-image"))

@@ -311,8 +311,11 @@ def _stop_registry(layout: Layout, pid: int | None, container: str | None) -> bo
                 return True
             finally:
                 client.close()
-        except Exception:  # noqa: BLE001 - already gone
-            return False
+        except Exception as exc:  # noqa: BLE001 - gone already, or the engine cannot be asked
+            if type(exc).__name__ == "NotFound":
+                return False
+            raise PracticeError("practice_container_not_stopped", container=backends.container_name(layout),
+                                detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
     return _end(pid, _registry_marker(layout))
 
 
@@ -397,10 +400,12 @@ def _stop(layout: Layout) -> list[str]:
     record = Running.from_dict(read_json(layout.running))
     stopped = []
     if record is not None:
-        if _stop_registry(layout, record.registry_pid, record.container):
-            stopped.append(f"registry ({record.backend.label})")
-        if _end(record.token_pid, _token_marker(layout)):
-            stopped.append("token service")
+        try:
+            if _stop_registry(layout, record.registry_pid, record.container):
+                stopped.append(f"registry ({record.backend.label})")
+        finally:  # the token service goes in any case; the record stays while its container may run
+            if _end(record.token_pid, _token_marker(layout)):
+                stopped.append("token service")
     # A token service whose start was interrupted before running.json was written.
     orphan = read_json(layout.token_pid).get("pid")
     if isinstance(orphan, int) and _end(orphan, _token_marker(layout)):
