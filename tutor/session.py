@@ -46,7 +46,7 @@ class Session:
         clean_cache_leftovers()
         settings = load_settings(path)
         progress = store.load(lesson_model.id)
-        warnings = [w for w in (settings.warning, progress.warning) if w]
+        warnings = [w for w in (settings.warning, progress.warning, lint_warning(lesson_model)) if w]
         return cls(lesson_model, settings.value, progress.value, store, path, warnings,
                    settings_unreadable=settings.unreadable)
 
@@ -221,3 +221,18 @@ def checks_runner(session: Session):
     context = CheckContext(values=session.values(), node=node, progress=session.progress,
                            no_node_reason="No EC2 node is set: add its host, user and key in the settings (s).")
     return Runner(session.lesson, context), warning
+
+
+def lint_warning(lesson: Lesson) -> str:
+    """What the app says on opening a lesson lint finds mistakes in: the parts that are fine work,
+    and the author learns where to look before a learner meets the broken part."""
+    if not lesson.lint:
+        return ""
+    from tutor.visible import visible
+
+    first, count = lesson.lint[0], len(lesson.lint)
+    where = f"{lesson.source}:{first.line}" if lesson.source else f"line {first.line}"
+    more = f" and {count - 1} more" if count > 1 else ""
+    return (f"This lesson has {count} mistake{'s' if count > 1 else ''} an author should fix ({where}: "
+            f"{visible(first.message)}{more}). Run `docker-tutor lint {lesson.source or ''}` to list them; "
+            "the rest of the lesson works.")

@@ -39,7 +39,8 @@ def _code_stamp() -> tuple[tuple[str, int, int], ...]:
 def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
     """The lesson at *path*, from the cache while neither it nor the parser changed.
 
-    Raises LessonError exactly as parsing does (a malformed lesson is never cached).
+    Raises LessonError exactly as parsing does (a malformed lesson is never cached); what lint
+    finds in a lesson that parses is kept in ``Lesson.lint``.
     """
     try:
         stamp = (_stamp(path), _code_stamp())
@@ -85,6 +86,11 @@ def clean_cache_leftovers(folder: Path | None = None) -> list[Path]:
 
 
 def _parse(path: Path) -> Lesson:
-    from tutor.lesson.parser import load_lesson
+    """Parsed and linted: lint costs a few milliseconds beside the parse, and is cached with it."""
+    from tutor.lesson.lint import lint_lesson
+    from tutor.lesson.parser import load_lesson, read_text
 
-    return load_lesson(path)
+    text = read_text(path)
+    lesson = load_lesson(path, text)
+    lesson.lint = lint_lesson(lesson, text)
+    return lesson
