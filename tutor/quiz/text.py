@@ -96,6 +96,8 @@ _PHRASAL = {
     ("take", "over"): "replace",
 }
 _PARTICLES = frozenset(particle for _verb, particle in _PHRASAL)
+# "nobody but me", "everyone but the owner": "but" means "except" and joins no clauses.
+_ALL_BUT = frozenset({"nobody", "none", "noone", "anyone", "anybody", "everyone", "everybody", "all", "nothing"})
 # Words at the start of a clause that refer to the first or the second thing the question
 # names ("One builds it, the other uploads it").
 _REFERENCES = {"one": 0, "first": 0, "former": 0, "other": 1, "second": 1, "latter": 1}
@@ -274,6 +276,10 @@ def analyse(text: str) -> Analysis:
         analysis.words += 1
         if starts_sentence and analysis.tokens:
             sentence += 1
+        if word == "but" and previous in _ALL_BUT:
+            analysis.function_words += 1
+            previous = word
+            continue  # "nobody but me": "except", no new clause
         if word in CLAUSE_WORDS:
             clause += 1
             analysis.function_words += 1
