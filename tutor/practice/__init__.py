@@ -12,6 +12,7 @@ only the small token service that signs its tokens is ours. Modules, one concern
 * ``backend``: finding the registry binary or image, and the registry's config.
 * ``control``: start, stop and status of the two processes.
 * ``contents``: what the registry holds, asked through its own API.
+* ``ready``: what the settings' "Practice registry (offline)" choice does (start, account, login).
 
 Nothing here imports Textual; cryptography, jwt and docker are imported where they are used.
 """
