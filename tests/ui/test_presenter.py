@@ -104,6 +104,23 @@ async def test_without_pause_the_demo_runs_a_step_as_soon_as_it_is_typed(open_se
         assert {"r", "c"} <= _footer_keys(app)
 
 
+async def test_space_runs_the_demos_step_even_after_the_presenter_looked_elsewhere(open_session):
+    app = TutorApp(open_session(username="alice", registry="127.0.0.1:9"),
+                   demo=DemoOptions(pause=True, chars_per_second=2000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        lesson = app.screen
+        await _until(pilot, lambda: lesson.demo is not None and lesson.demo.waiting == "next")
+        await pilot.press("space")
+        await _until(pilot, lambda: lesson.demo.waiting == "run")  # the login, typed
+        await pilot.press("n", "n")  # the presenter shows the build step meanwhile
+        await pilot.pause()
+        assert lesson.current.id != "login"
+        await pilot.press("space")
+        await _until(pilot, lambda: isinstance(app.screen, LoginDialog))  # the login runs, not what is shown
+        assert lesson.current.id == "login"
+        await pilot.press("escape")
+
+
 def test_demo_needs_the_settings_first(open_session, capsys):
     session = open_session(username="")
     args = argparse.Namespace(lesson=None, lessons=[], config=str(session.settings_file), reset=False, pause=False,
