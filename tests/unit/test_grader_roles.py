@@ -197,3 +197,19 @@ def test_explain_names_the_swap_and_the_partial_idea():
     assert any("misconception swapped-registry" in line for line in lines if line.startswith("ghcr "))
     lines = explain(LESSON.question("pull-failure"), "you would see an error")
     assert any("concept an-error" in line for line in lines if line.startswith("error"))
+
+
+# --- clause words that join nothing -------------------------------------------------------
+
+
+def test_then_inside_a_clause_is_an_adverb():
+    assert len({t.clause for t in analyse("Docker Hub then builds the image").tokens}) == 1
+    assert len({t.clause for t in analyse("build it, then push it").tokens}) == 2
+    v = _grade("layer-upload", "Only new layers go up, but the registry then rebuilds the full image from them.")
+    assert v.verdict == "incorrect" and "registry-builds" in _ids(v.misconceptions)
+
+
+def test_nobody_but_me_is_one_clause():
+    assert len({t.clause for t in analyse("nobody but the owner can pull it").tokens}) == 1
+    assert _grade("private-repo", "No one but the owner may pull, so the node needs a secret with a token.").verdict \
+        == "correct"

@@ -276,10 +276,14 @@ def analyse(text: str) -> Analysis:
         analysis.words += 1
         if starts_sentence and analysis.tokens:
             sentence += 1
-        if word == "but" and previous in _ALL_BUT:
+        if word == "but" and (previous in _ALL_BUT or (previous == "one" and _word_at(raw, index - 2) == "no")):
             analysis.function_words += 1
             previous = word
             continue  # "nobody but me": "except", no new clause
+        if word == "then" and previous and previous not in CLAUSE_WORDS and not clause_start:
+            analysis.function_words += 1
+            previous = word
+            continue  # "Docker Hub then builds it": an adverb inside the clause, not a new one
         if word in CLAUSE_WORDS:
             clause += 1
             analysis.function_words += 1
@@ -321,6 +325,11 @@ def again_alias(word: str) -> str:
         return ""
     stem = lemma(word[2:])
     return stem if stem in _AGAIN_VERBS else ""
+
+
+def _word_at(raw: list[tuple[str, int, int, bool] | None], index: int) -> str:
+    item = raw[index] if 0 <= index < len(raw) else None
+    return item[0] if item is not None else ""
 
 
 def _next_word(raw: list[tuple[str, int, int, bool] | None], index: int) -> str:
