@@ -263,6 +263,7 @@ def test_status_says_where_since_when_and_what_it_holds(home, milestone):
     assert shown.returncode == 0
     assert f"runs at {home.address}, since " in shown.stdout and " UTC on " in shown.stdout
     assert re.search(rf"{LEARNER}/poll-backend\s+public\s+{TAG}", shown.stdout), shown.stdout
+    assert re.search(rf"accounts: .*{LEARNER}", shown.stdout), shown.stdout
 
 
 def test_neither_binary_nor_image_says_how_to_install_and_starts_nothing(tmp_path, docker_engine):

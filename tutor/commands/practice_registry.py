@@ -169,10 +169,13 @@ def _status(args: argparse.Namespace, layout) -> int:
         held, problem = contents.repositories(layout, record.url), ""
     except contents.ContentsError as exc:
         held, problem = [], str(exc)
+    from tutor.practice import accounts
+
+    users = sorted(accounts.load(layout.accounts))
     if args.json:
         print(json.dumps({"running": True, "address": record.address, "since": record.since,
                           "registry": record.backend.label, "token_service": f"127.0.0.1:{record.token_port}",
-                          "folder": str(layout.root), "problem": problem or None,
+                          "folder": str(layout.root), "problem": problem or None, "accounts": users,
                           "repositories": [{"name": r.name, "tags": list(r.tags), "visibility": r.visibility}
                                            for r in held]}, indent=2))
         return 0
@@ -180,6 +183,8 @@ def _status(args: argparse.Namespace, layout) -> int:
     print(f"  registry: {record.backend.label}" + (f" (pid {record.registry_pid})" if record.registry_pid else ""))
     print(f"  tokens:   127.0.0.1:{record.token_port} (pid {record.token_pid})")
     print(f"  folder:   {layout.root}")
+    shown = ", ".join(users[:8]) + (f" and {len(users) - 8} more" if len(users) > 8 else "")
+    print(f"  accounts: {shown or 'none yet (start with --user NAME or --accounts FILE)'}")
     if problem:
         print(f"Its repositories could not be listed: {problem}.")
     elif not held:

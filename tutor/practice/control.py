@@ -136,7 +136,15 @@ def _end(pid: int | None, marker: str) -> bool:
     return True
 
 
+LOG_KEEP = 5 * 1024 * 1024  # a log past this size is moved to NAME.1 at the next start
+
+
 def _spawn(argv: list[str], log: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    try:
+        if log.stat().st_size > LOG_KEEP:
+            os.replace(log, log.with_name(log.name + ".1"))
+    except OSError:
+        pass  # no log yet
     with open(log, "ab") as out:
         out.write(f"\n--- started {_now()}: {' '.join(argv)}\n".encode())
         out.flush()
