@@ -36,7 +36,9 @@ def _partial_question() -> Question:
 
 def test_a_partial_idea_alone_is_partly_right_never_correct():
     question = _partial_question()
-    assert grade_text(question, "you should use a version number").verdict == "partly"
+    v = grade_text(question, "you should use a version number")
+    assert v.verdict == "partly" and _ids(v.found) == ["fix"] and _ids(v.missed) == ["why"]
+    assert _ids(grade_text(question, "the tag can change under you").missed) == []  # never missing
     assert grade_text(question, "the tag can change under you").verdict == "correct"
     assert question.rubric.needed == 1
 
@@ -213,3 +215,11 @@ def test_nobody_but_me_is_one_clause():
     assert len({t.clause for t in analyse("nobody but the owner can pull it").tokens}) == 1
     assert _grade("private-repo", "No one but the owner may pull, so the node needs a secret with a token.").verdict \
         == "correct"
+
+
+def test_i_dont_know_lends_no_words_to_an_idea():
+    # "don't know" would otherwise be the "not + know" of a rubric idea ("nodes don't know").
+    for answer in ("I don't know", "no idea, sorry", "I do not really know."):
+        assert _grade("push-twice", answer).verdict == "incorrect", answer
+    # With an idea besides it, the answer is partly right (a hedge of ignorance is never correct).
+    assert _grade("push-twice", "I don't know, but v1 should point to the new image then.").verdict == "partly"

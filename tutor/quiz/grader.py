@@ -125,7 +125,7 @@ def grade_text(question: Question, answer: str) -> Verdict:
     analysis = analyse(answer)
     verdict = Verdict(question.id, INCORRECT, 0.0, explanation=question.explanation, form="text")
     if not analysis.tokens and not analysis.stance:
-        verdict.missed = [Idea(c.id, c.label) for c in rubric.concepts]
+        verdict.missed = [Idea(c.id, c.label) for c in rubric.concepts if not c.partial]
         verdict.notes.append("The answer is empty: write a sentence or two in your own words.")
         return verdict
     memo: dict = {}  # where each rubric word occurs in this answer, shared by all rules
@@ -144,6 +144,9 @@ def grade_text(question: Question, answer: str) -> Verdict:
             f"{swap.concept.actor} beside a word of another part", "roles",
             [*((word, swap.concept.id, "named part") for word in swap.words),
              (swap.role.lower(), swap.role, "role of another part")]))
+    # "I don't know" says nothing about the question: its "not ... know" is no idea of the rubric.
+    for said in _IGNORANCE.finditer(answer):
+        wrong_words.update(t.start for t in analysis.tokens if said.start() <= t.start < said.end())
     avoid = frozenset(wrong_words)
     for concept in rubric.concepts:
         # Words already spent on a wrong claim ("build uploads it to Docker Hub") do not also
@@ -152,7 +155,7 @@ def grade_text(question: Question, answer: str) -> Verdict:
         if match:
             verdict.found.append(Idea(concept.id, concept.label, match.evidence, match.phrase.text,
                                       match.phrase.kind, match.links))
-        else:
+        elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
     _decide(verdict, rubric, analysis, question)
     return verdict
