@@ -194,7 +194,7 @@ def _token_marker(layout: Layout) -> str:
 
 
 def _registry_marker(layout: Layout) -> str:
-    return str(layout.config)
+    return f"serve {layout.config}"  # the registry's own command line, not an editor open on the file
 
 
 def _start_token_service(layout: Layout) -> tuple[int, int]:

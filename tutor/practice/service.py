@@ -156,7 +156,11 @@ def _handler(identity: tokens.Identity, files: _Files) -> type[BaseHTTPRequestHa
 
 def serve(layout: Layout, port: int = 0) -> None:
     identity = tokens.load_or_create(layout.key, layout.cert)
-    server = ThreadingHTTPServer((HOST, port), _handler(identity, _Files(layout)))
+    handler = _handler(identity, _Files(layout))
+    try:
+        server = ThreadingHTTPServer((HOST, port), handler)
+    except OSError:  # the last start's port was taken in the meantime: any free one will do
+        server = ThreadingHTTPServer((HOST, 0), handler)
     server.daemon_threads = True
 
     def stop(_signum, _frame) -> None:
