@@ -223,3 +223,9 @@ def test_i_dont_know_lends_no_words_to_an_idea():
         assert _grade("push-twice", answer).verdict == "incorrect", answer
     # With an idea besides it, the answer is partly right (a hedge of ignorance is never correct).
     assert _grade("push-twice", "I don't know, but v1 should point to the new image then.").verdict == "partly"
+
+
+def test_a_spaced_slash_keeps_each_part_with_its_own_words():
+    rubric = LESSON.question("explain-naming").rubric
+    assert swapped_parts(rubric, analyse("where (ghcr.io) / whose (my user) / what (poll-backend)")) == []
+    assert swapped_parts(rubric, analyse("ghcr.io is the user / the repo comes next"))  # same segment

@@ -60,6 +60,13 @@ def _role_table(concepts: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, 
     return {lemma: next(iter(ids)) for lemma, ids in owners.items() if len(ids) == 1}
 
 
+def _apart(text: str, start: int, end: int) -> bool:
+    """A "/" with a space beside it between two words: "where (ghcr.io) / whose (my user)" pairs
+    each part with its own words, not with the next segment's (the reference's own "a/b" has no space)."""
+    gap = text[start:end]
+    return " /" in gap or "/ " in gap
+
+
 def swapped_parts(rubric: Rubric, answer: Analysis) -> list[Swap]:
     bound = [c for c in rubric.concepts if named(c)]
     if not bound:
@@ -80,7 +87,8 @@ def swapped_parts(rubric: Rubric, answer: Analysis) -> list[Swap]:
             end += 1
         clause = tokens[i].clause
         near = [k for k in range(max(0, i - NEAR), min(len(tokens), end + NEAR + 1))
-                if not i <= k <= end and tokens[k].clause == clause and tokens[k].lemma in roles]
+                if not i <= k <= end and tokens[k].clause == clause and tokens[k].lemma in roles
+                and not _apart(answer.text, tokens[min(k, i)].end, tokens[max(k, end)].start)]
         own = [k for k in near if roles[tokens[k].lemma] == concept.id]
         other = [k for k in near if roles[tokens[k].lemma] != concept.id]
         if other and not own:
