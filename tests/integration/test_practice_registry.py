@@ -548,3 +548,61 @@ def test_the_checklist_node_item_pulls_from_it_when_the_node_reaches_it(home, mi
     finally:
         ssh_node.reset()
         home.tutor("practice-registry", "public", "poll-backend")
+
+
+def test_a_new_password_replaces_the_old_one_at_once(tmp_path, docker_engine):
+    need_binary("docker-registry", "docker-registry")
+    home = Home(tmp_path, free_port())
+    started = home.tutor("practice-registry", "start", "--port", str(home.port))
+    try:
+        assert started.returncode == 0, started.stderr
+        old = PASSWORD.search(started.stdout).group(2)
+        renewed = home.tutor("practice-registry", "password")
+        assert renewed.returncode == 0, renewed.stderr
+        new = PASSWORD.search(renewed.stdout).group(2)
+        assert new != old and "no longer works" in renewed.stderr
+        login = ("login", "-u", LEARNER, "--password-stdin", home.address)
+        assert home.docker(*login, stdin=old).returncode != 0  # no restart needed: the service re-reads it
+        assert home.docker(*login, stdin=new).returncode == 0
+        nobody = home.tutor("practice-registry", "password", "carol")
+        assert nobody.returncode == 1 and "carol has no account" in nobody.stderr
+    finally:
+        home.tutor("practice-registry", "stop")
+
+
+async def test_the_settings_say_why_the_practice_registry_cannot_start(tmp_path, monkeypatch, docker_engine):
+    from textual.app import App
+    from textual.widgets import Button, Select
+
+    from tutor.screens.settings import SettingsScreen
+    from tutor.store import Settings
+
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("DOCKER_CONFIG", "docker")):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    monkeypatch.setenv("DOCKER_TUTOR_REGISTRY_BINARY", "")
+    monkeypatch.setenv("DOCKER_TUTOR_REGISTRY_IMAGE", f"{TEST_PREFIX}/no-registry:0")
+
+    class Host(App):
+        CSS_PATH = Path(__file__).resolve().parents[2] / "tutor" / "app.tcss"
+        result: object = "not closed"
+
+        def on_mount(self) -> None:
+            self.push_screen(SettingsScreen(Settings(username=LEARNER)), self.closed)
+
+        def closed(self, value) -> None:
+            self.result = value
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#registry", Select).value = "practice"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        said = []
+        for _ in range(300):
+            said = [n.message for n in app._notifications if "not started" in (n.title or "")]
+            if said:
+                break
+            await pilot.pause(0.1)
+        assert said and "sudo apt-get install docker-registry" in said[0], [n.message for n in app._notifications]
+        assert isinstance(app.screen, SettingsScreen) and app.result == "not closed"  # nothing saved
+        assert not app.screen.query_one("#save", Button).disabled  # the learner can choose another registry
