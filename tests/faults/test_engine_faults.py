@@ -184,3 +184,95 @@ def test_an_engine_killed_mid_push_ends_in_a_hint_and_a_retry_after_it_is_back_w
     assert f"✔ Pushed {prefix}/poll-frontend:{tag}" in again.output
     assert step_status(env, "push") == "done"
     assert tag in registry_basic.tags(f"{registry_basic.username}/poll-backend")
+
+
+def test_an_engine_that_freezes_mid_push_is_named_as_the_one_that_stopped(
+        spare_engine, registry_basic, fault_proxy, tmp_path):
+    """Fault: dockerd stops answering (SIGSTOP, as a Docker Desktop VM that went to sleep) in the
+    middle of a push. The transfer goes quiet; the tutor pings the engine, gets no answer and says
+    the engine stopped, not the registry or the network. The engine is woken at the end."""
+    proxy = fault_proxy(registry_basic.host)
+    tag = uuid.uuid4().hex[:8]
+    prefix = f"{proxy.host}/{registry_basic.username}"
+    build_images(spare_engine, prefix, tag, tmp_path / "contexts")
+    env = learner_env(tmp_path, spare_engine.host, DOCKER_TUTOR_TRANSFER_TIMEOUT="3")
+    docker_login(proxy.host, registry_basic.username, registry_basic.password, env)
+    proxy.set("throttle", rate=20e6)
+
+    def freeze_half_way() -> None:
+        deadline = time.monotonic() + 60
+        while proxy.bytes_up < 30e6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(spare_engine.proc.pid, signal.SIGSTOP)
+
+    freezer = threading.Thread(target=freeze_half_way, daemon=True)
+    freezer.start()
+    try:
+        ran = run_do("push", {"username": registry_basic.username, "registry": proxy.host, "tag": tag}, env,
+                     timeout=90)
+    finally:
+        freezer.join(timeout=60)
+        os.killpg(spare_engine.proc.pid, signal.SIGCONT)
+    assert ran.code == 1 and "Traceback" not in ran.output, ran.output
+    assert "The Docker engine stopped answering during the upload of layer" in ran.output, ran.output
+    assert "no progress for 3 seconds, and it does not answer a ping either" in ran.output
+    assert "Restart Docker" in ran.output and "then push again" in ran.output
+    assert step_status(env, "push") == "failed"
+    proxy.set("pass")
+    wait_until(spare_engine.answers, 30, "the woken dockerd", spare_engine.proc, spare_engine.top / "dockerd.log")
+
+
+async def test_a_quiet_build_step_is_waited_for_and_said_once(docker_engine, offline_base, tmp_path, monkeypatch):
+    """Not a fault: a RUN step that prints nothing for longer than the inactivity bound. The engine
+    answers a ping, so the build goes on, with one note that it is still working."""
+    from tutor.docker_ops import Succeeded, build
+    from tutor.docker_ops.events import Notice
+
+    monkeypatch.setenv("DOCKER_TUTOR_TRANSFER_TIMEOUT", "1")
+    (tmp_path / "Dockerfile").write_text(f"FROM {offline_base}\nRUN sleep 4 && echo {uuid.uuid4().hex}\n")
+    tag = f"tutor-test/quiet-build:{uuid.uuid4().hex[:8]}"
+    events = [event async for event in build(tmp_path, tag)]
+    notices = [e.text for e in events if isinstance(e, Notice)]
+    assert len(notices) == 1, notices
+    assert "No output for 1 seconds from step 2/2 of the build (`RUN sleep 4" in notices[0]
+    assert "the Docker engine answers, so it is still working" in notices[0]
+    assert isinstance(events[-1], Succeeded), events[-1]
+
+
+def test_an_engine_that_freezes_during_a_build_is_named(spare_engine, tmp_path):
+    """Fault: dockerd stops answering (SIGSTOP) while a RUN step runs. The build's silence is not
+    enough to end it; the failed ping is, and the learner is told to restart Docker."""
+    busybox = Path("/bin/busybox")
+    if not busybox.exists():
+        pytest.skip("/bin/busybox not found: apt-get install busybox-static")
+    context = tmp_path / "backend"  # the lesson builds {project_dir}/backend first
+    context.mkdir()
+    shutil.copy(busybox, context / "busybox")
+    (context / "Dockerfile").write_text("FROM scratch\nCOPY busybox /bin/busybox\n"
+                                        'RUN ["/bin/busybox", "sleep", "20"]\n')
+    env = learner_env(tmp_path, spare_engine.host, DOCKER_TUTOR_TRANSFER_TIMEOUT="2")
+    tutor = [str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "python"), "-m", "tutor"]
+    if not Path(tutor[0]).exists():
+        import sys
+
+        tutor[0] = sys.executable
+    proc = subprocess.Popen([*tutor, "do", "build", "--var", "username=learner", "--var", "tag=v1",
+                             "--var", f"project_dir={tmp_path}"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        # Freeze the engine once the RUN step has started (its container exists).
+        client = spare_engine.client()
+        deadline = time.monotonic() + 60
+        while not client.containers.list() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        client.close()
+        os.killpg(spare_engine.proc.pid, signal.SIGSTOP)
+        output, _ = proc.communicate(timeout=60)
+    finally:
+        os.killpg(spare_engine.proc.pid, signal.SIGCONT)
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1 and "Traceback" not in output, output
+    assert "The Docker engine stopped answering during step 3/3 of the build" in output, output
+    assert "Restart Docker" in output
+    wait_until(spare_engine.answers, 30, "the woken dockerd", spare_engine.proc, spare_engine.top / "dockerd.log")

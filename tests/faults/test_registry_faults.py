@@ -119,3 +119,34 @@ async def test_a_pull_without_credentials_says_log_in_first(registry_basic, push
     assert isinstance(failure, Failed) and failure.hint.code == "pull_unauthenticated", failure.hint
     assert "no basic auth credentials" in failure.hint.what
     assert f"`docker login {proxy.host}`" in failure.hint.next_step
+
+
+async def test_docker_retrying_a_layer_while_rate_limited_is_said_and_the_push_goes_on(
+        registry_basic, docker_engine, offline_base, fault_proxy, tmp_path, monkeypatch):
+    """Fault: the connection drops in the middle of a layer (docker says "Retrying in 5 seconds"),
+    and the registry is rate limiting with Retry-After: 2 when the tutor asks it why. The learner is
+    told the real wait and that docker retries by itself, instead of watching a silent countdown;
+    the push then finishes."""
+    from tutor.docker_ops.events import Notice
+
+    monkeypatch.setenv(TRANSFER_IDLE_ENV, "30")  # longer than docker's first back-off
+    proxy = fault_proxy(registry_basic.host)
+    ref = f"{proxy.host}/{registry_basic.username}/fault-retry:{uuid.uuid4().hex[:8]}"
+    image_with_fresh_layer(docker_engine.client, offline_base, ref, tmp_path / "ctx", 60 << 20)
+    proxy.set("throttle", rate=10e6)
+    events = []
+    dropped = False
+    async for event in push(ref, registry_basic.auth_config()):
+        events.append(event)
+        if not dropped and proxy.bytes_up > 20e6:
+            # From now on the next request (the tutor's own question) is answered 429; docker's retry passes.
+            proxy.set("answer", status=429, count=proxy.requests + 1, headers={"Retry-After": "2"},
+                      body={"errors": [{"code": "TOOMANYREQUESTS", "message": "slow down"}]})
+            proxy.drop()
+            dropped = True
+    assert dropped, "the push finished before the connection could be cut"
+    notices = [e.text for e in events if isinstance(e, Notice)]
+    assert any(f"{proxy.host} is rate limiting (HTTP 429) and asks to wait 2 seconds; docker retries by itself"
+               in text for text in notices), notices
+    assert isinstance(verdict(events), Succeeded), events[-1]
+    assert proxy.requests >= 1

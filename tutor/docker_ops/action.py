@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import aclosing
 from typing import Any
 
@@ -111,14 +111,16 @@ class Stalled(Exception):
 async def pump(stream: engine.ThreadStream, batcher: OutputBatcher,
                handle: Callable[[list[Any]], Iterable[Event | str]],
                finish: Callable[[], Iterable[Event | str]] | None = None, *,
-               idle: float | None = None, progress: Callable[[], Any] | None = None) -> AsyncIterator[Event]:
+               idle: float | None = None, progress: Callable[[], Any] | None = None,
+               quiet: Callable[[float], Awaitable[Event | None]] | None = None) -> AsyncIterator[Event]:
     """Drive ``stream`` until it ends: ``handle`` turns each chunk of items into events and log
     lines (``finish`` gives what is left at the end); lines are batched, other events pass
     straight through after the lines before them.
 
     With ``idle``, raise :class:`Stalled` once ``progress()`` (any value that changes when the
-    stream says something new; default: items arriving) has stayed the same that many seconds.
-    Cancelling or closing the consumer cancels the stream.
+    stream says something new; default: items arriving) has stayed the same that many seconds;
+    with ``quiet`` too, await ``quiet(idle)`` instead and wait on (it raises to end the stream,
+    or returns an event to show). Cancelling or closing the consumer cancels the stream.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + idle if idle else None
@@ -147,7 +149,11 @@ async def pump(stream: engine.ThreadStream, batcher: OutputBatcher,
                 elif loop.time() >= deadline:
                     if out := batcher.flush():
                         yield out
-                    raise Stalled(idle)
+                    if quiet is None:
+                        raise Stalled(idle)
+                    if said := await quiet(idle):
+                        yield said
+                    deadline = loop.time() + idle
         for event in finish() if finish else ():
             if out := _place(event, batcher):
                 yield out

@@ -16,11 +16,11 @@ from typing import Any
 
 from tutor import hints
 from tutor import docker_cli as commandline
-from tutor.docker_ops import humanize
+from tutor.docker_ops import engine, humanize
 from tutor.docker_ops.action import Action, ActionFailed, docker_action, pump
 from tutor.docker_ops.batching import LineSplitter, OutputBatcher
 from tutor.docker_ops.engine import ThreadStream
-from tutor.docker_ops.events import CommandLine, Event, Succeeded
+from tutor.docker_ops.events import CommandLine, Event, Notice, Succeeded
 from tutor.docker_ops.layers import LayerTracker
 
 STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -78,6 +78,26 @@ class _BuildLog:
                                 step=step.groups() if step else self.step, **facts)
 
 
+class _QuietBuild:
+    """A build may say nothing for minutes (a long RUN step), so silence alone never ends it: the
+    tutor pings the engine, ends the build only when the engine does not answer, and otherwise
+    says once that the step is still working."""
+
+    def __init__(self, action: Action, log: _BuildLog) -> None:
+        self.action, self.log, self.said = action, log, False
+
+    async def check(self, seconds: float) -> Event | None:
+        step = STEP.match(self.log.step)
+        where = f"step {step.group(1)}/{step.group(2)} of the build" if step else "the build"
+        if not await asyncio.to_thread(engine.engine_answers):
+            raise self.action.fail("engine_stalled", transfer=where, seconds=f"{seconds:g}",
+                                   **hints.action_facts("build"))
+        if self.said:
+            return None
+        self.said = True
+        return Notice(hints.quiet_build_notice(where, step.group(3) if step else "", seconds))
+
+
 def _dockerfile_problem(context: Path, dockerfile: str | None) -> bool:
     if dockerfile is None:
         return not (context / "Dockerfile").is_file()
@@ -103,7 +123,8 @@ async def build(action: Action, context: str | Path, tag: str, dockerfile: str |
     log = _BuildLog()
     stream = ThreadStream(client, lambda: client.api.build(
         path=str(folder), tag=tag, dockerfile=dockerfile, rm=True, forcerm=True, decode=True))
-    async with aclosing(pump(stream, OutputBatcher(), log.handle, log.finish)) as events:
+    async with aclosing(pump(stream, OutputBatcher(), log.handle, log.finish, idle=engine.transfer_idle(),
+                             quiet=_QuietBuild(action, log).check)) as events:
         async for event in events:
             yield event
     if log.error is not None:

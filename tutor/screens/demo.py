@@ -56,9 +56,14 @@ class DemoDriver:
                            title="Demo")
 
     async def _type(self, pane: ActionPane, commands: list[str]) -> None:
+        # Paced by the clock, not by the frames: on a busy machine a frame may take longer than a
+        # keystroke, and then the next characters come at once instead of the typing slowing down.
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         for index, count in typing_frames(commands):
             pane.show_typing(commands, index, count)
-            await asyncio.sleep(keystroke_delay(commands[index][count - 1], self.options.chars_per_second))
+            due += keystroke_delay(commands[index][count - 1], self.options.chars_per_second)
+            await asyncio.sleep(max(0.0, due - loop.time()))
 
     async def _until_idle(self) -> bool:
         """Wait while the step runs (or its login dialog is open); True when it ended serving a container."""
