@@ -85,6 +85,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Logging in needs both a username (without spaces) and a password or access token.",
         "Enter both and try again.",
     ),
+    "login_username_invalid": (
+        "The tutor did not log in: {problem}.",
+        "Use the username you log in to {registry} with (letters, digits, '.', '_', '-'): set it in the "
+        "settings (s), or pass --var username=NAME to `docker-tutor do`.",
+    ),
     "login_rejected": (
         "{registry} rejected the username {username} with this password.",
         "Check both, then log in again. {token_help}",
@@ -452,6 +457,14 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
     if code == "invalid_reference":
         facts.setdefault("message", _first_line(message))
     return hint(code, detail=docker_reason(message), **facts)
+
+
+def quiet_build_notice(where: str, instruction: str, seconds: float) -> str:
+    """Said when a build has printed nothing for a while but the engine answers: it is working."""
+    doing = f" (`{instruction}`)" if instruction else ""
+    return (f"No output for {seconds:g} seconds from {where}{doing}, but the Docker engine answers, so it is "
+            "still working: a RUN step can be quiet for minutes. Wait, or stop the build (esc in the tutor, "
+            "Ctrl+C in a terminal).")
 
 
 def retrying_notice(registry: str, wait: str) -> str:
