@@ -229,3 +229,14 @@ def test_a_spaced_slash_keeps_each_part_with_its_own_words():
     rubric = LESSON.question("explain-naming").rubric
     assert swapped_parts(rubric, analyse("where (ghcr.io) / whose (my user) / what (poll-backend)")) == []
     assert swapped_parts(rubric, analyse("ghcr.io is the user / the repo comes next"))  # same segment
+
+
+def test_a_negated_role_is_no_swap():
+    rubric = LESSON.question("explain-naming").rubric
+    assert swapped_parts(rubric, analyse("ghcr.io isn't the user, it is the registry")) == []
+
+
+def test_not_only_denies_the_only():
+    assert [t.word for t in analyse("it is not only hidden").tokens] == ["hidden"]
+    v = _grade("private-repo", "It's not just hidden from search: pulls without credentials get refused.")
+    assert v.verdict == "correct" and not v.misconceptions

@@ -88,7 +88,8 @@ def swapped_parts(rubric: Rubric, answer: Analysis) -> list[Swap]:
         clause = tokens[i].clause
         near = [k for k in range(max(0, i - NEAR), min(len(tokens), end + NEAR + 1))
                 if not i <= k <= end and tokens[k].clause == clause and tokens[k].lemma in roles
-                and not _apart(answer.text, tokens[min(k, i)].end, tokens[max(k, end)].start)]
+                and not _apart(answer.text, tokens[min(k, i)].end, tokens[max(k, end)].start)
+                and not any(t.negator for t in tokens[min(k, i):max(k, end)])]  # "ghcr.io isn't the user"
         own = [k for k in near if roles[tokens[k].lemma] == concept.id]
         other = [k for k in near if roles[tokens[k].lemma] != concept.id]
         if other and not own:

@@ -266,6 +266,7 @@ def analyse(text: str) -> Analysis:
     clause = sentence = 0
     previous = ""
     clause_start = True  # no content word yet in this clause
+    skip_next = False  # the "only" of "not only"
     for index, item in enumerate(raw):
         if item is None:
             clause += 1
@@ -308,7 +309,12 @@ def analyse(text: str) -> Analysis:
             continue
         if word == "not" and _next_word(raw, index) in _NOT_NEGATING_AFTER:
             previous = word
-            continue  # "not only X but Y"
+            skip_next = True
+            continue  # "not only X but Y" says X, and more: neither a denial nor an "only"
+        if skip_next:
+            skip_next = False
+            previous = word
+            continue
         if previous == "no" and word == "longer":
             previous = word
             continue  # "no longer": the "no" already negates
