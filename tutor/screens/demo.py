@@ -40,7 +40,8 @@ class DemoDriver:
             await self._type(pane, list(stop.commands))
             if stop.mode != SHOW and self.options.pause:
                 await self._wait("run", pane, "space runs it", keep_state=False)
-            if stop.mode != SHOW and (screen.current is None or (screen.current.kind, screen.current.id) != ("step", stop.step_id)):
+            shown = (screen.current.kind, screen.current.id) if screen.current is not None else None
+            if stop.mode != SHOW and shown != ("step", stop.step_id):
                 screen.goto("step", stop.step_id)  # the presenter looked elsewhere meanwhile: r runs this one
             if stop.mode == RUN:
                 screen.action_run()
