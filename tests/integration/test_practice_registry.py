@@ -606,3 +606,19 @@ async def test_the_settings_say_why_the_practice_registry_cannot_start(tmp_path,
         assert said and "sudo apt-get install docker-registry" in said[0], [n.message for n in app._notifications]
         assert isinstance(app.screen, SettingsScreen) and app.result == "not closed"  # nothing saved
         assert not app.screen.query_one("#save", Button).disabled  # the learner can choose another registry
+
+
+def test_the_checklist_finds_both_images_on_it_and_says_which_is_private(home, milestone):
+    assert milestone["push"].returncode == 0
+    check = ("check", "--user", LEARNER, "--registry", home.address, "--tag", TAG, "--item", "images-on-hub",
+             "--json")
+    done = home.tutor(*check)
+    item = {i["item_id"]: i for i in json.loads(done.stdout)["items"]}["images-on-hub"]
+    assert done.returncode == 0 and item["status"] == "passed", item
+    assert home.tutor("practice-registry", "private", "poll-backend").returncode == 0
+    try:
+        item = {i["item_id"]: i for i in json.loads(home.tutor(*check).stdout)["items"]}["images-on-hub"]
+        # Still there for its owner (docker's login is used), and said to be private.
+        assert item["status"] == "passed" and "poll-backend:" in item["reason"] and "private" in item["reason"], item
+    finally:
+        home.tutor("practice-registry", "public", "poll-backend")
