@@ -362,6 +362,11 @@ def start(layout: Layout, port: int | None = None, users: list[str] = (),
 
 
 def _start(layout: Layout, port: int | None, users, passwords: dict[str, str] | None) -> Started:
+    import re
+
+    from tutor.store import clean_leftovers
+
+    clean_leftovers(layout.root, re.compile(r".+\.(json|pem|yml)"))  # saves a kill -9 cut short
     try:
         accounts.load_for_change(layout.accounts)  # before anything starts: never saved over when unreadable
     except accounts.AccountsError as exc:
