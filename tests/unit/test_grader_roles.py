@@ -240,3 +240,17 @@ def test_not_only_denies_the_only():
     assert [t.word for t in analyse("it is not only hidden").tokens] == ["hidden"]
     v = _grade("private-repo", "It's not just hidden from search: pulls without credentials get refused.")
     assert v.verdict == "correct" and not v.misconceptions
+
+
+def test_first_and_last_name_parts_by_position():
+    rubric = LESSON.question("explain-naming").rubric
+    assert [s.concept.id for s in swapped_parts(rubric, analyse("The first part is the tag, then the rest"))] == \
+        ["registry"]
+    assert swapped_parts(rubric, analyse("the first part is the registry host and the last part is the tag")) == []
+    v = _grade("explain-naming", "registry, then the username which is random, then repository and tag")
+    assert "namespace-is-free" in _ids(v.misconceptions)
+
+
+def test_retrying_without_waiting_is_a_misconception():
+    v = _grade("pull-failure", "The pod is stuck and the kubelet retries right away with no delay at all.")
+    assert v.verdict == "incorrect" and "no-backoff" in _ids(v.misconceptions)
