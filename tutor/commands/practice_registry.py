@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from tutor.commands import EXIT_USAGE, fail
+from tutor.commands import fail
 
 EXIT_FAILED, EXIT_NOT_RUNNING = 1, 3
 ACTIONS = ("start", "stop", "status", "private", "public", "password")
