@@ -225,7 +225,11 @@ def _visibility(args: argparse.Namespace, layout) -> int:
     try:
         parse(f"127.0.0.1/{name}:latest")
     except ReferenceError as exc:
-        return fail(f"{name!r} is not a repository name: {exc}")
+        import re
+
+        said = re.sub(r"127\.0\.0\.1/(.*?):latest", r"\1", exc.hint or exc.rule)  # our probe name, not theirs
+        return fail(f"{name!r} is not a repository name: {said}",
+                    "a repository is NAMESPACE/NAME in lowercase letters, digits and . _ -, e.g. alice/poll-backend")
     layout.make()
     try:
         policy.set_visibility(layout.repositories, name, args.action)
