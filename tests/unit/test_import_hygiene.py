@@ -22,9 +22,9 @@ DOMAIN_MODULES = [
     "tutor.docker_ops.login", "tutor.docker_ops.pull", "tutor.docker_ops.push", "tutor.docker_ops.recording",
     "tutor.docker_ops.run", "tutor.docker_ops.cleanup", "tutor.demo",
     "tutor.probes", "tutor.probes.local", "tutor.probes.node", "tutor.probes.registry", "tutor.probes.results",
-    "tutor.probes.roster", "tutor.probes.runner",
+    "tutor.probes.doctor", "tutor.probes.roster", "tutor.probes.runner",
     "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match",
-    "tutor.quiz.report", "tutor.quiz.session", "tutor.quiz.text",
+    "tutor.quiz.report", "tutor.quiz.roles", "tutor.quiz.session", "tutor.quiz.text",
     "tutor.follow", "tutor.docker_ops.follow",
 ]
 # The full-screen app may load Textual, but not the heavy libraries before an action runs.
