@@ -254,3 +254,10 @@ def test_first_and_last_name_parts_by_position():
 def test_retrying_without_waiting_is_a_misconception():
     v = _grade("pull-failure", "The pod is stuck and the kubelet retries right away with no delay at all.")
     assert v.verdict == "incorrect" and "no-backoff" in _ids(v.misconceptions)
+
+
+def test_a_slot_with_a_negator_among_its_words_filled_by_another_word():
+    group = compile_terms("not|hard + roll")
+    assert find(group, analyse("rolling back gets hard"))  # "hard" needs no word after it
+    assert find(group, analyse("you can not roll back"))
+    assert find(group, analyse("rolling back does not work")) is None  # a real "not" must come first

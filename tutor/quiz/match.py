@@ -290,8 +290,11 @@ def _find_group(phrase: Phrase, answer: Analysis, candidates, actors: Actors) ->
             if phrase.one_clause and len(set(clauses)) > 1:
                 continue
             # A negator of the rule negates its own clause only: another key term must share it.
-            if any(slot.negator and not any(clauses[j] == clauses[i] and where[j] > where[i] for j in range(len(where)))
-                   for i, slot in enumerate(phrase.slots)):
+            # (only when the word that filled the slot is a negator: "hard|not + roll back" is
+            # satisfied by "rollbacks are hard" as well as by "you cannot roll back")
+            if any(option.negator and not any(clauses[j] == clauses[i] and where[j] > where[i]
+                                              for j in range(len(where)))
+                   for i, (_p, option) in enumerate(combination)):
                 continue
             if not _polarity_holds(tokens, sorted(where), phrase.any_polarity):
                 continue
