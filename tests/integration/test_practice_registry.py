@@ -622,3 +622,28 @@ def test_the_checklist_finds_both_images_on_it_and_says_which_is_private(home, m
         assert item["status"] == "passed" and "poll-backend:" in item["reason"] and "private" in item["reason"], item
     finally:
         home.tutor("practice-registry", "public", "poll-backend")
+
+
+async def test_the_settings_choice_takes_the_next_free_port_when_5000_is_taken(tmp_path, monkeypatch, docker_engine):
+    need_binary("docker-registry", "docker-registry")
+    from tutor.practice import control
+    from tutor.practice.ready import prepare
+    from tutor.practice.state import Layout
+
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("DOCKER_CONFIG", "docker")):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    holder = socket.socket()
+    try:
+        try:
+            holder.bind(("127.0.0.1", 5000))
+            holder.listen()
+        except OSError:
+            pass  # another program has it already: the same case
+        ready = await prepare(LEARNER)
+        port = int(ready.address.rsplit(":", 1)[1])
+        assert ready.started and 5000 < port < 5100 and ready.password and ready.logged_in
+        again = await prepare(LEARNER)  # the port is kept from now on, the account too
+        assert again.address == ready.address and not again.password and again.logged_in
+    finally:
+        holder.close()
+        control.stop(Layout.default())

@@ -164,7 +164,7 @@ def _tail(log: Path, lines: int = 6) -> str:
     return "\n".join(text[-lines:])
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -207,7 +207,7 @@ def _start_token_service(layout: Layout) -> tuple[int, int]:
     env["PYTHONPATH"] = os.pathsep.join([top, *filter(None, [env.get("PYTHONPATH")])])
     # The port of the last start when it is free: a tunnel to a node set up for it keeps working.
     last = read_json(layout.settings).get("token_port")
-    port = last if isinstance(last, int) and 0 < last < 65536 and _port_free(last) else 0
+    port = last if isinstance(last, int) and 0 < last < 65536 and port_free(last) else 0
     proc = _spawn([sys.executable, "-m", TOKEN_MODULE, "--state", str(layout.root), "--port", str(port)],
                   layout.token_log, env, layout.root)
     deadline = time.monotonic() + TOKEN_READY_TIMEOUT
@@ -378,7 +378,7 @@ def _start(layout: Layout, port: int | None, users, passwords: dict[str, str] | 
         return Started(current, True, accounts.add(layout.accounts, list(users), passwords))
     _stop(layout)  # whatever is left of an earlier run that died halfway
     port = port or saved_port(layout) or DEFAULT_PORT
-    if not _port_free(port):
+    if not port_free(port):
         raise PracticeError("practice_port_in_use", port=port, next_port=port + 1 if port < 65535 else 5001)
     try:
         backend = backends.find()

@@ -28,7 +28,8 @@ async def prepare(username: str) -> Ready:
     from tutor.practice import control
     from tutor.practice.state import Layout
 
-    started = await asyncio.to_thread(control.start, Layout.default(), None, [username])
+    layout = Layout.default()
+    started = await asyncio.to_thread(control.start, layout, _first_port(layout), [username])
     from tutor.lesson import registries
 
     registries.refresh()  # 127.0.0.1:PORT is the practice registry now, in every sentence of the lesson
@@ -38,6 +39,17 @@ async def prepare(username: str) -> Ready:
     else:
         ready.logged_in = await _has_login(ready.address, username)
     return ready
+
+
+def _first_port(layout) -> int | None:
+    """None (the saved port) once there is one; for the very first start, the first free port from
+    5000 on: a learner choosing from a menu should not have to know that another program has 5000."""
+    from tutor.practice import control
+    from tutor.practice.state import DEFAULT_PORT, saved_port
+
+    if saved_port(layout) or control.running(layout):
+        return None
+    return next((port for port in range(DEFAULT_PORT, DEFAULT_PORT + 100) if control.port_free(port)), None)
 
 
 async def _login(address: str, username: str, password: str) -> tuple[bool, Hint | None]:
