@@ -261,3 +261,9 @@ def test_a_slot_with_a_negator_among_its_words_filled_by_another_word():
     assert find(group, analyse("rolling back gets hard"))  # "hard" needs no word after it
     assert find(group, analyse("you can not roll back"))
     assert find(group, analyse("rolling back does not work")) is None  # a real "not" must come first
+
+
+def test_pairs_of_actor_and_verb_are_no_keyword_list():
+    assert not analyse("build creates; push publishes").keyword_list
+    assert analyse("layers, cache, registry").keyword_list
+    assert _grade("build-vs-push", "build creates; push publishes").verdict == "correct"

@@ -192,11 +192,11 @@ class Analysis:
         them into a claim. A written-out format ("registry/namespace/repository:tag") is not one."""
         if self.function_words or not self.chunks or re.search(r"[/:=]|->", self.text):
             return False  # "build: local. push: remote." pairs each word with another
+        # An inflected word ("caches", "moved") makes a claim: "Docker caches stuff", and pairs
+        # like "build creates; push publishes"; "latest tag kubernetes version" makes none.
+        inflected = sum(1 for t in self.tokens if t.word != t.lemma and t.word.endswith(("s", "ed", "ing")))
         if len(self.chunks) >= 2 and max(self.chunks) <= 2:
-            return True
-        # A bare run of three or more words, none of them an inflected verb ("caches", "moved"):
-        # "Docker caches stuff" makes a claim, "latest tag kubernetes version" does not.
-        inflected = any(t.word != t.lemma and t.word.endswith(("s", "ed", "ing")) for t in self.tokens)
+            return not (min(self.chunks) == 2 and inflected >= len(self.chunks))
         return self.words >= 3 and not inflected
 
     def snippet(self, tokens: list[Token]) -> str:
