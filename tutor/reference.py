@@ -304,6 +304,35 @@ def validate_username(name: str, registry: str = DOCKER_HUB) -> str | None:
         return None
     if not _PATH_COMPONENT.fullmatch(name):
         return f"Not a valid username: {_explain_component(name)}."
+    if len(name) > MAX_PATH_LENGTH - 2:  # the repository after it needs '/' and a name
+        return (f"{where} leave room for the repository: the whole name has at most {MAX_PATH_LENGTH} "
+                f"characters, and this username has {len(name)}.")
+    return None
+
+
+MAX_HOST_LENGTH = 253  # a DNS name; a port after it is extra
+
+
+def validate_registry(registry: str) -> str | None:
+    """None if ``registry`` can be the registry part of an image name (as :func:`build` puts it),
+    else why not, quoting the value (control characters shown as escapes)."""
+    from tutor.visible import visible
+
+    text = registry or ""
+    if not text.strip():
+        return "Type the registry host, e.g. 127.0.0.1:5000 (or pick Docker Hub)."
+    if text in HUB_ALIASES:
+        return None
+    shown = visible(text if len(text) <= 80 else text[:80] + "…")
+    if len(text.rsplit(":", 1)[0] if not text.startswith("[") else text) > MAX_HOST_LENGTH:
+        return f"A registry host has at most {MAX_HOST_LENGTH} characters; '{shown}' has {len(text)}."
+    try:
+        _check_registry_host(text, text, RULE_REGISTRY)
+    except ReferenceError as exc:
+        return f"{exc.hint}.".replace(repr(text), f"'{shown}'")
+    if not _looks_like_registry(text):
+        return (f"'{shown}' is not read as a registry by Docker: the first part of a name is a registry only "
+                f"when it is localhost or contains '.' or ':', e.g. {text}.example.com or {text}:5000.")
     return None
 
 

@@ -41,6 +41,17 @@ def visible(text: object, newlines: bool = False) -> str:
     return "".join(c if not _is_control(c) or (newlines and c == "\n") else _escape(c) for c in text)
 
 
+def quoted(text: object) -> str:
+    """A value from input inside one of our messages, shown as typed: between quotes, with control
+    characters visible. Our messages mark commands with backticks (the app styles them as code),
+    so a value holding backticks becomes a code span of longer backticks that shows them literally."""
+    shown = visible(text)
+    if "`" not in shown:
+        return f"'{shown}'"
+    fence = "`" * (max(len(run) for run in re.findall(r"`+", shown)) + 1)
+    return f"{fence} {shown} {fence}"
+
+
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -20,6 +20,9 @@ from tutor.docker_ops.action import Action, ActionFailed, docker_action, who_sta
 from tutor.docker_ops.events import CommandLine, Event, Notice, Output, Succeeded
 
 _REGISTRY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
+# What a registry account name is made of (Docker Hub, GHCR, GitLab, htpasswd users in class): anything
+# else ($, backticks, ';', '/', quotes, control characters) is a paste gone wrong, said before docker sees it.
+_ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,254}")
 CLI_TIMEOUT = 120  # the most `docker login` may take, whatever the transfer bound says
 
 
@@ -49,6 +52,19 @@ async def _cli_login(docker: str, registry: str, username: str, secret: str) -> 
     return proc.returncode, lines
 
 
+def username_problem(username: str) -> str | None:
+    """None for a name a registry account can have, else which character cannot be in one."""
+    if _ACCOUNT.fullmatch(username):
+        return None
+    from tutor.visible import quoted
+
+    shown = quoted(username if len(username) <= 60 else username[:60] + "…")
+    if len(username) > 255:
+        return f"{shown} has {len(username)} characters, more than any registry takes"
+    bad = next((ch for ch in username if not (ch.isascii() and (ch.isalnum() or ch in "._@+-"))), username[0])
+    return f"{shown} cannot be a registry username: {quoted(bad)} is not allowed in one"
+
+
 def _timed_out(exc: BaseException) -> bool:
     return any("Timeout" in cls.__name__ for cls in type(exc).__mro__) or "Read timed out" in str(exc)
 
@@ -62,8 +78,10 @@ async def login(action: Action, registry: str | None, username: str, secret: str
     action.facts.update(registry=key, username=username)
     if not _REGISTRY.match(key):
         raise action.fail("invalid_registry", registry=registry)
-    if not username or not secret or any(ch.isspace() for ch in username):
+    if not username or not secret:
         raise action.fail("login_incomplete")
+    if problem := username_problem(username):  # spaces too, with the value named
+        raise action.fail("login_username_invalid", problem=problem)
 
     bound = engine.transfer_idle()
     # The login is one request through the engine to the registry: bounded like any transfer.

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tutor.lesson.registries import describe
+from tutor.visible import visible
 
 
 def token_help(registry: str) -> str:
@@ -32,7 +33,8 @@ class LoginDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="login-dialog"):
-            yield Label(Text(f"docker login {self.registry} as {self.username}"), classes="dialog-title")
+            # visible(): the settings may come from a hand-edited file; a control character stays text.
+            yield Label(Text(visible(f"docker login {self.registry} as {self.username}")), classes="dialog-title")
             # Text, not markup: a registry such as [::1]:5000 must not be read as a style.
             yield Static(Text(token_help(self.registry)), classes="dialog-detail", id="token-help")
             yield Input(placeholder="password or access token", password=True, id="secret")

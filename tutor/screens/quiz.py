@@ -108,11 +108,27 @@ class OptionChecks(Vertical):
         boxes[max(0, min(len(boxes) - 1, index + delta))].focus()
 
 
+def answer_text(text: str) -> str:
+    """An answer as the field shows and keeps it: line breaks stay, a tab is a space, and every
+    other control character is a visible escape (``\\x1b``), so a pasted ``ESC[2J`` is text."""
+    from tutor.visible import visible
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return visible(text, newlines=True)
+
+
 class AnswerArea(TextArea):
     """A multi-line answer field where enter checks (as a one-line field did) and ctrl+j,
-    which every terminal sends apart from enter, starts a new line."""
+    which every terminal sends apart from enter, starts a new line. What comes in, typed or
+    pasted, goes through :func:`answer_text`."""
 
     BINDINGS = [Binding("ctrl+j", "new_line", "New line")]
+
+    def edit(self, edit):
+        shown = answer_text(edit.text)
+        if shown != edit.text:
+            edit = type(edit)(shown, edit.from_location, edit.to_location, edit.maintain_selection_offset)
+        return super().edit(edit)
 
     @dataclass
     class Submitted(Message):
@@ -269,7 +285,7 @@ class QuizScreen(Screen[None]):
         await area.remove_children()
         self.shown_options = []
         if self.form == "text":
-            text = saved if isinstance(saved, str) else ""
+            text = answer_text(saved) if isinstance(saved, str) else ""  # older files may hold raw controls
             field = AnswerArea(text, soft_wrap=True, tab_behavior="focus", id="quiz-text",
                                placeholder="Your answer in a sentence or two")
             await area.mount(field)
@@ -324,7 +340,7 @@ class QuizScreen(Screen[None]):
                 text.append("\n")
         else:
             text.append("\nIn your own words:\n", style="dim")
-            text.append(f"  {answer}\n" if answer else "  (empty)\n", style="italic")
+            text.append(f"  {answer_text(str(answer))}\n" if answer else "  (empty)\n", style="italic")
         return text
 
     def current_answer(self) -> str | list[str] | None:

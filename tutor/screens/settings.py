@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual import on
+import re
+
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,6 +16,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from tutor.store import NodeSettings, Settings
+from tutor.visible import visible
 
 REGISTRIES = [
     ("Docker Hub (docker.io)", "docker.io"),
@@ -21,6 +25,102 @@ REGISTRIES = [
     ("Another registry…", "custom"),
 ]
 PRACTICE = "practice"  # the choice that starts the tutor's own registry (tutor/practice) when saved
+
+
+# What each field is called in a message that refuses its value.
+LABELS = {"username": "Username", "registry-custom": "Registry", "tag": "Tag", "project_dir": "Project folder",
+          "node-host": "Node host", "node-user": "Node user", "node-port": "Node SSH port",
+          "node-identity": "Node key file"}
+_NODE_USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
+NAME_MAX, PATH_MAX = 255, 4095  # Linux: bytes in one folder or file name, and in a whole path
+
+
+class FieldInput(Input):
+    """A one-line field that shows what was typed or pasted, control characters included: they
+    become visible escapes (``\\x1b``) as they come in, so a pasted ``ESC[2J`` can never reach the
+    terminal and the learner sees why the value is refused. A paste of several lines is kept
+    whole (line breaks shown as ``\\n``) instead of silently losing all but its first line."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        shown = visible(text)
+        if shown != text:
+            self.control_escapes.update(_escapes_made(text))
+        self._offered = shown  # what restricted() says was not taken
+        super().replace(shown, start, end)
+
+    @property
+    def control_escapes(self) -> set[str]:
+        """The escapes this field made from control characters that came in (``\\x1b`` ...)."""
+        if not hasattr(self, "_control_escapes"):
+            self._control_escapes: set[str] = set()
+        return self._control_escapes
+
+    def _on_paste(self, event: events.Paste) -> None:
+        text = event.text.rstrip("\r\n")  # the line break a copied line brings along is not part of it
+        if text:
+            start, end = self.selection
+            self.replace(text, start, end)
+        event.stop()
+        event.prevent_default()  # Input's own handler would insert the first line again
+
+    def restricted(self) -> None:
+        # Said, not only a bell: the learner learns which field took nothing of what they typed.
+        label = LABELS.get(self.id or "", "This field")
+        what = "digits only" if self.type == "integer" else "nothing more"
+        offered = getattr(self, "_offered", "")
+        self.notify(literal(f"{label} takes {what}: {quoted(offered)} was not taken." if offered else
+                            f"{label} takes {what}."), severity="warning")
+
+
+def _escapes_made(text: str) -> set[str]:
+    return {visible(char) for char in text if visible(char) != char}
+
+
+def quoted(value: str) -> str:
+    """A value in a message, between quotes, short and with control characters shown."""
+    shown = visible(value)
+    return f"'{shown[:60]}…' ({len(value)} characters)" if len(shown) > 60 else f"'{shown}'"
+
+
+def literal(message: str) -> str:
+    """A message whose backticks are the learner's, shown as typed: toasts read `x` as code, so
+    each run of backticks is put in a code span of its own that shows it literally."""
+    return re.sub(r"`+", lambda run: f"{'`' * (len(run.group()) + 1)} {run.group()} {'`' * (len(run.group()) + 1)}",
+                  message)
+
+
+def path_problem(value: str) -> str | None:
+    """None if ``value`` can name a folder or file, else why not."""
+    if "\0" in value:
+        return f"{quoted(value)} holds a NUL character, which no file name can hold."
+    if len(value.encode()) > PATH_MAX:
+        return f"{quoted(value)} is longer than a path can be ({PATH_MAX} bytes)."
+    long_part = next((part for part in value.split("/") if len(part.encode()) > NAME_MAX), None)
+    if long_part is not None:
+        return (f"{quoted(value)} has a folder or file name of {len(long_part)} characters; a name has at most "
+                f"{NAME_MAX}.")
+    return None
+
+
+def node_host_problem(value: str) -> str | None:
+    if not value:
+        return None
+    if len(value) > 260:  # a DNS name has at most 253 characters; user@ and :port add a few
+        return f"{quoted(value)} is too long for a host name (at most 253 characters)."
+    from tutor.probes.node import parse_node_spec
+
+    try:
+        parse_node_spec(value)
+    except ValueError as exc:
+        return f"{exc}.".replace(repr(value), quoted(value))
+    return None
+
+
+def node_user_problem(value: str) -> str | None:
+    if not value or _NODE_USER.fullmatch(value):
+        return None
+    return (f"{quoted(value)} is not a user name on a Linux node: letters, digits, '_', '.' and '-', "
+            "at most 32, e.g. ubuntu or ec2-user.")
 
 
 class UsernameValidator(Validator):
@@ -37,13 +137,19 @@ class UsernameValidator(Validator):
 
 class TagValidator(Validator):
     def validate(self, value: str) -> ValidationResult:
-        from tutor.reference import ReferenceError, parse
+        problem = _tag_problem(value)
+        return self.failure(problem) if problem else self.success()
 
-        try:
-            parse(f"probe/app:{value}")
-        except ReferenceError as exc:
-            return self.failure(str(exc))
-        return self.success()
+
+def _tag_problem(value: str) -> str | None:
+    from tutor.reference import ReferenceError, parse
+
+    try:
+        parse(f"probe/app:{value}")
+    except ReferenceError as exc:
+        # The rule and the hint, about the tag itself (not the probe name it was tried in).
+        return f"{quoted(value)} is not a valid tag: {exc.hint or exc.rule}."
+    return None
 
 
 class SettingsScreen(Screen[Settings | None]):
@@ -68,25 +174,26 @@ class SettingsScreen(Screen[Settings | None]):
                              "from these answers. You can change them later with [b]s[/b] on the lesson screen; [b]ctrl+s[/b] saves this form.",
                              id="welcome")
             yield Label("Your username on the registry (the first part of your image names)")
-            yield Input(s.username, placeholder="e.g. alice", id="username",
-                        validators=[UsernameValidator(s.registry)], valid_empty=False)
+            yield FieldInput(s.username, placeholder="e.g. alice", id="username",
+                             validators=[UsernameValidator(s.registry)], valid_empty=False)
             yield Static("", id="username-problem", classes="problem")
             yield Label("Registry")
             yield Select(REGISTRIES, value=_choice(s.registry, known), allow_blank=False,
                          id="registry")
-            yield Input(s.registry if s.registry not in known else "", placeholder="registry host, e.g. 127.0.0.1:5000",
-                        id="registry-custom")
+            yield FieldInput(s.registry if s.registry not in known else "",
+                             placeholder="registry host, e.g. 127.0.0.1:5000", id="registry-custom")
             yield Label("Tag")
-            yield Input(s.tag, placeholder="v1", id="tag", validators=[TagValidator()])
+            yield FieldInput(s.tag, placeholder="v1", id="tag", validators=[TagValidator()])
             yield Label("Project folder holding backend/ and frontend/ (empty: the bundled sample app)")
-            yield Input(s.project_dir, placeholder="empty: the sample app; or your folder, e.g. ~/poll-app",
-                        id="project_dir")
+            yield FieldInput(s.project_dir, placeholder="empty: the sample app; or your folder, e.g. ~/poll-app",
+                             id="project_dir")
             yield Label("EC2 node: host or ~/.ssh/config alias (optional)")
-            yield Input(s.node.host, placeholder="ec2-3-80-1-2.compute-1.amazonaws.com", id="node-host")
+            yield FieldInput(s.node.host, placeholder="ec2-3-80-1-2.compute-1.amazonaws.com", id="node-host")
             with Horizontal(classes="row"):
-                yield Input(s.node.user, placeholder="user (ubuntu)", id="node-user")
-                yield Input(str(s.node.port), placeholder="22", id="node-port", type="integer")
-            yield Input(s.node.identity, placeholder="private key file, e.g. ~/.ssh/k3s.pem", id="node-identity")
+                yield FieldInput(s.node.user, placeholder="user (ubuntu)", id="node-user")
+                yield FieldInput(str(s.node.port), placeholder="22", id="node-port", type="integer")
+            yield FieldInput(s.node.identity, placeholder="private key file, e.g. ~/.ssh/k3s.pem",
+                             id="node-identity")
             yield Checkbox("Follow my own terminal: tick steps when I run docker myself", s.follow, id="follow")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
@@ -111,7 +218,7 @@ class SettingsScreen(Screen[Settings | None]):
     def _username_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
         problem = "" if result is None or result.is_valid else "; ".join(result.failure_descriptions)
-        self.query_one("#username-problem", Static).update(problem)
+        self.query_one("#username-problem", Static).update(Text(problem))  # Text: the value is not markup
 
     def _registry(self) -> str:
         choice = self.query_one("#registry", Select).value
@@ -122,33 +229,64 @@ class SettingsScreen(Screen[Settings | None]):
     def _value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
-    def collect(self) -> tuple[Settings | None, str]:
-        """The settings in the form, or None and what is wrong with them."""
-        from tutor.reference import validate_username
+    def problems(self) -> list[tuple[str, str]]:
+        """(field id, what is wrong with its value) for every field the settings cannot take."""
+        from tutor.reference import validate_registry, validate_username
 
+        found: list[tuple[str, str]] = []
+        custom = self.query_one("#registry", Select).value == "custom"
+        fields = ["username", "tag", "project_dir", "node-host", "node-user", "node-identity"]
+        for widget_id in (["registry-custom"] if custom else []) + fields:
+            field = self.query_one(f"#{widget_id}", Input)
+            made = sorted(escape for escape in field.control_escapes if escape in field.value) \
+                if isinstance(field, FieldInput) else []
+            if made:  # first, or the rules below would complain about a backslash nobody typed
+                found.append((widget_id, f"{quoted(field.value)} holds control characters (shown as "
+                                         f"{', '.join(made)}) that came in with what you pasted: remove them."))
+        refused = {widget_id for widget_id, _ in found}
         registry = self._registry()
-        if not registry:
-            return None, "Type the registry host, e.g. 127.0.0.1:5000."
-        username = self._value("username")
-        problem = validate_username(username, registry=registry)
-        if problem:
-            return None, problem
-        tag_result = TagValidator().validate(self._value("tag") or "v1")
-        if not tag_result.is_valid:
-            return None, "; ".join(tag_result.failure_descriptions)
+        checks = {
+            "registry-custom": lambda: validate_registry(registry) if custom else None,
+            "username": lambda: validate_username(self._value("username"), registry=registry),
+            "tag": lambda: _tag_problem(self._value("tag") or "v1"),
+            "project_dir": lambda: path_problem(self._value("project_dir")),
+            "node-host": lambda: node_host_problem(self._value("node-host")),
+            "node-user": lambda: node_user_problem(self._value("node-user")),
+            "node-identity": lambda: path_problem(self._value("node-identity")),
+        }
+        for widget_id, check in checks.items():
+            if widget_id not in refused and (problem := check()):
+                value = self._value(widget_id)
+                if value and visible(value)[:40] not in problem:  # the learner is told which value
+                    problem = f"{quoted(value)}: {problem}"
+                found.append((widget_id, problem))
         port_text = self._value("node-port") or "22"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            return None, "The node's SSH port must be a number from 1 to 65535."
-        node = NodeSettings(host=self._value("node-host"), user=self._value("node-user"), port=int(port_text),
-                            identity=self._value("node-identity"), known_hosts=self.settings.node.known_hosts)
-        return replace(self.settings, username=username, registry=registry, tag=self._value("tag") or "v1",
-                       project_dir=self._value("project_dir"), node=node,
+            found.append(("node-port", "The node's SSH port must be a number from 1 to 65535."))
+        return found
+
+    def collect(self) -> tuple[Settings | None, str]:
+        """The settings in the form, or None and what is wrong with them (the first field named)."""
+        problems = self.problems()
+        if problems:
+            widget_id, problem = problems[0]
+            more = f" ({len(problems) - 1} more field{'s' if len(problems) > 2 else ''} to fix)" \
+                if len(problems) > 1 else ""
+            return None, f"{LABELS[widget_id]} not saved: {problem}{more}"
+        node = NodeSettings(host=self._value("node-host"), user=self._value("node-user"),
+                            port=int(self._value("node-port") or "22"), identity=self._value("node-identity"),
+                            known_hosts=self.settings.node.known_hosts)
+        return replace(self.settings, username=self._value("username"), registry=self._registry(),
+                       tag=self._value("tag") or "v1", project_dir=self._value("project_dir"), node=node,
                        follow=self.query_one("#follow", Checkbox).value), ""
 
     def action_save(self) -> None:
         settings, problem = self.collect()
         if settings is None:
-            self.notify(problem, title="Not saved", severity="error")
+            self.notify(literal(problem), title="Not saved", severity="error")
+            problems = self.problems()
+            if problems:  # the learner lands on the field to fix
+                self.query_one(f"#{problems[0][0]}", Input).focus()
             return
         self._saved(settings)
 
