@@ -268,6 +268,7 @@ class _Facts(dict):
 
 def hint(code: str, detail: str = "", **facts: object) -> Hint:
     """The catalogue's hint ``code`` with ``facts`` filled in (unknown facts read generically)."""
+    code = _for_practice(code, facts)
     what, next_step = CATALOGUE.get(code, CATALOGUE["unknown"])
     known = _Facts({k: str(v) for k, v in facts.items() if v not in (None, "")})
     if detail:
@@ -283,7 +284,32 @@ def hint(code: str, detail: str = "", **facts: object) -> Hint:
         from tutor.docker_cli import login_by_hand
 
         known["login_command"] = login_by_hand(known.get("registry"))
+    what, next_step = (_as_typed(text, known) for text in (what, next_step))
     return Hint(code, what.format_map(known), next_step.format_map(known), detail)
+
+
+# Facts that hold what the learner typed (a folder, a file, a name): our messages mark code with
+# backticks, so backticks of theirs must show as typed, not turn the folder's name into code.
+_TYPED_FACTS = ("context", "dockerfile", "path", "username", "project_dir")
+
+
+def _as_typed(template: str, facts: dict[str, str]) -> str:
+    """``template`` with each typed fact holding a backtick, where it stands in prose (not inside a
+    `code` span of ours), filled in as a code span that shows its backticks literally."""
+    if not any("`" in facts.get(name, "") for name in _TYPED_FACTS):
+        return template
+    from tutor.visible import quoted
+
+    parts, inside = [], False
+    for part in re.split(r"(`|\{\w+\})", template):
+        name = part[1:-1] if part.startswith("{") else ""
+        if part == "`":
+            inside = not inside
+        elif name in _TYPED_FACTS and "`" in facts.get(name, "") and not inside:
+            facts[f"{name}_as_typed"] = quoted(facts[name])
+            part = f"{{{name}_as_typed}}"
+        parts.append(part)
+    return "".join(parts)
 
 
 def from_lesson_error(error: BaseException) -> Hint:
@@ -1072,7 +1098,66 @@ CATALOGUE.update({
         "The practice registry's folder {folder} cannot be written: {detail}.",
         "Make it writable or free some space, then try again.",
     ),
+    "practice_private_repo": (
+        "{ref} is private on the practice registry: only its owner may pull it, so a node without credentials "
+        "cannot.",
+        "Make it public again with `docker-tutor practice-registry public {repository}`, or give the node "
+        "credentials: /etc/rancher/k3s/registries.yaml for crictl, an imagePullSecret for pods.",
+    ),
 })
+_GENERIC.setdefault("repository", "USER/REPOSITORY")
+
+
+# The settings' practice registry found stopped before a step that needs it (tutor/practice/ready.py).
+def practice_starting_notice(address: str) -> str:
+    return (f"The practice registry at {address} is not running (stopped, or the machine restarted), so the "
+            "tutor starts it first, as `docker-tutor practice-registry start` does.")
+
+
+def practice_started_notice(address: str, seconds: float) -> str:
+    return f"The practice registry is running again at {address} (started in {seconds:.1f} s)."
+
+# Codes whose advice reads differently for the practice registry: its own command, not a network
+# check or a web site's settings. The registry is recognised from the facts (``registry`` or ``ref``).
+_PRACTICE_CODES = {
+    "registry_unreachable": "practice_not_running",
+    "registry_unreachable_probe": "practice_not_running",
+    "registry_private_repo": "practice_private_repo",
+}
+
+
+def _for_practice(code: str, facts: dict[str, object]) -> str:
+    instead = _PRACTICE_CODES.get(code)
+    if instead is None:
+        return code
+    registry, ref = str(facts.get("registry") or ""), str(facts.get("ref") or "")
+    if not registry and ref:
+        from tutor.reference import ReferenceError, parse
+
+        try:
+            registry = parse(ref).registry
+        except ReferenceError:
+            return code
+    if not registry.startswith("127.0.0.1:"):  # the practice registry is on loopback: others cost nothing
+        return code
+    from tutor.lesson.registries import describe
+
+    if not describe(registry).practice:
+        return code
+    if instead == "practice_not_running":
+        from tutor.practice import control
+        from tutor.practice.state import Layout
+
+        # Running, yet not reached: the generic advice (name, network) is the one that may help.
+        return instead if control.running(Layout.default()) is None else code
+    if ref:
+        from tutor.reference import ReferenceError, parse
+
+        try:
+            facts.setdefault("repository", parse(ref).path)
+        except ReferenceError:
+            pass
+    return instead
 _GENERIC.update({
     "image_state": "the Docker engine has no registry:2 image",
     "install_command": "sudo apt-get install docker-registry",

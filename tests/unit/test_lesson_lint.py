@@ -37,7 +37,7 @@ CASES = [
     ("malformed-front-matter.md", 'title = "A broken', "malformed front matter"),
     ("front-matter-bad-order.md", 'order = "four"', "malformed front matter: 'order' must be a whole number"),
     ("no-front-matter.md", "# A lesson someone forgot", "malformed front matter"),
-    ("unknown-condition.md", "{if gitlab}", "unknown condition 'gitlab' in {if gitlab} (conditions: hub, web)"),
+    ("unknown-condition.md", "{if gitlab}", "unknown condition 'gitlab' in {if gitlab} (conditions: hub, web, practice)"),
     ("unguarded-web.md", "{registry_web}", "{registry_web} is empty when the registry has no web site"),
     ("derived-declared.md", 'registry_name = "My registry"', "variable 'registry_name' is derived by the tutor"),
 ]
@@ -176,7 +176,7 @@ def test_conditional_text_mistakes_on_their_lines():
     assert found == [
         (at("### Look"), "{if hub} has a second {else}"),
         (at("{if}Nothing"), "{end} without an {if ...} before it in the same text"),
-        (at("{if}Nothing"), "{if} needs a condition: {if hub}, {if not web} (conditions: hub, web)"),
+        (at("{if}Nothing"), "{if} needs a condition: {if hub}, {if not web} (conditions: hub, web, practice)"),
         (at("Not closed"), unclosed),
     ]
 

@@ -2,7 +2,7 @@
 
 One place turns the ``registry`` and ``username`` variables into the *derived* variables
 (``{registry_name}``, ``{registry_web}``, ``{repositories_url}``, ``{registry_prefix}``,
-``{image_prefix}``) and the conditions (``hub``, ``web``) that ``{if ...}`` text tests, so
+``{image_prefix}``) and the conditions (``hub``, ``web``, ``practice``) that ``{if ...}`` text tests, so
 the lesson, the login dialog and the commands all speak of the same registry. Derived
 values are always computed, never set by hand: a learner who changes the registry changes
 every sentence with it.
@@ -51,6 +51,7 @@ _ECR = re.compile(r"\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\
 CONDITIONS = {
     "hub": "the registry is Docker Hub",
     "web": "the registry has a web site ({registry_web} is set)",
+    "practice": "the registry is the tutor's own practice registry (docker-tutor practice-registry)",
 }
 # Derived variables that are empty for some registries, and the condition that guards them.
 GUARDED = {"registry_web": "web", "repositories_url": "web"}
@@ -129,4 +130,4 @@ def _derived(registry: str, username: str) -> tuple[tuple[str, str], ...]:
 
 def conditions(values: Mapping[str, str]) -> dict[str, bool]:
     facts = describe(values.get("registry", ""))
-    return {"hub": facts.hub, "web": bool(facts.web)}
+    return {"hub": facts.hub, "web": bool(facts.web), "practice": facts.practice}
