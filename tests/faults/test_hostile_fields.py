@@ -413,3 +413,44 @@ async def test_a_hostile_quiz_answer_is_graded_and_kept_as_text(home, name):
     assert progress["quiz"][question][-1]["answer"] == expected.strip()
     assert not marker.exists()
     assert written_outside(home, before) == []
+
+
+async def test_a_missing_project_folder_with_backticks_is_named_as_typed(home, docker_engine, monkeypatch):
+    """Fault: a project folder `touch MARKER` that does not exist: the build's failure names it with its
+    backticks shown (our messages mark code with backticks; the learner's must not become code)."""
+    monkeypatch.chdir(home)
+    marker = home / "MARKER-missing"
+    write_settings(home, f'username = "alice"\nproject_dir = "`touch {marker.name}`"\n')
+    app = TutorApp(Session.open())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lesson = lesson_of(app)
+        lesson.goto("step", "build")
+        await pilot.press("r")
+        await settle(pilot)
+        pane = lesson.query_one(ActionPane)
+        assert pane.state == "failed"
+        assert f"The build folder `touch {marker.name}`/backend does not exist." in pane.result_text, \
+            pane.result_text
+    assert not marker.exists()
+
+
+def test_do_login_refuses_a_username_with_shell_syntax_by_name(home, monkeypatch):
+    """Fault: `do login --var username='$(touch MARKER)'` (a flag, not the form): refused by name before
+    docker login runs; nothing executes and docker's config is not written."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    tutor = root / ".venv" / "bin" / "docker-tutor"
+    command = [str(tutor)] if tutor.exists() else [sys.executable, "-m", "tutor"]
+    marker = home / "MARKER-cli"
+    for value in (f"$(touch {marker})", f"`touch {marker}`", "al\nice", "a;b"):
+        done = subprocess.run([*command, "do", "login", "--password-stdin", "--var", f"username={value}",
+                               "--var", "registry=127.0.0.1:9"], input="pw\n", capture_output=True, text=True,
+                              timeout=60, cwd=home)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        assert f"{visible(value)}" in done.stdout and "cannot be a registry username" in done.stdout, done.stdout
+    assert not marker.exists()
+    assert not (home / "docker" / "config.json").exists()
