@@ -15,7 +15,7 @@ the round trip a real class's checks spend waiting, which checking at once overl
 The registry's token server and the proxy are Python threads: they run in a process of
 their own (this script with --serve), so that they do not share the checking process's GIL.
 
-    .venv/bin/python benchmarks/roster.py [--runs 2] [--learners 10,50,200] [--rate 400] [--delay 0.02]
+    .venv/bin/python benchmarks/roster.py [--runs 2] [--learners 10,50,200] [--rate 60] [--delay 0.02]
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def serve(learners: int, rate: int, delay: float) -> None:
         proxy.delay = delay
         print(json.dumps({"host": proxy.host}), flush=True)
         for _ in sys.stdin:
-            print(json.dumps({"requests": proxy.requests, "limited": proxy.limited}), flush=True)
+            print(json.dumps({"requests": proxy.requests, "limited": proxy.limited, "cpu": time.process_time()}),
+                  flush=True)
         proxy.close()
 
 
@@ -104,11 +105,12 @@ class Service:
             raise Unavailable(f"the registry did not start: {self.proc.stderr.read()[-1500:]}")
         self.host = json.loads(line)["host"]
 
-    def counters(self) -> tuple[int, int]:
+    def counters(self) -> tuple[int, int, float]:
+        """Requests seen, requests answered 429, and the CPU seconds of the proxy and token server."""
         self.proc.stdin.write("\n")
         self.proc.stdin.flush()
         found = json.loads(self.proc.stdout.readline())
-        return found["requests"], found["limited"]
+        return found["requests"], found["limited"], found["cpu"]
 
     def close(self) -> None:
         self.proc.stdin.close()
@@ -120,7 +122,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--learners", default="10,50,200")
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the proxy waits before each answer")
-    parser.add_argument("--rate", type=int, default=400, help="requests per second before the proxy answers 429")
+    parser.add_argument("--rate", type=int, default=60, help="requests per second before the proxy answers 429")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(n) for n in args.learners.split(",")]
@@ -141,20 +143,26 @@ def main() -> int:
         return 0
     names = [f"tutor-test-b{n:03d}" for n in range(max(sizes))]
     lesson = get_lesson(None)
-    seen: dict[str, list[tuple[int, int, int, float]]] = {}
+    seen: dict[str, list[tuple[int, int, int, float, float]]] = {}
+    gave_up: dict[str, int] = {}  # learners still rate limited after the retries, in the last sample
 
     def check(learners: int, parallel: int, name: str) -> float:
         roster = RosterCheck(lesson, {"registry": service.host, "tag": TAG}, Timeouts(request=10),
                              parallel=parallel, gate=RateGate())
-        requests, limited = service.counters()
+        requests, limited, served = service.counters()
         started, cpu = time.perf_counter(), time.process_time()
         rows = asyncio.run(roster.check_all([Learner(n) for n in names[:learners]]))
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
-        bad = [r for r in rows if r.status != "passed"]
+        # Every learner has both images public: anything else is a fault, except a 429 that
+        # outlasted the retries (counted and shown: it is a figure of this benchmark).
+        limited_rows = [r for r in rows if any(i.outcome == "rate-limited" for i in r.items)]
+        bad = [r for r in rows if r.status != "passed" and r not in limited_rows]
         if bad:
             raise RuntimeError(f"{len(bad)} learners not passed, e.g. {bad[0].username}: {bad[0].reason}")
+        gave_up[name] = len(limited_rows)
         after = service.counters()
-        seen.setdefault(name, []).append((after[0] - requests, after[1] - limited, roster.gate.waits, cpu))
+        seen.setdefault(name, []).append((after[0] - requests, after[1] - limited, roster.gate.waits, cpu,
+                                          after[2] - served))
         return took
 
     growth = {}
@@ -167,9 +175,11 @@ def main() -> int:
                                 args.runs, warm=learners == sizes[0])
             report(results, alone, {at_once: ">= 10x faster, i.e. <= 0.10x"} if learners == 200 else {})
             for how in (alone, at_once):
-                requests, limited, waits, cpu = seen[f"{learners} {how}"][-1]
-                print(f"    {how}: {requests} requests, {limited} answered 429, {waits} Retry-After waits; "
-                      f"the checking process used {cpu * 1000 / learners:.0f} ms of CPU per learner")
+                requests, limited, waits, cpu, served = seen[f"{learners} {how}"][-1]
+                print(f"    {how}: {requests} requests, {limited} answered 429, {waits} Retry-After waits; CPU per "
+                      f"learner: {cpu * 1000 / learners:.0f} ms checking, {served * 1000 / learners:.0f} ms in the "
+                      f"proxy and token server; {gave_up[f'{learners} {how}']} learners still rate limited after "
+                      "the retries")
             print(f"    at once is {median(results[alone]) / median(results[at_once]):.1f}x faster")
             growth[learners] = median(results[at_once])
     finally:
