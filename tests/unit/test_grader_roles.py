@@ -267,3 +267,32 @@ def test_pairs_of_actor_and_verb_are_no_keyword_list():
     assert not analyse("build creates; push publishes").keyword_list
     assert analyse("layers, cache, registry").keyword_list
     assert _grade("build-vs-push", "build creates; push publishes").verdict == "correct"
+
+
+# --- claims the lesson does not account for ------------------------------------------------
+
+
+@pytest.mark.parametrize(("qid", "answer"), [
+    ("push-twice", "The tag is moved to the new image, and Docker Hub sends an invoice for the storage."),
+    ("latest-in-k8s", "latest moves with each push, and latest tags vanish after seven weeks."),
+])
+def test_a_right_idea_with_an_invented_claim_is_not_correct(qid, answer):
+    v = _grade(qid, answer)
+    assert v.verdict == "partly" and any("Check this part" in n for n in v.notes), v.notes
+
+
+@pytest.mark.parametrize(("qid", "answer"), [
+    ("push-twice", "I think the tag is moved to the new image, basically."),
+    ("pull-failure", "The pod can't start; kubelet keeps backing off and retrying."),
+    ("latest-in-k8s", "latest moves with each push, so in production you never know what runs."),
+])
+def test_hedges_fillers_and_the_questions_own_words_are_no_invented_claim(qid, answer):
+    assert _grade(qid, answer).verdict == "correct"
+
+
+def test_a_real_word_is_no_typo_of_another():
+    from tutor.quiz.text import fuzzy_same
+    assert not fuzzy_same("remove", "remote")  # "the remote registry" deletes nothing
+    assert fuzzy_same("registry", "regsitry") and fuzzy_same("credentials", "credentails")
+    v = _grade("pull-failure", "The pod can't pull the image from the remote registry, so it never starts.")
+    assert not v.misconceptions and v.verdict == "correct"

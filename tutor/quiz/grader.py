@@ -16,6 +16,7 @@ from typing import Any
 
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
 from tutor.quiz.match import Actors, Phrase, actor_words, compile_phrase, compile_terms, first_match
+from tutor.quiz.claims import unaccounted
 from tutor.quiz.roles import named, swapped_parts
 from tutor.quiz.text import Analysis, analyse
 
@@ -148,6 +149,7 @@ def grade_text(question: Question, answer: str) -> Verdict:
     for said in _IGNORANCE.finditer(answer):
         wrong_words.update(t.start for t in analysis.tokens if said.start() <= t.start < said.end())
     avoid = frozenset(wrong_words)
+    used: set[int] = set()  # answer words (by offset) that showed an idea
     for concept in rubric.concepts:
         # Words already spent on a wrong claim ("build uploads it to Docker Hub") do not also
         # earn the right idea ("uploads it to Docker Hub").
@@ -155,9 +157,15 @@ def grade_text(question: Question, answer: str) -> Verdict:
         if match:
             verdict.found.append(Idea(concept.id, concept.label, match.evidence, match.phrase.text,
                                       match.phrase.kind, match.links))
+            used.update(t.start for t in match.tokens)
         elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
     _decide(verdict, rubric, analysis, question)
+    if verdict.verdict == CORRECT and (new := unaccounted(question, analysis, used)):
+        # "v1 moves, and Docker Hub emails you to confirm it": an invented claim is never passed as right.
+        verdict.verdict, verdict.score = PARTLY, 0.5
+        verdict.notes.append(f"Check this part against the explanation: the lesson says nothing about "
+                             f"\"{' '.join(new)}\".")
     return verdict
 
 

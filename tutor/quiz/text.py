@@ -108,6 +108,7 @@ _LEMMA_FIXES = {
     "overwrote": "overwrite", "uploaded": "upload", "authenticated": "authenticate",
     "kubernetes": "kubernetes",
     "fixed": "fix",
+    "backing": "back",
 }
 _FUZZY_MIN = 6  # words shorter than this must be spelt right (a typo in "push" is another word)
 
@@ -136,12 +137,19 @@ def fuzzy_same(rubric: str, answer: str) -> bool:
         return True
     if not (rubric.isalpha() and answer.isalpha()) or rubric[0] != answer[0]:
         return False
+    if _dictionary_word(answer):
+        return False  # a real word is no typo: "remote" is not "remove", "stare" not "store"
     shorter = min(len(rubric), len(answer))
     if shorter == _FUZZY_MIN - 1 and len(rubric) == len(answer):
         # Five letters: only two neighbours swapped ("layre", "pusll" is no "pulls").
         return OSA.distance(rubric, answer, score_cutoff=1) == 1 and Levenshtein.distance(rubric, answer) == 2
     allowed = 2 if shorter >= 9 else 1 if shorter >= _FUZZY_MIN else 0
     return allowed > 0 and OSA.distance(rubric, answer, score_cutoff=allowed) <= allowed
+
+
+@lru_cache(maxsize=65536)
+def _dictionary_word(word: str) -> bool:
+    return is_known(word, lang="en")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,72 @@
+"""Claims the lesson does not account for: "v1 moves, and Docker Hub emails you to confirm it".
+
+A right idea followed by a wrong one is incorrect when the wrong one is a known misconception.
+Learners invent others. So that such an answer is never called correct, a clause that takes
+no part in any idea found and says things in words this question's own text never uses
+(its prompt, explanation, options, rubric) makes a correct verdict partly, with a note that
+names the words. Hedges and fillers ("I think", "maybe", "kinda") and words that are no
+English dictionary word (a username, a typo) do not count.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from simplemma import is_known
+
+from tutor.lesson.model import Question
+from tutor.quiz.text import Analysis, analyse
+
+# Words a clause may use without saying anything new about the question.
+FILLERS = frozenset({
+    "think", "maybe", "perhaps", "probably", "sure", "kinda", "sort", "guess", "believe", "right",
+    "why", "tell", "say", "mean", "basically", "really", "quite", "pretty", "bit", "lot", "way",
+    "first", "second", "third", "last", "next", "then", "part", "thing", "stuff", "actually",
+    "course", "yeah", "ok", "okay", "well", "exactly", "answer", "question", "remember", "know",
+    "happen", "case", "example", "e", "g", "eg", "ie", "etc", "also", "too", "even", "still",
+    "just", "simply", "usually", "typically", "normally", "often", "mostly", "anyway", "instead",
+    "understand", "correct", "wrong", "true", "idea", "point", "reason", "because", "sorry",
+    "whoever", "whatever", "anything", "something", "nothing", "either", "other", "rest", "more",
+    "any", "time", "now", "later", "again", "before", "after", "soon", "once", "twice", "day",
+    "good", "bad", "big", "small", "new", "old", "same", "different", "whole", "half", "few",
+    "many", "much", "less", "each", "every", "all", "both", "here", "there", "silently", "quietly",
+    "automatically", "suddenly", "experience", "work", "job", "team", "production", "prod", "dev",
+    "bring", "restart", "start", "run", "use", "get", "give", "take", "come", "go", "see", "look",
+})
+MIN_UNKNOWN = 2  # unaccounted words that make a clause a claim of its own
+MIN_VOCABULARY = 40  # lemmas a question's text needs before words can be "unaccounted"
+
+
+def _vocabulary(question: Question) -> frozenset[str]:
+    """Every lemma of the question's own text (keyed by that text: questions are not hashable)."""
+    texts = [question.prompt, question.body, question.explanation]
+    if question.choice is not None:
+        for option in question.choice.options:
+            texts += [option.text, option.why]
+    rubric = question.rubric
+    if rubric is not None:
+        for entry in (*rubric.concepts, *rubric.misconceptions):
+            texts += [entry.label, getattr(entry, "correction", ""), getattr(entry, "follow_up", ""), *entry.phrasings]
+            texts += [term.replace("|", " ").replace("+", " ").lstrip("~=") for term in entry.terms]
+    return _lemmas_of(tuple(texts))
+
+
+@lru_cache(maxsize=64)
+def _lemmas_of(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(token.lemma for text in texts for token in analyse(text).tokens)
+
+
+def unaccounted(question: Question, answer: Analysis, used_starts: set[int]) -> list[str]:
+    """The words of the first clause that states something the question's text never speaks of."""
+    known = _vocabulary(question)
+    if len(known) < MIN_VOCABULARY:
+        return []  # a question with little text of its own gives too little to judge by
+    for clause in sorted({t.clause for t in answer.tokens}):
+        words = [t for t in answer.tokens if t.clause == clause and not t.negator]
+        if not words or any(t.start in used_starts for t in words):
+            continue
+        new = [t for t in words if t.lemma not in known and t.lemma not in FILLERS and t.word not in FILLERS
+               and t.word.isalpha() and is_known(t.word, lang="en")]
+        if len(new) >= MIN_UNKNOWN:
+            return [answer.text[t.start:t.end] for t in new]
+    return []
