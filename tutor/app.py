@@ -6,15 +6,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rich.markup import escape
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tutor.screens.follow_view import FollowView
+from tutor.screens.presenter import Presenter
 from tutor.session import Session
 
-
-FOLLOW_AFTER = 0.5  # seconds after start before following the engine begins
 
 class TutorApp(App):
     # Absolute, so subclasses defined elsewhere (tests, benchmarks) find it too.
@@ -31,9 +30,8 @@ class TutorApp(App):
         super().__init__()
         self.session = session
         self.demo = demo  # tutor.demo.DemoOptions: `docker-tutor demo` walks the lesson by itself
-        self.presenter = presenter
-        self._keys: list[str] = []  # presenter mode: the latest keys' captions, shown by KeyEcho
-        self._keys_at = 0.0
+        self.presenting = Presenter(self, on=presenter)
+        self.following = FollowView(self)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -63,11 +61,15 @@ class TutorApp(App):
             self.call_after_refresh(self._start_demo)  # once the lesson screen is there
 
     def _start_demo(self) -> None:
-        lesson = self._lesson_screen()
+        lesson = self.lesson_screen()
         if lesson is not None:
             lesson.start_demo(self.demo)
 
-    # --- presenter mode: keys shown, command line larger (app.tcss .-presenter) ----------------
+    # --- presenter mode (tutor/screens/presenter.py) ---------------------------------------
+
+    @property
+    def presenter(self) -> bool:
+        return self.presenting.on
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "presenter":
@@ -78,65 +80,27 @@ class TutorApp(App):
         self.action_toggle_presenter()
 
     def action_toggle_presenter(self) -> None:
-        self.presenter = not self.presenter
-        self.set_class(self.presenter, "-presenter")
-        self.refresh_bindings()
-        self.notify("Presenter mode: every key pressed is shown, the command line is larger (f2 ends it)."
-                    if self.presenter else "Presenter mode is off.")
+        self.presenting.toggle()
 
     async def on_event(self, event) -> None:
-        from textual import events
-
-        if self.presenter and isinstance(event, events.Key) and not event.is_forwarded:
-            self._note_key(event)
+        self.presenting.saw(event)
         await super().on_event(event)
-
-    def _note_key(self, event) -> None:
-        from time import monotonic
-
-        from textual.widgets import Input, TextArea
-
-        from tutor.demo import key_caption
-        from tutor.widgets.key_echo import FADE_SECONDS, SHOWN
-
-        # What is typed into a field is on screen already, and a password's keys are never shown:
-        # in a field only keys that are not text (enter, tab, ctrl+...) are named.
-        if isinstance(self.focused, (Input, TextArea)) and event.is_printable:
-            return
-        now = monotonic()
-        if now - self._keys_at > FADE_SECONDS:  # a new burst of keys after a pause
-            self._keys = []
-        self._keys, self._keys_at = [*self._keys, key_caption(event.key, event.character)][-SHOWN:], now
-        # After the key has done its work: on the screen it led to (esc closes a dialog).
-        self.call_after_refresh(self._show_keys)
 
     def pop_screen(self):
         done = super().pop_screen()
-        if self.presenter and self._keys:  # the keys that closed a dialog stay in view under it
-            self.call_after_refresh(self._show_keys)
+        self.presenting.screen_closed()
         return done
-
-    def _show_keys(self) -> None:
-        from tutor.widgets.key_echo import KeyEcho
-
-        echo = next(iter(self.screen.query(KeyEcho)), None)
-        if echo is None:
-            echo = KeyEcho()
-            self.screen.mount(echo)
-            self.call_after_refresh(echo.show, list(self._keys))
-        else:
-            echo.show(list(self._keys))
 
     # --- screens --------------------------------------------------------------------------
 
-    def _lesson_screen(self):
+    def lesson_screen(self):
         from tutor.screens.lesson import LessonScreen
 
         return next((s for s in self.screen_stack if isinstance(s, LessonScreen)), None)
 
     def _reload_lesson(self, _result: object = None) -> None:
         """After a screen closes: progress or settings may have changed under the lesson screen."""
-        lesson = self._lesson_screen()
+        lesson = self.lesson_screen()
         if lesson is not None:
             lesson.reload()
 
@@ -183,64 +147,29 @@ class TutorApp(App):
         data = build_report(self.session.lesson, self.session.progress, self.session.values())
         self.push_screen(ReportScreen(data, save_report))
 
-    # --- following the learner's own terminal (tutor/follow.py) --------------------------
+    # --- following the learner's own terminal (tutor/screens/follow_view.py) ---------------
 
-    follow_state = ""  # "" off, "following", or "lost" (the engine does not answer): the footer shows it
-    follow_text = ""
-    follower = None  # the running tutor.follow.Follower, while following is on
+    @property
+    def follow_state(self) -> str:
+        """Off (""), "following" or "lost" (the engine does not answer): the lesson screen's footer shows it."""
+        return self.following.state
+
+    @property
+    def follow_text(self) -> str:
+        return self.following.text
+
+    @property
+    def follower(self):
+        return self.following.follower
 
     def follow_settings_changed(self) -> None:
-        import os
-
-        on = self.session.settings.follow and os.environ.get("DOCKER_TUTOR_FOLLOW", "1") != "0"
-        if on and not self.follow_state:
-            self.follow_state, self.follow_text = "following", "Following your terminal: connecting to Docker…"
-            self.follow_terminal()
-        elif not on and self.follow_state:
-            self.workers.cancel_group(self, "follow")
-            self.follow_state = ""
-        self._follow_changed()
-
-    def _follow_changed(self) -> None:
-        if self._lesson_screen() is not None:
-            self._lesson_screen().refresh_bindings()  # the footer says whether following is on
-
-    @work(exclusive=True, group="follow", exit_on_error=False, description="follow the learner's terminal")
-    async def follow_terminal(self) -> None:
-        import asyncio
-
-        from tutor.follow import DONE, MISTAKE, STATUS, Follower
-
-        # The first frames come first: the follower's thread imports the docker SDK, which would
-        # compete with drawing the lesson for the interpreter.
-        await asyncio.sleep(FOLLOW_AFTER)
-
-        def busy() -> bool:  # the tutor's own run: the lesson screen records it itself
-            lesson = self._lesson_screen()
-            return lesson is not None and lesson.running()
-
-        self.follower = Follower(self.session, busy=busy)
-        async for update in self.follower.updates():
-            if update.kind == STATUS:
-                self.follow_state = "lost" if "not answering" in update.text else "following"
-                self.follow_text = update.text
-                self._follow_changed()
-                continue
-            lesson = self._lesson_screen()
-            if lesson is not None:
-                lesson.follow_update(update.step_id, update.text, update.hint.next_step if update.hint else "")
-            if update.kind == MISTAKE and update.hint is not None:
-                self.notify(f"{update.hint.what} {update.hint.next_step}", title="From your terminal",
-                            severity="warning")
-            elif update.kind == DONE and update.changed:
-                step = self.session.lesson.step(update.step_id)
-                self.notify(f"Done: {self.session.render(step.title)}", title="From your terminal")
+        self.following.settings_changed()
 
     # --- palette and quitting -------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        lesson = self._lesson_screen()
+        lesson = self.lesson_screen()
         yield SystemCommand("Settings", "Username, registry, tag, project folder and EC2 node", self.open_settings)
         yield SystemCommand("Quiz", "Answer the milestone's questions", self.open_quiz)
         yield SystemCommand("Checklist", "Check images, registry and node for real", self.open_checklist)
@@ -275,7 +204,7 @@ class TutorApp(App):
                                     lambda step_id=step.id: lesson.goto("step", step_id))
 
     async def action_quit(self) -> None:
-        lesson = self._lesson_screen()
+        lesson = self.lesson_screen()
         if lesson is None or not lesson.running():
             self.exit()
             return

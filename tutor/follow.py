@@ -19,10 +19,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from tutor import hints, reference
-from tutor.docker_ops.follow import FOLLOWING, Connection, EngineEvent, EngineEvents
+from tutor.docker_ops.follow import FOLLOWING, Connection, ConnectionState, EngineEvent, EngineEvents
 from tutor.lesson import Step, VerifyItem
 
 QUIET = 0.25  # seconds without a new event before a Verify item is checked
@@ -35,25 +36,31 @@ NOT_FOLLOWED = ("node-pull",)  # checked when the learner asks: SSH is slow and 
 EVENT_PROBES = {"tag": LOCAL_KINDS, "pull": LOCAL_KINDS, "import": LOCAL_KINDS, "load": LOCAL_KINDS,
                 "push": REMOTE_KINDS}
 
-# Update kinds.
-DONE = "done"  # the step is done now (ticked)
-NOT_YET = "not-yet"  # the check ran and the step is not complete yet (nothing was un-ticked)
-UNDONE = "undone"  # a step that was done is not any more
-UNCHECKED = "unchecked"  # the check could not look (registry unreachable ...): the mark is unchanged
-MISTAKE = "mistake"  # a name that is not the lesson's: the hint says what to run
-SEEN = "seen"  # something the learner did that no check looks at (a container started)
-STATUS = "status"  # following on, or the engine connection lost and retried
+
+
+class UpdateKind(StrEnum):
+    DONE = "done"  # the step is done now (ticked)
+    NOT_YET = "not-yet"  # the check ran and the step is not complete yet (nothing was un-ticked)
+    UNDONE = "undone"  # a step that was done is not any more
+    UNCHECKED = "unchecked"  # the check could not look (registry unreachable ...): the mark is unchanged
+    MISTAKE = "mistake"  # a name that is not the lesson's: the hint says what to run
+    SEEN = "seen"  # something the learner did that no check looks at (a container started)
+    STATUS = "status"  # following on, or the engine connection lost and retried: see Update.connection
+
+
+DONE, NOT_YET, UNDONE, UNCHECKED, MISTAKE, SEEN, STATUS = UpdateKind
 
 
 @dataclass
 class Update:
-    kind: str
+    kind: UpdateKind
     text: str
     step_id: str = ""  # the step the note belongs at ("" for STATUS)
     hint: hints.Hint | None = None
     state: str = ""  # the step's state after it (done, failed, todo ...), for its mark
     verify_id: str = ""  # the Verify item that was checked, if any
     changed: bool = False  # the step's state is not what it was before this update
+    connection: ConnectionState | None = None  # STATUS only: following, or lost (the engine does not answer)
 
 
 @dataclass
@@ -204,7 +211,7 @@ class Follower:
         async for item in self.engine.stream():
             if isinstance(item, Connection):
                 self.connection = item
-                self._out.put_nowait(Update(STATUS, self.status_text()))
+                self._out.put_nowait(Update(STATUS, self.status_text(), connection=item.state))
                 continue
             if (self.busy is not None and self.busy()) or item.time_ns <= self._own_until:
                 continue  # the tutor's own run: the lesson screen records it itself

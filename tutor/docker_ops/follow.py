@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 # What the engine reports that can change a step of the lesson.
@@ -22,7 +23,16 @@ IMAGE_ACTIONS = ("tag", "push", "pull", "untag", "delete", "import", "load")
 CONTAINER_ACTIONS = ("start", "stop")
 FILTERS = {"type": ["image", "container"], "event": [*IMAGE_ACTIONS, *CONTAINER_ACTIONS]}
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries; the last one repeats
-FOLLOWING, LOST = "following", "lost"
+
+
+class ConnectionState(StrEnum):
+    """The event stream's connection; the values are what the app's footer state is called too."""
+
+    FOLLOWING = "following"
+    LOST = "lost"  # the engine does not answer: retried with backoff
+
+
+FOLLOWING, LOST = ConnectionState.FOLLOWING, ConnectionState.LOST
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,7 @@ class EngineEvent:
 
 @dataclass(frozen=True)
 class Connection:
-    state: str  # FOLLOWING or LOST
+    state: ConnectionState
     detail: str = ""  # why it was lost, in a few words
     retry_in: float = 0.0  # seconds until the next try (LOST only)
     attempt: int = 0  # tries since the connection was lost
