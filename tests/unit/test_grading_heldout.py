@@ -1,7 +1,10 @@
-"""The grader's agreement with the held-out labels must not fall below the recorded figure.
+"""The grader's agreement with labelled answers must not fall below the recorded figures.
 
-The held-out set (tests/data/grading_heldout.jsonl) was written by someone else and never
-looked at while the rubrics were tuned; docs/grading.md reports the figures recorded here.
+Three files in tests/data (see its README): the development set (written for this work and
+tuned on), the old held-out set's tuned part (grading_tune2.jsonl: written independently,
+read and tuned on once it was spent), and its untouched third (grading_untouched_third.jsonl:
+split off at random before that set was read, never looked at while tuning, measured once
+after the last change). docs/grading.md reports the figures recorded here.
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HELDOUT = ROOT / "tests" / "data" / "grading_heldout.jsonl"
-DEV = ROOT / "tests" / "data" / "grading_dev.jsonl"
+DATA = ROOT / "tests" / "data"
+DEV = DATA / "grading_dev.jsonl"
+TUNE2 = DATA / "grading_tune2.jsonl"
+UNTOUCHED = DATA / "grading_untouched_third.jsonl"
+QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "always-with-latest",
+             "pull-failure", "explain-naming", "private-repo"}
 
-# Recorded on the first (and only) measurement, after the last rubric and grader change.
-RECORDED_HELDOUT_AGREEMENT = 0.7679
-RECORDED_HELDOUT_FALSE_ACCEPTS = 6
-RECORDED_DEV_AGREEMENT = 0.994
-RECORDED_DEV_FALSE_ACCEPTS = 0
+# (least agreement, most false accepts), recorded after the last rubric and grader change.
+RECORDED = {
+    DEV: (0.967, 7),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
+    TUNE2: (1.0, 0),
+    UNTOUCHED: (0.875, 1),  # measured once, after the last change: the targets (0.97, 0) are not met
+}
 
 
 def _measure(path: Path) -> dict:
@@ -29,19 +37,16 @@ def _measure(path: Path) -> dict:
     return module.measure(path)
 
 
-@pytest.mark.skipif(not HELDOUT.exists(), reason="no held-out set in this checkout")
-def test_heldout_agreement_does_not_regress():
-    figures = _measure(HELDOUT)
+@pytest.mark.parametrize("path", list(RECORDED), ids=lambda p: p.name)
+def test_agreement_does_not_regress(path):
+    figures = _measure(path)
+    least, most = RECORDED[path]
     assert figures["answers"] > 0
-    assert figures["agreement"] >= RECORDED_HELDOUT_AGREEMENT, figures["agreement"]
-    assert figures["false_accepts"] <= RECORDED_HELDOUT_FALSE_ACCEPTS, figures["false_accepts"]
+    assert figures["agreement"] >= least, figures["agreement"]
+    assert figures["false_accepts"] <= most, figures["false_accepts"]
+    assert set(figures["per_question"]) == QUESTIONS
 
 
-def test_dev_agreement_does_not_regress():
+def test_the_dev_set_has_thirty_answers_per_question():
     figures = _measure(DEV)
-    assert figures["answers"] >= 160
-    assert figures["agreement"] >= RECORDED_DEV_AGREEMENT
-    assert figures["false_accepts"] <= RECORDED_DEV_FALSE_ACCEPTS
-    assert {q for q, d in figures["per_question"].items() if d["answers"] >= 20} == {
-        "latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "always-with-latest",
-        "pull-failure", "explain-naming", "private-repo"}
+    assert all(d["answers"] >= 30 for d in figures["per_question"].values()), figures["per_question"]
