@@ -34,6 +34,11 @@ BENCHMARKS = [
 
 def main() -> int:
     wanted = set(sys.argv[1:]) or set(filter(None, os.environ.get("ONLY", "").split(",")))
+    unknown = wanted - {name for name, _ in BENCHMARKS}
+    if unknown:
+        print(f"no benchmark named {', '.join(sorted(unknown))}; there are: "
+              f"{', '.join(dict.fromkeys(name for name, _ in BENCHMARKS))}")
+        return 2
     failed = []
     began = time.monotonic()
     for name, args in BENCHMARKS:

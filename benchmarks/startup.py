@@ -165,6 +165,29 @@ class Bench(TutorApp):
 Bench(Session.open()).run(headless=True, size=(120, 40))
 """
 
+# What if the step text were drawn from a pre-rendered form: the step's source in one Static,
+# no Markdown widget or parser (--what-if; instructions only). A floor, not a design: the
+# real pre-rendered form would carry the Markdown widget's styles.
+PLAIN_STEP = _STAMP + """
+from textual.widgets import Static
+from tutor.session import Session
+from tutor.app import TutorApp
+from tutor.widgets import step_text
+class Bench(TutorApp):
+    first_frame = None
+    def on_ready(self):
+        stamp("first")
+        self.first_frame = time.time()
+    def done(self):
+        stamp("complete", self.first_frame)
+        self.exit()
+async def plain(self):
+    await self.mount(Static(self._source, markup=False))
+    self.app.call_after_refresh(self.app.done)
+step_text.StepText._create_markdown = plain
+Bench(Session.open()).run(headless=True, size=(120, 40))
+"""
+
 BARE_NAME, TUTOR_NAME, LONG_NAME, FIRST_NAME = ("bare Textual app", "docker-tutor", "docker-tutor, 20-step lesson",
                                                 "docker-tutor first start")
 QUIET_NAME = "docker-tutor, following off"
@@ -328,6 +351,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead")
     parser.add_argument("--profile", action="store_true", help="where the everyday start's time goes")
+    parser.add_argument("--what-if", action="store_true",
+                        help="instructions to a step text drawn as one plain Static (no Markdown widget)")
     args = parser.parse_args()
     # Byte-code for our modules, as an installed package has; an editable install under
     # PYTHONDONTWRITEBYTECODE would otherwise compile them again at every start.
@@ -336,7 +361,17 @@ def main() -> None:
     compileall.compile_dir(Path(tutor.__file__).parent, quiet=1)
     env = bench_env()
     lessons = long_lesson(Path(tempfile.mkdtemp(prefix="dt-bench-lessons-")))
-    if args.profile:
+    if args.what_if:
+        header("start-up, what if the step text needed no Markdown widget (instructions)")
+        quiet = {**env, "DOCKER_TUTOR_FOLLOW": "0"}
+        sample(TUTOR, quiet)
+        jobs = [(BARE, "first"), (TUTOR, "complete"), (PLAIN_STEP, "complete")]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            bare, real, plain = pool.map(lambda job: instructions(job[0], quiet, job[1]), jobs)
+        for name, count in (("bare Textual app, first frame", bare), ("docker-tutor, step text (Markdown)", real),
+                            ("docker-tutor, step text as a plain Static", plain)):
+            print(f"  {name:44} {count / 1e6:8.0f} M instructions  {count / bare:.2f}x bare first frame")
+    elif args.profile:
         header("start-up profile")
         profile(env)
     elif args.instructions:
