@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("startup", ["--runs", "11"]),
     ("startup", ["--instructions"]),
+    ("startup", ["--what-if"]),
     ("startup", ["--profile"]),
     ("keys_while_streaming", []),
     ("push", []),
@@ -44,8 +45,8 @@ def main() -> int:
     for name, args in BENCHMARKS:
         if wanted and name not in wanted:
             continue
-        if "--instructions" in args and not shutil.which("valgrind"):
-            print("== start-up instructions: skipped (no valgrind: apt-get install valgrind)", flush=True)
+        if {"--instructions", "--what-if"} & set(args) and not shutil.which("valgrind"):
+            print(f"== start-up {args[0]}: skipped (no valgrind: apt-get install valgrind)", flush=True)
             continue
         started = time.monotonic()
         done = subprocess.run([sys.executable, str(HERE / f"{name}.py"), *args], cwd=HERE.parent)
