@@ -1098,6 +1098,14 @@ CATALOGUE.update({
         "The practice registry's folder {folder} cannot be written: {detail}.",
         "Make it writable or free some space, then try again.",
     ),
+    # Said where a registry that cannot be reached gets its advice: the reason line (a probe's, docker's)
+    # is shown beside the next step alone, so the next step says it all.
+    "practice_stopped": (
+        "Nothing answers at {registry}, the practice registry's address: it was stopped, or the machine "
+        "restarted.",
+        "The practice registry is not running: start it with `docker-tutor practice-registry start`, then try "
+        "again.",
+    ),
     "practice_private_repo": (
         "{ref} is private on the practice registry: only its owner may pull it, so a node without credentials "
         "cannot.",
@@ -1120,8 +1128,8 @@ def practice_started_notice(address: str, seconds: float) -> str:
 # Codes whose advice reads differently for the practice registry: its own command, not a network
 # check or a web site's settings. The registry is recognised from the facts (``registry`` or ``ref``).
 _PRACTICE_CODES = {
-    "registry_unreachable": "practice_not_running",
-    "registry_unreachable_probe": "practice_not_running",
+    "registry_unreachable": "practice_stopped",
+    "registry_unreachable_probe": "practice_stopped",
     "registry_private_repo": "practice_private_repo",
 }
 
@@ -1144,7 +1152,7 @@ def _for_practice(code: str, facts: dict[str, object]) -> str:
 
     if not describe(registry).practice:
         return code
-    if instead == "practice_not_running":
+    if instead == "practice_stopped":
         from tutor.practice import control
         from tutor.practice.state import Layout
 

@@ -121,8 +121,14 @@ async def _run_step(actions, values, secret, renderer: PlainRenderer, until_read
     from contextlib import aclosing
 
     from tutor.docker_ops import events as ev
+    from tutor.practice.ready import wake
     from tutor.runbook import run_action
 
+    # The settings' practice registry, stopped since (a reboot): started before the step needs it.
+    async for event in wake(values.get("registry"), [a.kind for a in actions]):
+        renderer.show(event)
+        if isinstance(event, ev.Failed):
+            return False
     for action in actions:
         async with aclosing(run_action(action, values, secret=secret, source=source)) as stream:
             async for event in stream:

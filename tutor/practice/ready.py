@@ -74,3 +74,53 @@ async def _has_login(address: str, username: str) -> bool:
     except Exception:  # noqa: BLE001 - an unreadable docker config is no login
         return False
     return found is not None and found.username == username
+
+
+# --- before a step: the practice registry stopped since it was chosen (a reboot stops it) -------------
+
+# What talks to the registry: lesson actions (a test pull's rmi asks it first) and checks.
+REGISTRY_ACTIONS = frozenset({"login", "push", "pull", "rmi"})
+REGISTRY_PROBES = frozenset({"registry-images", "repo-visibility", "node-pull"})
+
+
+def needs_waking(registry: str | None, kinds) -> bool:
+    """Is ``registry`` (the settings') the practice registry, stopped, and about to be used by ``kinds``?
+    Cheap for every other registry: only a loopback host reads the practice registry's files."""
+    if not (REGISTRY_ACTIONS | REGISTRY_PROBES) & set(kinds):
+        return False
+    from tutor.lesson.registries import describe
+
+    if not describe(registry).practice:
+        return False
+    from tutor.practice import control
+    from tutor.practice.state import Layout
+
+    return control.running(Layout.default()) is None
+
+
+async def wake(registry: str | None, kinds):
+    """Events for the pane or the terminal: when ``needs_waking``, a Notice, the start (on its saved
+    port, no account made or password shown), then a Notice that it runs, or Failed with the start's
+    hint. Nothing at all otherwise."""
+    if not await asyncio.to_thread(needs_waking, registry, kinds):
+        return
+    import time
+
+    from tutor import hints
+    from tutor.docker_ops import events
+    from tutor.lesson.registries import describe
+    from tutor.practice import control
+    from tutor.practice.state import Layout
+
+    address = describe(registry).key
+    yield events.Notice(hints.practice_starting_notice(address))
+    began = time.monotonic()
+    try:
+        started = await asyncio.to_thread(control.start, Layout.default())
+    except control.PracticeError as exc:
+        yield events.Failed(exc.hint())
+        return
+    except OSError as exc:  # the state folder cannot be written (a full disk, a read-only home)
+        yield events.Failed(hints.hint("practice_state_unwritable", detail=str(exc), folder=Layout.default().root))
+        return
+    yield events.Notice(hints.practice_started_notice(started.running.address, time.monotonic() - began))

@@ -339,6 +339,7 @@ class LessonScreen(Screen):
         from tutor.docker_ops import events as ev
         from tutor.docker_ops.recording import Recording
         from tutor.lesson import LessonError
+        from tutor.practice.ready import wake
         from tutor.runbook import run_action, runnable
 
         values = self.session.values()
@@ -351,7 +352,13 @@ class LessonScreen(Screen):
         outcome, detail = None, ""  # stays None when cancelled or crashed: nothing is recorded then
         summaries: list[str] = []  # each action's own, so the saved detail tells of every command
         try:
-            for action in runnable(step):
+            # The settings' practice registry, stopped since (a reboot): started before the step needs it.
+            async for event in wake(values.get("registry"), [a.kind for a in runnable(step)]):
+                self.post_message(StepEvent(step.id, event))
+                recording.add(event)
+                if isinstance(event, ev.Failed):
+                    outcome, detail = "failed", event.hint.what
+            for action in [] if outcome else runnable(step):
                 result = None
                 try:
                     stream = run_action(action, values, secret=secret, source=self.session.lesson.source)
@@ -378,7 +385,7 @@ class LessonScreen(Screen):
                     outcome = "failed"
                     break
             else:
-                outcome = "done"
+                outcome = outcome or "done"
         finally:
             if outcome is not None:
                 self._finish(step, outcome, detail)
@@ -413,13 +420,20 @@ class LessonScreen(Screen):
     async def verify_step(self, step: Step | None, item: VerifyItem) -> None:
         from rich.text import Text
 
+        from tutor.docker_ops.events import Failed
         from tutor.lesson import ChecklistItem
+        from tutor.practice.ready import wake
         from tutor.probes.runner import worst
 
         pane, values = self.query_one(ActionPane), self.session.values()
         commands = [c for check in item.checks for c in check.probe.commands(values)]
         pane.show_command(commands or ["(no command to type: the tutor asks the registry itself)"], state="running")
         self.query_one(Outline).set_status("verify", item.id, "running")
+        async for event in wake(values.get("registry"), [check.probe.kind for check in item.checks]):
+            pane.show_event(event)  # a stopped practice registry is started before it is asked
+            if isinstance(event, Failed):
+                self.refresh_marks()
+                return
         runner, warning = checks_runner(self.session)
         if warning:
             self.notify(warning, severity="warning", markup=False)
