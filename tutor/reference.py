@@ -18,7 +18,8 @@ Two deliberate differences from the newest upstream code, both to help learners:
 an uppercase first component (``MyUser/app``) is reported as an uppercase repository
 name, as Docker Engine 20.x does, rather than taken for a registry host; and
 ``registry-1.docker.io`` (Docker Hub's API host) and ``registry.hub.docker.com`` count as
-Docker Hub.
+Docker Hub. Docker Hub's names are matched in any case (``Docker.IO``), by :func:`is_hub`, the
+one predicate every part of the tutor asks, so a login and the image names never disagree.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def hostname(key: str) -> str:
 
 
 def is_hub(registry: str | None) -> bool:
-    """Any spelling of Docker Hub, an empty registry (docker's default) included."""
+    """The one answer to "is this Docker Hub?", for settings, names, logins and config.json keys alike:
+    an empty registry (docker's default) or any Docker Hub alias, in any case (host names are not
+    case-sensitive: "Docker.IO" is Docker Hub) and also written as a URL, as config.json keys may be."""
     return not (registry or "").strip() or hostname(registry or "") in HUB_ALIASES
 
 
@@ -155,7 +158,7 @@ class ImageRef:
 
     @property
     def is_docker_hub(self) -> bool:
-        return self.registry in HUB_ALIASES
+        return is_hub(self.registry)
 
     @property
     def api_registry(self) -> str:
@@ -214,7 +217,7 @@ def parse(text: str) -> ImageRef:
     registry = DOCKER_HUB
     if explicit_registry is not None:
         _check_registry_host(explicit_registry, ref)
-        registry = DOCKER_HUB if explicit_registry in HUB_ALIASES else explicit_registry
+        registry = DOCKER_HUB if is_hub(explicit_registry) else explicit_registry
     path = remote
     if registry == DOCKER_HUB and "/" not in path:
         path = f"{OFFICIAL_NAMESPACE}/{path}"
@@ -250,7 +253,7 @@ def build(username: str, repository: str, tag: str, registry: str = DOCKER_HUB) 
     ``registry="docker.io"`` (or another Docker Hub alias) adds no prefix, as on Docker Hub.
     """
     registry = (registry or DOCKER_HUB).strip()
-    hub = registry in HUB_ALIASES
+    hub = is_hub(registry)
     if not hub:
         _check_registry_host(registry, registry, RULE_REGISTRY)
         if not _looks_like_registry(registry):
@@ -280,7 +283,7 @@ def validate_username(name: str, registry: str = DOCKER_HUB) -> str | None:
     Docker Hub usernames (Docker IDs) are 4-30 lowercase letters and digits; on other
     registries the namespace follows the path-component rule of the reference grammar.
     """
-    hub = (registry or DOCKER_HUB).strip() in HUB_ALIASES
+    hub = is_hub(registry)
     where = "Docker Hub usernames" if hub else "Usernames in an image name"
     if not name or not name.strip():
         return "Enter your Docker Hub username." if hub else "Enter a username (the namespace)."

@@ -60,6 +60,14 @@ def test_user_image_on_docker_hub(capsys):
     assert "Docker Hub (docker.io)" in out
 
 
+@pytest.mark.parametrize("typed", ["Docker.IO/yourusername/poll-backend:v1", "index.docker.io/yourusername/poll-backend:v1"])
+def test_a_docker_hub_host_typed_in_any_case_is_not_a_missing_registry(capsys, typed):
+    assert main(["ref", typed]) == 0
+    out = capsys.readouterr().out
+    assert _lines(out)["registry"] == "docker.io" and _lines(out)["short (docker images)"] == "yourusername/poll-backend:v1"
+    assert "no registry given" not in out
+
+
 def test_json_output(capsys):
     assert main(["ref", "--json", f"ghcr.io/yourusername/poll-backend:v1@{SHA}"]) == 0
     data = json.loads(capsys.readouterr().out)

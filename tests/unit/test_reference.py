@@ -257,6 +257,30 @@ def test_docker_hub_and_its_api_host():
     assert parse("registry-1.docker.io/u/app").is_docker_hub
 
 
+@pytest.mark.parametrize("spelling", ["docker.io", "Docker.IO", "DOCKER.IO", "Index.Docker.io",
+                                      "Registry-1.Docker.IO", "registry.hub.docker.com", "ghcr.io", "GHCR.io",
+                                      "127.0.0.1:5000", "Localhost:5000", "my.Registry.example"])
+def test_one_answer_to_is_this_docker_hub(spelling):
+    """Settings, image names, the login and config.json all ask reference.is_hub: with registry
+    'Docker.IO' the login must not go to Docker Hub while the images are named for another registry."""
+    from tutor import docker_cli, docker_config
+    from tutor.lesson import registries
+
+    hub = r.is_hub(spelling)
+    assert hub == (spelling.lower() in r.HUB_ALIASES)  # only Docker Hub's own names, in any case
+    built = build("learner", "app", "v1", registry=spelling)
+    assert built.is_docker_hub == hub and (built.registry == r.DOCKER_HUB) == hub
+    assert str(built) == (f"{r.DOCKER_HUB}/learner/app:v1" if hub else f"{spelling}/learner/app:v1")
+    named = parse(f"{spelling}/learner/app:v1")
+    assert named.is_docker_hub == hub and named.short == ("learner/app:v1" if hub else str(named))
+    assert registries.describe(spelling).hub == hub
+    assert (docker_cli.login(spelling, "learner") == "docker login -u learner --password-stdin") == hub
+    assert (docker_config.server_address(spelling) == docker_config.HUB_KEY) == hub
+    assert (r.registry_key(spelling) == r.DOCKER_HUB) == hub
+    # Docker Hub's username rule (no separators) applies exactly when the name is for Docker Hub.
+    assert (validate_username("learner-x", registry=spelling) is not None) == hub
+
+
 def test_latest_is_the_default_only_without_a_digest():
     assert parse("nginx").tag == "latest"
     assert parse(f"nginx@{SHA}").tag is None

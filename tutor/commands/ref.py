@@ -53,7 +53,8 @@ def _notes(text: str, ref: reference.ImageRef) -> list[str]:
     notes = []
     typed = text.strip()
     name_part = typed.split("@", 1)[0]
-    if ref.is_docker_hub and not typed.startswith(tuple(h + "/" for h in reference.HUB_ALIASES)):
+    first, slash, _ = name_part.partition("/")
+    if ref.is_docker_hub and not (slash and reference.is_hub(first)):
         notes.append("no registry given, so Docker uses Docker Hub (docker.io)")
     if ref.is_docker_hub and ref.namespace == reference.OFFICIAL_NAMESPACE and "library/" not in name_part:
         notes.append("'library' is Docker Hub's namespace for official images")
