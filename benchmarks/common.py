@@ -9,6 +9,7 @@ FROM the offline busybox base, never pulled.
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import shutil
@@ -158,10 +159,17 @@ def token_registry() -> Iterator:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def scratch(prefix: str) -> Path:
+    """A temporary folder removed when the benchmark ends."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def isolated_home(username: str = "alice", **settings: str) -> dict[str, str]:
     """Environment for a tutor with its own config, state and cache folders (settings saved when
     ``username`` is given; none at all for a first start)."""
-    home = Path(tempfile.mkdtemp(prefix="dt-bench-"))
+    home = scratch("dt-bench-")
     if username:
         path = home / "config" / "docker-tutor" / "settings.toml"
         path.parent.mkdir(parents=True)

@@ -17,9 +17,7 @@ import argparse
 import asyncio
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
@@ -30,7 +28,7 @@ from tutor.docker_ops.events import Output
 from tutor.screens.lesson import StepEvent
 from tutor.session import Session
 
-from common import header, median
+from common import header, median, scratch
 
 BATCH = 500
 
@@ -129,7 +127,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="dt-bench-"))
+    home = scratch("dt-bench-")
     os.environ.update(XDG_CONFIG_HOME=str(home / "config"), XDG_STATE_HOME=str(home / "state"),
                       XDG_CACHE_HOME=str(home / "cache"))
     (home / "config" / "docker-tutor").mkdir(parents=True)

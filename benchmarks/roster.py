@@ -29,11 +29,10 @@ import os
 import subprocess
 import sys
 import tarfile
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from common import Unavailable, alternate, header, median, report, token_registry
+from common import Unavailable, alternate, header, median, report, scratch, token_registry
 
 TAG = "tutor-test-bench"
 SOURCE = "learner"
@@ -126,7 +125,7 @@ def main() -> int:
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(n) for n in args.learners.split(",")]
-    os.environ["DOCKER_CONFIG"] = tempfile.mkdtemp(prefix="dt-bench-docker-")  # no stored logins
+    os.environ["DOCKER_CONFIG"] = str(scratch("dt-bench-docker-"))  # no stored logins
     if args.serve:
         serve(args.serve, args.rate, args.delay)
         return 0

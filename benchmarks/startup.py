@@ -50,7 +50,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import header, isolated_home
+from common import header, isolated_home, scratch
 
 # Each program prints two stamps (first frame, complete screen). With BENCH_STOP set it
 # leaves at once at that moment instead, without tearing down (for instruction counts).
@@ -360,7 +360,7 @@ def main() -> None:
 
     compileall.compile_dir(Path(tutor.__file__).parent, quiet=1)
     env = bench_env()
-    lessons = long_lesson(Path(tempfile.mkdtemp(prefix="dt-bench-lessons-")))
+    lessons = long_lesson(scratch("dt-bench-lessons-"))
     if args.what_if:
         header("start-up, what if the step text needed no Markdown widget (instructions)")
         quiet = {**env, "DOCKER_TUTOR_FOLLOW": "0"}
