@@ -135,12 +135,10 @@ def outputs_of_commands(home: Path, registry) -> dict[str, str]:
     """What the learner's other commands print after the login: reports (also to a file) and --json."""
     results = {
         "report md": tutor(home, "report"),
-        "report html": tutor(home, "report", "--format", "html"),
         "report json": tutor(home, "report", "--format", "json"),
         "report -o": tutor(home, "report", "-o", str(home / "reports" / "me.html")),
         "check --json": tutor(home, "check", "--json", "--user", registry.username, "--registry", registry.host,
                               "--tag", "v1", "--item", "images-on-hub"),
-        "lesson show": tutor(home, "lesson", "show"),
     }
     for name, done in results.items():
         assert "Traceback" not in done.stderr, (name, done.stderr)
