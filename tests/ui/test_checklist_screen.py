@@ -18,8 +18,9 @@ from textual.widgets import OptionList
 
 from tutor.app import TutorApp
 from tutor.hints import Hint
+from tutor.messages import CheckDone
 from tutor.probes.results import CheckResult
-from tutor.screens.checklist import STATE_WIDTH, STATUS_WORDS, CheckDone, ChecklistScreen
+from tutor.screens.checklist import STATE_WIDTH, STATUS_WORDS, ChecklistScreen
 from tutor.screens.dialogs import HostKeyDialog
 from tutor.store import NodeSettings
 

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass
-
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.messages import CheckDone
 from tutor.session import Session
 from tutor.widgets.inline_code import inline_text
 from tutor.widgets.outline import MARKS
@@ -50,13 +48,6 @@ class DetailBox(VerticalScroll):
 
     def on_resize(self) -> None:
         self.update_cue()
-
-
-@dataclass
-class CheckDone(Message):
-    """One checklist item's result, from the probe worker."""
-
-    result: object
 
 
 class ChecklistScreen(Screen):
