@@ -454,3 +454,52 @@ def test_do_login_refuses_a_username_with_shell_syntax_by_name(home, monkeypatch
         assert f"{visible(value)}" in done.stdout and "cannot be a registry username" in done.stdout, done.stdout
     assert not marker.exists()
     assert not (home / "docker" / "config.json").exists()
+
+
+# --- the report screen's file name --------------------------------------------------------------
+
+
+async def test_the_report_file_name_with_hostile_values(home, monkeypatch):
+    """Fault: each hostile value pasted as the report's file name (the app's one other field): a control
+    character or NUL is refused by name (a NUL used to reach the file system as a ValueError), shell
+    syntax and markup are only a file name, saved where the learner said and shown literally."""
+    from tutor.screens.report import ReportScreen
+
+    cwd = home / "home" / "course" / "week1"  # deep enough that ../../etc stays in the test's home
+    cwd.mkdir(parents=True)
+    monkeypatch.chdir(cwd)  # a relative name is saved here, where the learner runs the tutor
+    marker = cwd / "MARKER-report"
+    write_settings(home, 'username = "alice"\n')
+    before = tree(home)
+    saved: list[str] = []
+    app = TutorApp(Session.open())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.write_report()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        field = screen.query_one("#report-path")
+        for name, value in hostile(Path(marker.name)).items():
+            field.value = ""
+            field.focus()
+            await pilot.pause()
+            await paste(app, pilot, value + ".md")
+            await pilot.press("enter")
+            await pilot.pause()
+            lines = screen_lines(app)
+            assert not raw_controls(lines), name
+            said = str(screen.query_one("#report-message").render())
+            if name in REFUSED_IN_PATHS:
+                assert said.startswith(f"Not saved: '{visible(value)[:40]}"), (name, said)
+            else:
+                assert said.startswith("✔ Saved to "), (name, said)
+                assert said.endswith(f"{value}.md") or name == "dotdot", (name, said)
+                saved.append(value)
+        assert app.is_running
+    assert not marker.exists() and not (home / "home" / marker.name).exists()
+    assert (cwd / f"$(touch {marker.name}).md").is_file() and (cwd / "; rm -rf ~.md").is_file()
+    assert (cwd / "[@click=app.quit]x[").is_dir()  # '/' in a name makes folders: the learner's own path
+    assert (home / "home" / "etc" / "passwd.md").is_file()  # ../../ from where the tutor runs, as typed
+    # Everything new is ours, or where the learner said to save it.
+    assert [p for p in written_outside(home, before) if not p.startswith("home/")] == []

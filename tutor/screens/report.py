@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Markdown, Static
 
 from tutor.quiz.report import DEFAULT_NAME, ReportExists, to_markdown
+from tutor.screens.settings import FieldInput, path_problem, quoted
 
 Save = Callable[..., Path]  # save(data, path, overwrite=False) -> the full path written
 
@@ -43,7 +44,9 @@ class ReportScreen(Screen[None]):
             yield Markdown(to_markdown(self.data), id="report-text")
         with Horizontal(id="report-save"):
             yield Label("Save to", id="report-save-label")
-            yield Input(self.default_path, placeholder=f"~/{DEFAULT_NAME}", compact=True, id="report-path")
+            # FieldInput: a pasted control character shows as an escape and is refused below, never sent
+            # to the terminal nor made part of a file name (a NUL would not even reach the file system).
+            yield FieldInput(self.default_path, placeholder=f"~/{DEFAULT_NAME}", compact=True, id="report-path")
             yield Button("Save ^s", variant="primary", compact=True, id="report-save-button")
         yield Static(Text("A .html or .json name saves in that format; anything else saves Markdown.",
                           style="dim"), id="report-message")
@@ -73,10 +76,17 @@ class ReportScreen(Screen[None]):
         self._save(overwrite=False)
 
     def _save(self, overwrite: bool) -> None:
-        field = self.query_one("#report-path", Input)
+        field = self.query_one("#report-path", FieldInput)
         given = field.value.strip()
         if not given:
             field.value = given = self.default_path
+        made = sorted(escape for escape in field.control_escapes if escape in given)
+        problem = f"{quoted(given)} holds control characters (shown as {', '.join(made)}) that came in with " \
+                  "what you pasted: remove them." if made else path_problem(given)
+        if problem:
+            self._say(f"Not saved: {problem}", "bold red")
+            field.focus()
+            return
         try:
             written = self.save(self.data, given, overwrite=overwrite)
         except ReportExists:
