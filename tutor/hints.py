@@ -63,8 +63,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "tag_missing": (
         "There is no local image called {ref}, so there is nothing to push.",
-        "Build it under that name (`docker build -t {ref} .`) or give an existing image that name "
-        "(`docker tag {source} {ref}`).",
+        "Build it under that name (`{build_command}`){tag_advice}.",
     ),
     # The test pull's removal, refused because the pull that follows could not bring the image back.
     "rmi_kept": (
@@ -228,6 +227,7 @@ _GENERIC = {
     "host": "its usual socket",
     "ref": "the image",
     "source": "IMAGE",
+    "tag_advice": ", or give an image of yours that name with `docker tag`",
     "username": "you",
     "logged_in": "your user",
     "named_under": "is named under another user's name",
@@ -284,6 +284,10 @@ def hint(code: str, detail: str = "", **facts: object) -> Hint:
         from tutor.docker_cli import login_by_hand
 
         known["login_command"] = login_by_hand(known.get("registry"))
+    if "build_command" not in known and "{build_command}" in next_step:
+        from tutor.docker_cli import build
+
+        known["build_command"] = build(known.get("ref") or "IMAGE", ".")
     what, next_step = (_as_typed(text, known) for text in (what, next_step))
     return Hint(code, what.format_map(known), next_step.format_map(known), detail)
 
@@ -483,6 +487,18 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
     if code == "invalid_reference":
         facts.setdefault("message", _first_line(message))
     return hint(code, detail=docker_reason(message), **facts)
+
+
+def retag_advice(ref: str, source: str, own: bool) -> str:
+    """The second half of ``tag_missing``'s advice, for the local image ``source`` named like ``ref``:
+    re-tagging it when it is the learner's own, only a mention when it is under another user's name
+    (pushing a stranger's image as yours is never the advice)."""
+    from tutor.docker_cli import tag
+
+    if own:
+        return f", or give your existing image that name (`{tag(source, ref)}`)"
+    return (f". The local image {source} has that name too, but it is under another user's name, not yours: "
+            "build your own rather than re-tag it")
 
 
 def quiet_build_notice(where: str, instruction: str, seconds: float) -> str:

@@ -74,7 +74,7 @@ def run_action(action: Action, values: Mapping[str, str], secret: Secret | None 
     if action.kind == "tag":
         return docker_ops.tag(params["source"], ref)
     if action.kind == "push":
-        return docker_ops.push(ref, username=username)
+        return docker_ops.push(ref, username=username, build_context=build_folder(source, ref, values))
     if action.kind == "rmi":
         # The lesson removes an image only to pull it back: never before the registry could give it back.
         return docker_ops.rmi(ref, check_pull=True)
@@ -83,3 +83,22 @@ def run_action(action: Action, values: Mapping[str, str], secret: Secret | None 
     (port, container_port), *more = kinds.parse_publish(params["publish"])  # run
     return docker_ops.run(ref, port, container_port, host_ip=host_ip, more_ports=more,
                           name=params.get("name") or None)
+
+
+def build_folder(source: Path | None, ref: str, values: Mapping[str, str]) -> str | None:
+    """The folder the lesson at ``source`` builds ``ref`` from, as written there with the values filled
+    in (``{project_dir}/backend``), so that advice to build it names the real folder; None when the
+    lesson builds no such image or cannot be read (the advice then says ``.``)."""
+    if source is None:
+        return None
+    from tutor.lesson.cache import cached_lesson
+
+    try:
+        lesson = cached_lesson(source)
+    except (LessonError, OSError):
+        return None
+    for step in lesson.steps:
+        for action in step.actions:
+            if action.kind == "build" and action.image(values) == ref:
+                return action.resolved(values).get("context") or None
+    return None

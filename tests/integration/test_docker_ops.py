@@ -421,11 +421,17 @@ async def test_missing_local_tag_fails_before_pushing(registry_basic, docker_eng
 
 
 async def test_missing_tag_suggests_the_local_image_with_that_name(registry_basic, docker_engine, offline_base,
-                                                                   uid):
-    local = f"{TEST_PREFIX}/{uid}-poll:v1"
-    succeeded(await collect(tag(offline_base, local)))
-    outcome = failed(await collect(push(registry_basic.ref(f"learner/{uid}-poll", "v1"))))
-    assert f"docker tag {local} " in outcome.hint.next_step
+                                                                   uid, cleanup):
+    # The learner's own image under another tag is the one to re-tag; another user's never is.
+    own, stranger = registry_basic.ref(f"learner/{uid}-poll", "v0"), f"{TEST_PREFIX}/{uid}-poll:v1"
+    cleanup.append(own)
+    succeeded(await collect(tag(offline_base, own)))
+    succeeded(await collect(tag(offline_base, stranger)))
+    outcome = failed(await collect(push(registry_basic.ref(f"learner/{uid}-poll", "v1"), build_context="~/poll app")))
+    assert f"docker tag {own} " in outcome.hint.next_step and "docker build -t" in outcome.hint.next_step
+    assert "~/'poll app'" in outcome.hint.next_step  # the lesson's build folder, quoted as a shell needs it
+    outcome = failed(await collect(push(registry_basic.ref(f"learna/{uid}-poll", "v1"))))
+    assert "docker tag" not in outcome.hint.next_step and "another user" in outcome.hint.next_step
 
 
 @pytest.mark.parametrize("name", ["Learner/Poll-Backend:v1", "learner/poll backend", "learner/poll:v1:v2", ""])

@@ -30,16 +30,39 @@ def corrected_ref(ref, username: str | None) -> str | None:
     return fixed.short
 
 
-def similar_local_image(client, ref) -> str | None:
-    """A local image whose repository ends like ``ref``'s (the learner built it under another name)."""
+def similar_local_image(client, ref) -> tuple[str, bool] | None:
+    """A local image whose repository ends like ``ref``'s (the learner built it under another name),
+    and whether it is the learner's own to re-tag; see :func:`pick_similar`."""
+    tags = [(image["Created"], tag) for image in client.api.images() for tag in image.get("RepoTags") or ()]
+    return pick_similar(tags, ref)
+
+
+def pick_similar(tags, ref) -> tuple[str, bool] | None:
+    """From ``(created, "name:tag")`` pairs, the image to suggest re-tagging as ``ref``, and whether
+    it is the learner's own: one under ``ref``'s namespace (on ``ref``'s registry first, then on
+    another one), else a plain local name without a namespace. An image under another namespace
+    is someone else's (on a shared machine, another learner's): it comes back with False, so the
+    advice can say it is there without telling the learner to push it as theirs."""
+    from tutor.reference import ReferenceError, parse
+
     wanted = ref.path.rsplit("/", 1)[-1]
-    best: tuple[int, str] | None = None
-    for image in client.api.images():
-        for tag in image.get("RepoTags") or ():
-            repository = tag.rsplit(":", 1)[0]
-            if repository.rsplit("/", 1)[-1] == wanted and (best is None or image["Created"] > best[0]):
-                best = (image["Created"], tag)
-    return best[1] if best else None
+    best: tuple[tuple[int, int], str, bool] | None = None
+    for created, tag in tags:
+        try:
+            found = parse(tag)
+        except ReferenceError:
+            continue
+        if found.path.rsplit("/", 1)[-1] != wanted or found.name == ref.name and found.tag == ref.tag:
+            continue
+        if found.namespace == ref.namespace:
+            rank = 3 if found.registry == ref.registry else 2
+        elif found.is_docker_hub and found.familiar_name == wanted:
+            rank = 1  # `docker build -t poll-backend .`: built here under a plain name
+        else:
+            rank = 0
+        if best is None or (rank, created) > best[0]:
+            best = ((rank, created), tag, rank > 0)
+    return (best[1], best[2]) if best else None
 
 
 def split_ref(ref) -> tuple[str, str]:
@@ -49,9 +72,10 @@ def split_ref(ref) -> tuple[str, str]:
 
 
 @docker_action("push")
-async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, username: str | None = None
-               ) -> AsyncIterator[Event]:
-    """Push the local image ``ref``. ``auth`` ({"username", "password"}) overrides docker's stored login."""
+async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, username: str | None = None,
+               build_context: str | None = None) -> AsyncIterator[Event]:
+    """Push the local image ``ref``. ``auth`` ({"username", "password"}) overrides docker's stored login.
+    ``build_context``: the folder the lesson builds ``ref`` from, for the advice when ``ref`` is missing."""
     yield CommandLine(commandline.push(ref))
     image = action.ref(ref)
     if image.digest:
@@ -71,9 +95,10 @@ async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, 
     except Exception as exc:  # noqa: BLE001 - ImageNotFound is the expected one; others get their own hint
         if type(exc).__name__ != "ImageNotFound":
             raise
-        source = await asyncio.to_thread(similar_local_image, client, image)
+        similar = await asyncio.to_thread(similar_local_image, client, image)
         said = hints.docker_reason(str(getattr(exc, "explanation", None) or exc))  # "No such image: ..."
-        raise action.fail("tag_missing", said, source=source) from None
+        raise action.fail("tag_missing", said, build_command=commandline.build(ref, build_context or "."),
+                          tag_advice=hints.retag_advice(ref, *similar) if similar else None) from None
 
     repository, tag = split_ref(image)
     tracker = LayerTracker("push")
