@@ -296,3 +296,8 @@ def test_a_real_word_is_no_typo_of_another():
     assert fuzzy_same("registry", "regsitry") and fuzzy_same("credentials", "credentails")
     v = _grade("pull-failure", "The pod can't pull the image from the remote registry, so it never starts.")
     assert not v.misconceptions and v.verdict == "correct"
+
+
+def test_names_paths_and_pasted_tokens_are_no_invented_claim():
+    answer = "latest moves with every push, so you can't tell what runs; see my-team/app_v2 and dckr_pat_QQQQ"
+    assert _grade("latest-in-k8s", answer).verdict == "correct"

@@ -56,6 +56,14 @@ def _lemmas_of(texts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(token.lemma for text in texts for token in analyse(text).tokens)
 
 
+def _in_identifier(text: str, token) -> bool:
+    """Part of a name, a path or a token someone pasted ("dckr_pat_...", "my-app/v2"), not a word."""
+    start = text.rfind(" ", 0, token.start) + 1
+    end = text.find(" ", token.end)
+    chunk = text[start:len(text) if end < 0 else end].strip(".,;:!?()\"'")
+    return any(mark in chunk for mark in "_/@=") or (any(c.isdigit() for c in chunk) and any(c.isalpha() for c in chunk))
+
+
 def unaccounted(question: Question, answer: Analysis, used_starts: set[int]) -> list[str]:
     """The words of the first clause that states something the question's text never speaks of."""
     known = _vocabulary(question)
@@ -66,7 +74,7 @@ def unaccounted(question: Question, answer: Analysis, used_starts: set[int]) -> 
         if not words or any(t.start in used_starts for t in words):
             continue
         new = [t for t in words if t.lemma not in known and t.lemma not in FILLERS and t.word not in FILLERS
-               and t.word.isalpha() and is_known(t.word, lang="en")]
+               and t.word.isalpha() and is_known(t.word, lang="en") and not _in_identifier(answer.text, t)]
         if len(new) >= MIN_UNKNOWN:
             return [answer.text[t.start:t.end] for t in new]
     return []
