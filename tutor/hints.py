@@ -489,6 +489,14 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
     return hint(code, detail=docker_reason(message), **facts)
 
 
+def tutor_login(registry: str, username: str) -> str:
+    """``docker-tutor do login`` for this registry and user, spelt out so that it logs in there whatever
+    the settings hold (or when there are none); it asks for the password without echoing it."""
+    from tutor.docker_cli import join
+
+    return join("docker-tutor", "do", "login", "--var", f"registry={registry}", "--var", f"username={username}")
+
+
 def retag_advice(ref: str, source: str, own: bool) -> str:
     """The second half of ``tag_missing``'s advice, for the local image ``source`` named like ``ref``:
     re-tagging it when it is the learner's own, only a mention when it is under another user's name
@@ -960,8 +968,12 @@ CATALOGUE.update({
     ),
     "doctor_not_logged_in": (
         "docker has no login for {registry_label}, and the push step needs one.",
-        "Log in with `docker-tutor do login` (or `{login_command}`); on Docker Hub, with an access token as "
-        "the password.",
+        "Log in with `{tutor_login}` (or `{login_command}`){hub_password}.",
+    ),
+    "doctor_not_logged_in_no_user": (
+        "docker has no login for {registry_label}, and the push step needs one; no username is set, so the "
+        "tutor cannot tell whom to log in as.",
+        "Set your username in the settings or pass --user NAME, then log in (`{login_command}` asks for it).",
     ),
     "doctor_login_other_user": (
         "But the lesson names your images under {username}/, and {logged_in} may push only under {logged_in}/.",
@@ -987,6 +999,8 @@ CATALOGUE.update({
 })
 
 _GENERIC.update({
+    "hub_password": "",
+    "tutor_login": "docker-tutor do login",
     "trust_command": "docker-tutor doctor --trust-host-key SHA256:…",
     "where": "the base images of your Dockerfiles",
     "pulls": "docker pull IMAGE",

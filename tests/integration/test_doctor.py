@@ -142,8 +142,27 @@ def test_registry_down(capsys, tmp_path, working):
     assert f"127.0.0.1:{port}" in registry["message"] and registry["fix"]
     assert checks["pull-quota"]["state"] == "skipped"
     assert checks["login"]["state"] == "fail" and checks["login"]["hint"] == "doctor_not_logged_in"
-    assert f"docker login 127.0.0.1:{port}" in checks["login"]["fix"]
+    # Both commands log in to the registry checked here, as the settings' user, whatever the settings' registry.
+    assert f"`docker-tutor do login --var registry=127.0.0.1:{port} --var username=learner`" in checks["login"]["fix"]
+    assert f"`docker login -u learner 127.0.0.1:{port}`" in checks["login"]["fix"]
+    assert "Docker Hub" not in checks["login"]["fix"]
     assert {checks[c]["state"] for c in ("engine", "base-images", "disk", "node-ssh")} == {"ok"}
+
+
+def test_no_username_is_said_first_and_the_login_advice_asks_for_one(capsys, tmp_path, working, registry_token):
+    (tmp_path / "docker" / "config.json").unlink()
+    settings = store.load_settings(working).value
+    settings.username = ""
+    store.save_settings(settings, working)
+    code, report, checks = doctor_json(capsys, "--config", str(working))
+    assert code == 1 and report["username"] is None
+    assert checks["login"]["hint"] == "doctor_not_logged_in_no_user" and "no username is set" in checks["login"]["message"]
+    assert "--user NAME" in checks["login"]["fix"] and "docker-tutor do login" not in checks["login"]["fix"]
+    assert cli.main(["doctor", "--config", str(working)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    said = next(i for i, line in enumerate(lines) if line.startswith("No username is set"))
+    first_check = next(i for i, line in enumerate(lines) if line.startswith("  ok    engine"))
+    assert said < first_check
 
 
 def test_not_logged_in_then_logged_in_as_someone_else(capsys, tmp_path, working, registry_token):

@@ -142,6 +142,37 @@ def test_start_runs_both_processes_and_keeps_only_a_hash_of_the_password_it_show
     assert PASSWORD.search(again.stdout) is None and home.password not in again.stdout
 
 
+@pytest.mark.parametrize("settings", ["none", "docker.io"])
+def test_the_login_command_it_prints_logs_in_there_with_or_without_settings(home, tmp_path, settings):
+    import shlex
+
+    printed = re.search(r"Log in with `(docker-tutor do login [^`]+)`", home.first_start.stdout)
+    assert printed, home.first_start.stdout
+    config, docker_config = tmp_path / "config", tmp_path / "docker"
+    if settings != "none":  # settings made for Docker Hub, under another name
+        (config / "docker-tutor").mkdir(parents=True)
+        (config / "docker-tutor" / "settings.toml").write_text(f'username = "someone"\nregistry = "{settings}"\n')
+    command = shlex.split(printed.group(1))
+    assert command[:3] == ["docker-tutor", "do", "login"]
+    # As printed it asks for the password at the terminal; a script pipes it in instead.
+    done = home.tutor(*command[1:], "--password-stdin", stdin=home.password + "\n",
+                      env={"XDG_CONFIG_HOME": str(config), "DOCKER_CONFIG": str(docker_config)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(json.loads((docker_config / "config.json").read_text())["auths"]) == [home.address]
+
+
+def test_a_closed_standard_output_is_a_quiet_exit(home):
+    for args in (("status", "--json"), ("status",), ("start",)):
+        read, write = os.pipe()
+        os.close(read)  # `| head` that has already left
+        try:
+            done = subprocess.run([sys.executable, "-m", "tutor", "practice-registry", *args], stdout=write,
+                                  stderr=subprocess.PIPE, text=True, env=home.env, timeout=60)
+        finally:
+            os.close(write)
+        assert (done.returncode, done.stderr) == (0, ""), args
+
+
 @pytest.fixture(scope="module")
 def milestone(home, docker_engine) -> dict[str, subprocess.CompletedProcess]:
     """The lesson's login (a wrong password first), build and push, as `docker-tutor do` runs them."""

@@ -28,7 +28,7 @@ class Watch:
         config = tmp_path / "settings.toml"
         config.write_text(Settings(username="learner", registry=registry, tag=tag,
                                    project_dir=str(CONTEXTS)).to_toml())
-        env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"), PYTHONUNBUFFERED="1")
+        env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"), PYTHONUNBUFFERED="1", COLUMNS="80")
         self.proc = subprocess.Popen([sys.executable, "-m", "tutor", "watch", "--config", str(config), *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.lines: list[str] = []
@@ -38,15 +38,26 @@ class Watch:
         for line in self.proc.stdout:
             self.lines.append(line.rstrip("\n"))
 
+    def said(self) -> list[str]:
+        """The lines as said, before wrapping at 80 columns: a continuation line (indented, not a
+        "  next:" line) joins the one before it."""
+        joined: list[str] = []
+        for line in list(self.lines):
+            if joined and line.startswith("  ") and not line.startswith("  next: "):
+                joined[-1] += " " + line.strip()
+            else:
+                joined.append(line)
+        return joined
+
     def wait_for(self, text: str, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = next((line for line in self.lines if text in line), None)
+            found = next((line for line in self.said() if text in line), None)
             if found is not None:
                 return found
-            if self.proc.poll() is not None and not any(text in line for line in self.lines):
+            if self.proc.poll() is not None and not any(text in line for line in self.said()):
                 time.sleep(0.2)  # the last lines may still be on their way
-                if not any(text in line for line in self.lines):
+                if not any(text in line for line in self.said()):
                     break
             time.sleep(0.05)
         raise AssertionError(f"no line with {text!r}; got {self.lines}")
@@ -74,6 +85,10 @@ def test_watch_ticks_each_step_and_exits_0_when_the_task_is_done(tmp_path, docke
         assert mistake
         run.wait_for(f"  next: Give the image the lesson's name and push that: `docker tag poll-frontend:{tag} "
                      f"{images['frontend']}`")
+        # Wrapped at the terminal's 80 columns, never inside the command or an image name.
+        assert all(len(line) <= 80 or line.strip().startswith("`") for line in run.lines), run.lines
+        assert any(line.strip().startswith(f"`docker tag poll-frontend:{tag} {images['frontend']}`")
+                   for line in run.lines)
         for name in ("backend", "frontend"):
             docker("build", "-q", "-t", images[name], str(CONTEXTS / name))
         built = run.wait_for("✔ 3. Build both images with proper names:")
@@ -86,7 +101,7 @@ def test_watch_ticks_each_step_and_exits_0_when_the_task_is_done(tmp_path, docke
         run.wait_for("Every step the tutor can follow is done.")
         assert run.end() == watch.EXIT_DONE
         # One line per step as it was ticked: build, push, and the registry check.
-        ticked = [line for line in run.lines if line.startswith("✔")]
+        ticked = [line for line in run.said() if line.startswith("✔")]
         assert [t.split(".")[0] for t in ticked] == ["✔ 3", "✔ 4", "✔ 5"], ticked
         assert ticked[1].startswith("✔ 4. Push both images: You pushed")
         # Saved as progress: the app opens with these marks.

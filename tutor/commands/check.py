@@ -10,9 +10,7 @@ import argparse
 import asyncio
 import csv
 import json
-import shutil
 import sys
-import textwrap
 from typing import Any
 
 from tutor.commands import fail, warn
@@ -196,21 +194,25 @@ def _print_table(header: dict[str, Any], results: list) -> None:
     def print(line: str = "") -> None:  # noqa: A001 - names, hosts and reasons come from input
         sys.stdout.write(visible(line) + "\n")
 
-    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    from tutor.commands.wrap import terminal_width, wrap
+
+    width = terminal_width()
     bits = [f"{k} {v}" for k, v in header.items() if v and k != "lesson"]
-    print(f"Checklist of lesson {header['lesson']}" + (f" ({', '.join(bits)})" if bits else ""))
+    for line in wrap(f"Checklist of lesson {header['lesson']}" + (f" ({', '.join(bits)})" if bits else ""), width,
+                     "  "):
+        print(line)
     print()
     indent = " " * 11
     for result in results:
-        lines = textwrap.wrap(f"{result.item_id}: {result.text}", width - len(indent))
+        lines = wrap(f"{result.item_id}: {result.text}", width - len(indent))
         print(f"  {result.status:<8} {lines[0] if lines else result.item_id}")
         for line in lines[1:]:
             print(indent + line)
-        for line in textwrap.wrap(result.reason, width - len(indent)):
+        for line in wrap(result.reason, width - len(indent)):
             print(indent + line)
         if result.hint is not None and result.status != "passed":
-            for line in textwrap.wrap(f"hint: {result.hint.next_step}", width - len(indent) - 2):
-                print(indent + "  " + line if not line.startswith("hint:") else indent + line)
+            for line in wrap(f"hint: {result.hint.next_step}", width - len(indent), "  "):
+                print(indent + line)
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1

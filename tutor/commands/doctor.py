@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
 import sys
-import textwrap
 from typing import Any
 
 from tutor.commands import fail, warn
+from tutor.commands.wrap import terminal_width
+from tutor.commands.wrap import wrap as _wrap
 
 DEFAULT_LESSON = "04"
 EXIT_NOT_READY = 1
@@ -139,11 +139,16 @@ def print_findings(header: dict[str, Any], findings: list, ready: bool, width: i
     def out(line: str = "") -> None:  # hosts, paths and registry words come from input
         sys.stdout.write(visible(line) + "\n")
 
-    width = width or max(60, min(shutil.get_terminal_size((80, 24)).columns, 100))
+    width = width or terminal_width()
     about = ", ".join(f"{key} {value}" for key, value in header.items() if value and key != "project")
     title = f"Pre-flight check for the milestone ({about})" if about else "Pre-flight check for the milestone"
     for line in _wrap(title, width, "  "):
         out(line)
+    if "username" in header and not header["username"]:
+        # First, since the login and pull-quota lines below depend on it.
+        for line in _wrap("No username is set: the lesson names your images after it, and the login is made "
+                          "as it. Set it in the settings or pass --user NAME.", width):
+            out(line)
     out()
     column = max(len(f.id) for f in findings) + 2
     indent = " " * (2 + 6 + column)
@@ -170,13 +175,3 @@ def print_findings(header: dict[str, Any], findings: list, ready: bool, width: i
 
 def _count(ids: list[str], what: str) -> str:
     return f"{len(ids)} check{'s' if len(ids) != 1 else ''} {what}"
-
-
-def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    """Wrapped at words, never inside a `command`: one too long for the line gets a line of its own
-    and runs over (a terminal wraps it without a line break, so it is still copied whole)."""
-    keep = "\u00a0"  # textwrap does not break at a no-break space
-    parts = text.split("`")
-    joined = "`".join(part.replace(" ", keep) if i % 2 else part for i, part in enumerate(parts))
-    lines = textwrap.wrap(joined, width, subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
-    return [line.replace(keep, " ") for line in lines]

@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     except PracticeError as exc:
         found = exc.hint()
         return fail(found.what, found.next_step, code=EXIT_FAILED)
+    except BrokenPipeError:
+        raise  # `| head` closed standard output: main leaves quietly, the folder is fine
     except OSError as exc:
         from tutor.hints import hint
 
@@ -128,18 +130,23 @@ def _start(args: argparse.Namespace, layout) -> int:
 
 def _show_passwords(passwords: dict[str, str], address: str) -> None:
     """The one time a password is shown: only its hash is kept."""
+    from tutor.docker_cli import join
+    from tutor.hints import tutor_login
+
     if not passwords:
         return
     if len(passwords) == 1:
         (user, password), = passwords.items()
         print(f"Account {user}, password: {password}")
         print(f"  Shown only this once (the registry keeps only a hash of it). Log in with "
-              f"`docker-tutor do login --password-stdin` or `docker login -u {user} {address}`.")
+              f"`{tutor_login(address, user)}` (it asks for the password; add --password-stdin to pipe it in) "
+              f"or `{join('docker', 'login', '-u', user, address)}`.")
         return
     print("New accounts (each password is shown only this once; the registry keeps only hashes):")
     width = max(len(user) for user in passwords)
     for user, password in passwords.items():
         print(f"  {user.ljust(width)}  {password}")
+    print(f"Each logs in with `{tutor_login(address, 'NAME')}` or `{join('docker', 'login', '-u', 'NAME', address)}`.")
 
 
 def _stop(args: argparse.Namespace, layout) -> int:

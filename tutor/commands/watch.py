@@ -128,7 +128,19 @@ async def _watch(session, timeout: float | None) -> int:
     return EXIT_DONE
 
 
-def _say(line: str) -> None:
+def _say(text: str) -> None:
+    """``text`` wrapped to the terminal: each line's continuation lines start under its first word
+    (after a mark such as "✔ " or "  next: "; two spaces in without one), and image names and
+    `commands` stay whole."""
+    import re
+
+    from tutor.commands.wrap import terminal_width, wrap
     from tutor.visible import visible
 
-    print(visible(line, newlines=True), flush=True)
+    width = terminal_width()
+    for line in text.split("\n"):
+        lead = re.match(r"\s*(?:next: |\S (?=\S))?", line).group(0)  # "✔ ", "! ", "  next: "
+        indent = " " * len(lead) or "  "  # a line without a mark still shows that it goes on
+        wrapped = wrap(line[len(lead):], width - len(indent)) or [""]
+        for n, part in enumerate(wrapped):
+            print(visible((lead if n == 0 else indent) + part, newlines=True), flush=True)

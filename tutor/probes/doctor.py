@@ -475,7 +475,14 @@ class Doctor:
                 # A registry without auth (a plain one on 127.0.0.1) takes pushes from anyone.
                 return Finding("login", OK, f"{label} asks nobody to log in: docker can push without a login.",
                                evidence={"username": None})
-            found = hints.hint("doctor_not_logged_in", **facts)
+            wanted = self.setup.username
+            if wanted:
+                found = hints.hint("doctor_not_logged_in", tutor_login=hints.tutor_login(self.setup.registry, wanted),
+                                   login_command=_login_command(self.setup.registry, wanted),
+                                   hub_password="; on Docker Hub, with an access token as the password"
+                                   if self.setup.is_hub else "", **facts)
+            else:
+                found = hints.hint("doctor_not_logged_in_no_user", **facts)
             return _from_hint("login", FAIL, found.what, found, config=str(docker_config.config_path()))
         kept = docker_config.storage(self.setup.registry)
         where = f"docker-credential-{kept.helper}" if kept.kind == "helper" else \
