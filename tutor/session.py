@@ -92,8 +92,40 @@ class Session:
             self.on_save_error(message)
 
     def reset_lesson(self) -> None:
-        self.progress = Progress(self.lesson.id)
+        # In place, and timed: another tutor's copy merged in later cannot bring the records back.
+        self.progress.reset_all()
         self.save_progress()
+
+    def record_practice_setup(self, ready) -> list[str]:
+        """The settings' practice registry made the learner's account and logged docker in
+        (tutor/practice/ready.Ready): the lesson's account step (the step of manual actions just
+        before the login step) and its login step are done, by the tutor, for the names now in
+        the settings. The ids of the steps recorded; none when the settings name another account."""
+        if ready is None or (self.settings.registry, self.settings.username) != (ready.address, ready.username):
+            return []
+        steps = self.lesson.steps
+        login = next((n for n, s in enumerate(steps) if any(a.kind == "login" for a in s.actions)), None)
+        if login is None:
+            return []
+        notes = {}
+        account = steps[login - 1] if login > 0 else None
+        if account is not None and account.actions and all(a.kind == "manual" for a in account.actions):
+            notes[account] = (f"The tutor made your account {ready.username} on the practice registry when you "
+                              "chose it in the settings." if ready.made else
+                              f"Your account {ready.username} on the practice registry was made by the tutor "
+                              "earlier; the settings found it there.")
+        if ready.logged_in:
+            notes[steps[login]] = (f"The tutor logged your docker in to {ready.address} as {ready.username} "
+                                   "when you chose the practice registry in the settings.")
+        done = [step for step in notes if self.step_state(step) != "done"]
+        for step in done:
+            self.record_step(step, "done", notes[step])
+        return [step.id for step in done]
+
+    def refresh_progress(self) -> bool:
+        """Take in what another tutor process (watch, do, check) saved meanwhile; True when a
+        record changed, so marks shown from it should be drawn again. A stat when nothing did."""
+        return self.store.refresh(self.progress)
 
     # --- what a step's or a Verify item's mark says -----------------------------------------
 

@@ -45,7 +45,9 @@ _TEMP = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
 TEMP_MAX_AGE = 60.0
 
 
-def atomic_write(path: Path, content: str | bytes) -> None:
+def atomic_write(path: Path, content: str | bytes) -> os.stat_result:
+    """Write ``path`` whole or not at all; the written file's stat (taken before the rename, so a
+    file another process puts there right after is never mistaken for ours)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -53,7 +55,9 @@ def atomic_write(path: Path, content: str | bytes) -> None:
             out.write(content)
             out.flush()
             os.fsync(out.fileno())
+            written = os.fstat(out.fileno())
         os.replace(tmp, path)
+        return written
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -305,6 +309,10 @@ class Progress:
     checklist: dict[str, dict[str, Any]] = field(default_factory=dict)
     hints: dict[str, int] = field(default_factory=dict)  # step id -> hints opened
     position: str = ""  # the outline entry the learner was on
+    # Resets on purpose, timed, so that merging with another process's copy cannot bring back
+    # what was reset (tutor/progress_merge.py): step id -> when it was reset, and the whole lesson.
+    resets: dict[str, float] = field(default_factory=dict)
+    reset_at: float | None = None
 
     def set_step(self, step_id: str, status: str, detail: str = "", commands: list[str] | None = None) -> None:
         self.steps[step_id] = {"status": status, "at": now(), "detail": detail}
@@ -332,13 +340,33 @@ class Progress:
     def reset_step(self, step_id: str) -> None:
         self.steps.pop(step_id, None)
         self.hints.pop(step_id, None)
+        self.resets[step_id] = now()
+
+    def reset_all(self) -> None:
+        """Every step, answer, check and hint gone, in place (screens hold this object)."""
+        for records in (self.steps, self.quiz, self.checklist, self.hints, self.resets):
+            records.clear()
+        self.position = ""
+        self.reset_at = now()
+
+    def to_json(self) -> str:
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, indent=2, sort_keys=True)
+
+    def plain(self) -> dict[str, Any]:
+        """A copy as the JSON file holds it (tuples become lists): what merging compares."""
+        return json.loads(self.to_json())
+
+    def replace_with(self, data: dict[str, Any]) -> None:
+        for f in fields(self):
+            if f.name in data:
+                setattr(self, f.name, data[f.name])
 
 
+_NUMBER = (int, float)
 # The JSON shape of each Progress field: a file with another shape is treated as corrupt.
 _SHAPES = {"steps": (dict, dict), "quiz": (dict, list), "checklist": (dict, dict), "hints": (dict, int),
-           "position": (str, None)}
+           "position": (str, None), "resets": (dict, _NUMBER)}
 # ...and of the keys the tutor reads inside each record (other keys are kept as they are).
-_NUMBER = (int, float)
 _TEXTS = "list of text"
 _RECORDS = {
     "steps": {"status": str, "at": (*_NUMBER, type(None)), "detail": str, "commands": _TEXTS,
@@ -370,6 +398,8 @@ def _progress_from(data: Any, lesson_id: str) -> Progress:
         value = data.get(name, outer())
         if not isinstance(value, outer) or (inner and not all(isinstance(v, inner) for v in value.values())):
             raise ValueError(f"'{name}' has the wrong shape")
+    if not _fits(data.get("reset_at"), (*_NUMBER, type(None))):
+        raise ValueError("'reset_at' has the wrong shape")
     for name in ("steps", "checklist"):
         for key, record in data.get(name, {}).items():
             _check_record(name, key, record)
@@ -386,12 +416,22 @@ _PROGRESS_NAME = re.compile(r"progress-[a-z0-9][a-z0-9-]*\.json")
 
 
 class ProgressStore:
-    """Progress files, one per lesson, saved after every change."""
+    """Progress files, one per lesson, saved after every change.
+
+    Two tutor processes may share a file (the app, and `watch`, `do` or `check` in another
+    terminal). A save never loses the other's records: when the file changed since this store
+    last read or wrote it, it is read again and merged record by record (tutor/progress_merge.py)
+    under a lock on the folder, then written atomically as always; ``refresh`` brings the other's
+    records into a progress this process holds.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or state_dir()
         # Files this store failed to read: what it holds in memory for them is not what they hold.
         self._unreadable: set[Path] = set()
+        # path -> (the file's identity, its text) as this store last read or wrote it; the text is
+        # parsed only when the file changed since, so an ordinary save costs one stat more
+        self._base: dict[Path, tuple[tuple | None, str]] = {}
 
     def path(self, lesson_id: str) -> Path:
         """The lesson's progress file; ValueError for an id that is not plain (it would leave the folder)."""
@@ -404,8 +444,9 @@ class ProgressStore:
     def load(self, lesson_id: str, repair: bool = True) -> Loaded:
         path = self.path(lesson_id)
         try:
-            text = path.read_text(encoding="utf-8")
+            identity, text = _read(path)
         except (FileNotFoundError, NotADirectoryError):
+            self._base[path] = (None, "")
             return Loaded(Progress(lesson_id))
         except OSError as exc:
             self._unreadable.add(path)
@@ -415,7 +456,7 @@ class ProgressStore:
                                                f"(see `ls -l {path}`) and start again to carry on from it.",
                           unreadable=True)
         try:
-            return Loaded(_progress_from(json.loads(text), lesson_id))
+            progress = _progress_from(json.loads(text), lesson_id)
         except (ValueError, TypeError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
             if not repair:
                 return Loaded(Progress(lesson_id), f"Your progress file {path} could not be read ({_reason(exc)}).")
@@ -428,14 +469,68 @@ class ProgressStore:
                                                    "kept only while the tutor runs.", unreadable=True)
             return Loaded(Progress(lesson_id), f"Your progress file could not be read ({_reason(exc)}). "
                                                f"It was kept as {aside} and you start afresh.")
+        self._base[path] = (identity, text)
+        return Loaded(progress)
 
     def save(self, progress: Progress) -> None:
-        """Write atomically; NotOverwritten (an OSError) when the file there could not be read."""
+        """Merge in what another process saved meanwhile, then write atomically; NotOverwritten (an
+        OSError) when the file there could not be read. ``progress`` then holds the merged records."""
         path = self.path(progress.lesson)
         if path in self._unreadable or unreadable(path):
             self._unreadable.add(path)  # even once readable again, it holds what we never loaded
             raise _refuse_overwrite(path, "progress")
-        atomic_write(path, json.dumps(asdict(progress), indent=2, sort_keys=True))
+        with _folder_lock(path.parent):
+            self._merge_changes(path, progress, saving=True)
+            text = progress.to_json()
+            written = atomic_write(path, text)
+            self._base[path] = (_identity(written), text)
+
+    def refresh(self, progress: Progress) -> bool:
+        """Take in the records another process saved since this store last read or wrote the file
+        (a stat when nothing changed); True when ``progress`` changed. Nothing is written."""
+        path = self.path(progress.lesson)
+        if path in self._unreadable:
+            return False
+        try:
+            return self._merge_changes(path, progress, saving=False)
+        except OSError:
+            return False  # unreadable now: the next save says so
+
+    def _merge_changes(self, path: Path, progress: Progress, saving: bool) -> bool:
+        from tutor.progress_merge import merge
+
+        seen, base_text = self._base.get(path, (None, ""))
+        try:
+            now_there = _identity(os.stat(path))
+        except (FileNotFoundError, NotADirectoryError):
+            now_there = None
+        if now_there == seen:
+            return False
+        try:
+            identity, text = _read(path)
+            theirs = _plain(text, progress.lesson)
+        except (FileNotFoundError, NotADirectoryError):
+            identity, text, theirs = None, "", Progress(progress.lesson).plain()  # removed: as good as reset
+        except OSError:
+            self._unreadable.add(path)
+            raise _refuse_overwrite(path, "progress") from None
+        except (ValueError, TypeError, RecursionError):
+            # Broken meanwhile (by hand: tutors write whole files): kept aside, ours is written.
+            if saving:
+                try:
+                    _move_aside(path)
+                except OSError:
+                    self._unreadable.add(path)
+                    raise _refuse_overwrite(path, "progress") from None
+            return False
+        mine = progress.plain()
+        merged = merge(_plain(base_text, progress.lesson) if base_text else Progress(progress.lesson).plain(),
+                       mine, theirs)
+        self._base[path] = (identity, text)
+        if merged == mine:
+            return False
+        progress.replace_with(merged)
+        return True
 
     def clean_leftovers(self) -> list[Path]:
         """Temporary progress files a killed save left in the state folder (see clean_leftovers)."""
@@ -446,3 +541,49 @@ class ProgressStore:
         if path in self._unreadable:
             raise _refuse_overwrite(path, "progress")
         path.unlink(missing_ok=True)
+        self._base.pop(path, None)
+
+
+def _plain(text: str, lesson_id: str) -> dict[str, Any]:
+    """A progress file's text as plain JSON with every field (ValueError when it is not one)."""
+    progress = _progress_from(json.loads(text), lesson_id)  # fresh objects, shared with nothing
+    return {f.name: getattr(progress, f.name) for f in fields(progress)}
+
+
+def _identity(stat: os.stat_result) -> tuple:
+    """What tells one version of a file from another without reading it (a rename gives a new inode)."""
+    return (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _read(path: Path) -> tuple[tuple, str]:
+    """A file's text and the identity of the very version read."""
+    with open(path, "rb") as file:
+        identity = _identity(os.fstat(file.fileno()))
+        return identity, file.read().decode("utf-8")
+
+
+class _folder_lock:
+    """An exclusive lock on the progress folder while one save reads, merges and writes: two
+    tutors saving at once take turns. The kernel drops it when its process dies (even kill -9);
+    where locks do not work (no fcntl, a folder we cannot open) saves go on unlocked, as before."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.fd = folder, -1
+
+    def __enter__(self) -> None:
+        try:
+            import fcntl
+
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            self._close()
+
+    def __exit__(self, *_exc: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing the last descriptor releases the lock
+            self.fd = -1

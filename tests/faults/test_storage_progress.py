@@ -127,8 +127,10 @@ def _version(n: int) -> Progress:
 
 
 def _saver(folder: Path, start: int, ready: int) -> None:
-    """The child: announce itself, then save new versions until it is killed."""
+    """The child: load (as every tutor does first), announce itself, then save new versions until
+    it is killed. Its own saves leave the file as it last wrote it, so none of them merges."""
     store = ProgressStore(folder)
+    store.load(LESSON, repair=False)
     os.write(ready, b"!")
     n = start
     while True:
@@ -241,3 +243,134 @@ def test_check_with_a_node_host_that_is_a_number(tmp_path):
         in result.stderr
     assert "naming" in result.stdout
     assert settings.read_text().startswith('username = "alice"')  # check repairs nothing
+
+
+# --- two tutors at once: the app and `do`, `check` or `watch` in another terminal -------------------
+
+def _settings(tmp: Path) -> Path:
+    path = tmp / "config" / "docker-tutor" / "settings.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('username = "alice"\nfollow = false\n')
+    return path
+
+
+def _session(tmp: Path):
+    from tutor.session import Session
+
+    return Session.open(LESSON, _settings(tmp), state_dir=state_file(tmp).parent)
+
+
+# A second tutor process that changes progress through the same session code as the app.
+_OTHER = """
+import sys
+from pathlib import Path
+from tutor.session import Session
+session = Session.open({lesson!r}, {settings!r}, state_dir=Path({folder!r}))
+for word in sys.argv[1:]:
+    what, _, step = word.partition(":")
+    if what == "reset-lesson":
+        session.reset_lesson()
+    elif what == "reset":
+        session.progress.reset_step(step)
+        session.save_progress()
+    elif what == "wait":  # loaded: say so, and go on when told
+        print("loaded", flush=True)
+        sys.stdin.readline()
+    elif what == "hint":
+        session.progress.open_hint(step)
+        session.save_progress()
+    else:
+        session.record_step(session.lesson.step(step), what, "from the other process")
+"""
+
+
+def other_process(tmp: Path, *words: str) -> None:
+    script = _OTHER.format(lesson=LESSON, settings=str(_settings(tmp)), folder=str(state_file(tmp).parent))
+    done = subprocess.run([sys.executable, "-c", script, *words], env=_env(tmp), capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_apps_save_keeps_what_do_and_check_saved_in_another_terminal(tmp_path):
+    """Fault: two tutor processes share the progress file; the one holding older records saves last."""
+    session = _session(tmp_path)
+    session.record_step(session.lesson.step("login"), "done", "Login Succeeded")
+    session.progress.add_attempt("explain-naming", "registry, username, repository and tag", "correct", 1.0)
+    session.save_progress()  # `check` judges the naming item by this answer, read from the file
+    for command in (["do", "account", "--var", "username=alice"], ["check", "--item", "naming"]):
+        done = tutor(tmp_path, *command)
+        assert "Traceback" not in done.stderr and done.returncode in (0, 1), done.stderr
+    on_disk = json.loads(state_file(tmp_path).read_text())
+    assert on_disk["steps"]["account"]["status"] == "done" and on_disk["checklist"]["naming"]["status"] == "passed"
+    assert "account" not in session.progress.steps  # this session's copy is the older one now
+    session.progress.open_hint("login")  # h in the app: a save
+    assert session.save_progress()
+    saved = json.loads(state_file(tmp_path).read_text())
+    assert saved["steps"]["account"]["status"] == "done"  # do's record
+    assert saved["checklist"]["naming"] == on_disk["checklist"]["naming"]  # check's record, as it wrote it
+    assert saved["steps"]["login"]["detail"] == "Login Succeeded" and saved["hints"] == {"login": 1}  # ours
+    assert session.progress.step_status("account") == "done"  # and the app's copy holds them now
+
+
+def test_a_reset_in_another_process_is_not_undone_by_a_save_here(tmp_path):
+    session = _session(tmp_path)
+    for step in ("account", "login", "build"):
+        session.record_step(session.lesson.step(step), "done")
+    session.progress.open_hint("build")
+    session.save_progress()
+    other_process(tmp_path, "reset:build")
+    session.record_step(session.lesson.step("push"), "failed", "denied")  # still holds build done
+    saved = json.loads(state_file(tmp_path).read_text())
+    assert sorted(saved["steps"]) == ["account", "login", "push"] and "build" not in saved["hints"]
+    other_process(tmp_path, "reset-lesson")
+    session.progress.open_hint("push")  # the app never saw the reset; its next save comes after it
+    session.save_progress()
+    saved = json.loads(state_file(tmp_path).read_text())
+    assert saved["steps"] == {} and saved["hints"] == {"push": 1} and saved["reset_at"]
+    assert session.progress.steps == {}  # the app's marks say so too
+
+
+def test_a_reset_here_is_not_undone_by_the_other_process_saving_later(tmp_path):
+    session = _session(tmp_path)
+    session.record_step(session.lesson.step("build"), "done")
+    session.progress.open_hint("build")
+    session.save_progress()
+    script = _OTHER.format(lesson=LESSON, settings=str(_settings(tmp_path)), folder=str(state_file(tmp_path).parent))
+    # The other tutor loads now (build done), waits for our reset, then saves a record of its own.
+    slow = subprocess.Popen([sys.executable, "-c", script, "wait", "done:push"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(tmp_path), text=True)
+    assert slow.stdout.readline() == "loaded\n"
+    session.progress.reset_step("build")
+    session.save_progress()
+    _out, err = slow.communicate("go\n", timeout=60)
+    assert slow.returncode == 0, err
+    saved = json.loads(state_file(tmp_path).read_text())
+    assert sorted(saved["steps"]) == ["push"] and saved["hints"] == {}
+
+
+def _writer(folder: Path, name: str, count: int, start: float) -> None:
+    store = ProgressStore(folder)
+    progress = store.load(LESSON).value
+    while time.time() < start:
+        pass
+    for n in range(count):
+        progress.set_step(f"{name}-{n}", "done")
+        store.save(progress)
+
+
+def test_two_processes_saving_at_the_same_moments_lose_no_record(tmp_path):
+    """Fault: two tutors save in the same milliseconds, 40 times each; the folder lock makes them take turns."""
+    start, children = time.time() + 0.3, []
+    for name in ("app", "watch"):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _writer(tmp_path, name, 40, start)
+            finally:
+                os._exit(0)
+        children.append(pid)
+    for pid in children:
+        assert os.waitpid(pid, 0)[1] == 0
+    saved = ProgressStore(tmp_path).load(LESSON).value
+    assert sorted(saved.steps) == sorted(f"{name}-{n}" for name in ("app", "watch") for n in range(40))
+    assert no_temp_files(tmp_path) == []

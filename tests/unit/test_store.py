@@ -102,3 +102,101 @@ def test_read_only_load_leaves_a_corrupt_settings_file_in_place(tmp_path):
     path.write_text("username = [")
     loaded = load_settings(path, repair=False)
     assert loaded.warning and path.exists()
+
+
+# --- two tutors, one progress file (tutor/progress_merge.py) ---------------------------------------
+
+
+def _two(tmp_path):
+    """Two stores on one folder, as two tutor processes have; both loaded the same file."""
+    first, second = ProgressStore(tmp_path), ProgressStore(tmp_path)
+    return first, first.load("push").value, second, second.load("push").value
+
+
+def test_a_save_merges_what_another_store_saved_since_record_by_record(tmp_path):
+    first, mine, second, theirs = _two(tmp_path)
+    theirs.set_step("build", "done", "built")
+    theirs.set_check("naming", "passed", "names fit")
+    theirs.add_attempt("push-twice", "the tag moves", "correct", 1.0)
+    second.save(theirs)
+    mine.set_step("login", "done", "Login Succeeded")
+    mine.open_hint("login")
+    first.save(mine)  # holds nothing of the other's records in memory before this
+    saved = ProgressStore(tmp_path).load("push").value
+    assert saved.step_status("build") == "done" and saved.step_status("login") == "done"
+    assert saved.checklist["naming"]["status"] == "passed" and saved.hints == {"login": 1}
+    assert saved.last_attempt("push-twice")["answer"] == "the tag moves"
+    assert mine == saved  # the saving store's copy holds them too
+
+
+def test_a_record_both_changed_goes_to_the_newer(tmp_path):
+    first, mine, second, theirs = _two(tmp_path)
+    mine.set_step("build", "failed", "mine, earlier")
+    theirs.set_step("build", "done", "theirs, later")
+    mine.steps["build"]["at"] -= 5
+    second.save(theirs)
+    first.save(mine)
+    assert ProgressStore(tmp_path).load("push").value.steps["build"]["detail"] == "theirs, later"
+
+
+def test_a_step_reset_in_one_store_stays_reset_when_the_other_saves(tmp_path):
+    setup = ProgressStore(tmp_path)
+    progress = setup.load("push").value
+    progress.set_step("build", "done")
+    progress.open_hint("build")
+    setup.save(progress)
+    first, mine, second, theirs = _two(tmp_path)
+    stale = ProgressStore(tmp_path)
+    copy = stale.load("push").value
+    theirs.reset_step("build")
+    second.save(theirs)
+    mine.set_step("login", "done")  # still holds build done and its hint
+    first.save(mine)
+    saved = ProgressStore(tmp_path).load("push").value
+    assert saved.step_status("build") == "todo" and "build" not in saved.hints
+    assert saved.step_status("login") == "done"
+    # ...and a record a third one changed before the reset, unseen by it, does not come back either
+    copy.steps["build"] = {"status": "failed", "at": saved.resets["build"] - 1, "detail": "before the reset"}
+    stale.save(copy)
+    saved = ProgressStore(tmp_path).load("push").value
+    assert saved.step_status("build") == "todo" and saved.step_status("login") == "done"
+
+
+def test_a_lesson_reset_stays_a_reset_and_later_records_are_kept(tmp_path):
+    setup = ProgressStore(tmp_path)
+    progress = setup.load("push").value
+    progress.set_step("build", "done")
+    progress.add_attempt("push-twice", "the tag moves", "correct", 1.0)
+    progress.set_check("naming", "passed")
+    progress.open_hint("build")
+    setup.save(progress)
+    first, mine, second, theirs = _two(tmp_path)
+    theirs.reset_all()
+    second.save(theirs)
+    mine.set_step("login", "done")  # after the reset, in the process that never saw it
+    first.save(mine)
+    saved = ProgressStore(tmp_path).load("push").value
+    assert list(saved.steps) == ["login"] and saved.quiz == {} and saved.checklist == {} and saved.hints == {}
+    assert saved.reset_at is not None
+
+
+def test_refresh_takes_in_the_other_stores_records_without_writing(tmp_path):
+    first, mine, second, theirs = _two(tmp_path)
+    assert first.refresh(mine) is False  # nothing changed: a stat, no read
+    theirs.set_step("build", "done")
+    second.save(theirs)
+    before = first.path("push").stat().st_mtime_ns
+    assert first.refresh(mine) is True and mine.step_status("build") == "done"
+    assert first.path("push").stat().st_mtime_ns == before
+    assert first.refresh(mine) is False
+
+
+def test_a_file_changed_to_nonsense_meanwhile_is_kept_aside_and_ours_written(tmp_path):
+    first, mine, _second, _theirs = _two(tmp_path)
+    mine.set_step("build", "done")
+    first.save(mine)
+    first.path("push").write_text("{ broken by hand")
+    mine.set_step("login", "done")
+    first.save(mine)
+    assert ProgressStore(tmp_path).load("push").value.step_status("build") == "done"
+    assert [p.read_text() for p in tmp_path.glob("progress-push.json.corrupt-*")] == ["{ broken by hand"]

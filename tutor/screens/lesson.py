@@ -24,6 +24,9 @@ from tutor.widgets.outline import Entry, Outline
 from tutor.widgets.step_text import StepText
 
 
+PROGRESS_POLL = 2.0  # seconds between looks at the progress file for another process's records
+
+
 @dataclass
 class StepEvent(Message):
     """One event from a running docker action, on its way from the worker to the pane."""
@@ -117,6 +120,21 @@ class LessonScreen(Screen):
             elif lesson.concepts:
                 self.goto("concept", lesson.concepts[0].id)
         outline.focus()
+        # `watch`, `do` or `check` in another terminal save to the same file: a stat every 2 s.
+        self.set_interval(PROGRESS_POLL, self._progress_elsewhere)
+
+    def _progress_elsewhere(self) -> None:
+        """Another tutor process saved records: the marks (and the step on screen) show them."""
+        if self.running():
+            return  # the running step's mark is the pane's; this is taken in once it ends
+        shown = self.current
+        step = self.session.lesson.step(shown.id) if shown is not None and shown.kind == "step" else None
+        before = self.session.step_state(step) if step is not None else None
+        if not self.session.refresh_progress():
+            return
+        self.refresh_marks()
+        if step is not None and self.session.step_state(step) != before:
+            self._prepare_pane(step)
 
     def goto(self, kind: str, item_id: str) -> bool:
         """Select an outline entry and show it (False when the lesson has no such entry)."""
@@ -659,6 +677,7 @@ class LessonScreen(Screen):
 
     def reload(self) -> None:
         """Settings or progress changed elsewhere: titles, marks and the current entry are redrawn."""
+        self.session.refresh_progress()  # and what another tutor process saved meanwhile
         self.query_one(Outline).fill(self._sections())
         self.refresh_marks()
         if self.current is not None:
