@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from rich.markup import escape
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tutor.screens import palette
 from tutor.screens.follow_view import FollowView
 from tutor.screens.presenter import Presenter
 from tutor.session import Session
@@ -107,13 +107,16 @@ class TutorApp(App):
     def open_settings(self, first_run: bool = False) -> None:
         from tutor.screens.settings import SettingsScreen
 
+        screen = SettingsScreen(self.session.settings, first_run=first_run)
+
         def saved(settings) -> None:
             if settings is not None and self.session.save_settings(settings):
                 self.notify("Settings saved. Commands now use your values.")
                 self.follow_settings_changed()
+            self.session.record_practice_setup(screen.ready)  # the practice registry's account and login
             self._reload_lesson()
 
-        self.push_screen(SettingsScreen(self.session.settings, first_run=first_run), saved)
+        self.push_screen(screen, saved)
 
     def open_quiz(self, question_id: str | None = None) -> None:
         from tutor.screens.quiz import QuizScreen
@@ -170,38 +173,9 @@ class TutorApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         lesson = self.lesson_screen()
-        yield SystemCommand("Settings", "Username, registry, tag, project folder and EC2 node", self.open_settings)
-        yield SystemCommand("Quiz", "Answer the milestone's questions", self.open_quiz)
-        yield SystemCommand("Checklist", "Check images, registry and node for real", self.open_checklist)
-        yield SystemCommand("Self-assessment report", "Show your progress; save it as Markdown, HTML or JSON",
-                            self.write_report)
-        yield SystemCommand("Reset lesson", "Start the lesson afresh (asks first)", self.reset_lesson)
-        yield SystemCommand("Presenter mode", "Show each key pressed and a larger command line, or stop (f2)",
-                            self.action_toggle_presenter)
-        if lesson is not None and lesson.demo is not None:
-            yield SystemCommand("Stop the demo", "Leave demo mode; keys work as usual", lesson.stop_demo)
+        yield from palette.app_commands(self, lesson)
         if lesson is not None and screen is lesson:
-            yield SystemCommand("Next step", "Go to the next step of your task (n)", lesson.action_next)
-            yield SystemCommand("Previous step", "Go back one step (p)", lesson.action_previous)
-            yield SystemCommand("Run step (show me)", "Run the selected step's docker commands", lesson.action_run)
-            yield SystemCommand("Check step", "Look for the result of a step you ran yourself", lesson.action_verify)
-            yield SystemCommand("Next hint", "Open the next hint of the selected step", lesson.action_hint)
-            yield SystemCommand("Mark step done", "For steps done in the browser", lesson.action_mark_done)
-            yield SystemCommand("Skip step", "Skip the selected step", lesson.action_skip)
-            yield SystemCommand("Reset step", "Clear the selected step's progress and hints", lesson.action_reset_step)
-            yield SystemCommand("Cancel action", "Stop the running docker action", lesson.action_cancel)
-            yield SystemCommand("Full pane", "The action pane fills the screen, or back (m)", lesson.action_maximize_pane)
-            yield SystemCommand("Show or hide the outline", "Give the text the whole width (o)",
-                                lesson.action_toggle_outline)
-            yield SystemCommand("Copy commands", "Copy the pane's commands to the clipboard (y)",
-                                lesson.action_copy_commands)
-            steps = self.session.lesson.steps
-            for number, step in enumerate(steps, 1):
-                commands = self.session.step_commands(step)
-                # The palette reads help as markup: a folder named "[b]" must show as typed.
-                yield SystemCommand(f"Go to step {number}: {self.session.render(step.title)}",
-                                    escape(commands[0]) if commands else f"Step {number} of {len(steps)}",
-                                    lambda step_id=step.id: lesson.goto("step", step_id))
+            yield from palette.lesson_commands(lesson, self.session)
 
     async def action_quit(self) -> None:
         lesson = self.lesson_screen()
