@@ -22,6 +22,7 @@ class Presenter:
         self.on = on
         self._keys: list[str] = []  # the latest keys' captions, oldest first
         self._keys_at = 0.0
+        self._watching_screens = False
 
     def toggle(self) -> None:
         self.on = not self.on
@@ -50,8 +51,17 @@ class Presenter:
         if now - self._keys_at > FADE_SECONDS:  # a new burst of keys after a pause
             self._keys = []
         self._keys, self._keys_at = [*self._keys, key_caption(event.key, event.character)][-SHOWN:], now
+        if not self._watching_screens:  # a burst of keys can be handled before the screen it opens is in front
+            self.app.screen_change_signal.subscribe(self.app, self._screen_changed)
+            self._watching_screens = True
         # After the key has done its work: on the screen it led to (esc closes a dialog).
         self.app.call_after_refresh(self._show_keys)
+
+    def _screen_changed(self, _screen: object) -> None:
+        from tutor.widgets.key_echo import FADE_SECONDS
+
+        if self.on and self._keys and monotonic() - self._keys_at <= FADE_SECONDS:
+            self.app.call_after_refresh(self._show_keys)
 
     def screen_closed(self) -> None:
         if self.on and self._keys:  # the keys that closed a dialog stay in view under it

@@ -39,13 +39,16 @@ class KeyEcho(Container):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._fade = None
+        # Made here, not in compose: keys can arrive between mount and compose (a fast burst after a
+        # screen opens) and must land on the label all the same.
+        self._keys = Static("", id="keys", markup=False)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="keys", markup=False)
+        yield self._keys
 
     def show(self, captions: list[str]) -> None:
         """The latest keys, oldest first (the app keeps them across screens: a dialog's esc stays in view)."""
-        self.query_one("#keys", Static).update("⌨ " + "  ".join(captions[-SHOWN:]))
+        self._keys.update("⌨ " + "  ".join(captions[-SHOWN:]))
         self.display = True
         if self._fade is not None:
             self._fade.stop()
