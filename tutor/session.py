@@ -107,19 +107,19 @@ class Session:
         login = next((n for n, s in enumerate(steps) if any(a.kind == "login" for a in s.actions)), None)
         if login is None:
             return []
-        notes = {}
+        notes: dict[str, str] = {}  # step id -> what the tutor did
         account = steps[login - 1] if login > 0 else None
         if account is not None and account.actions and all(a.kind == "manual" for a in account.actions):
-            notes[account] = (f"The tutor made your account {ready.username} on the practice registry when you "
+            notes[account.id] = (f"The tutor made your account {ready.username} on the practice registry when you "
                               "chose it in the settings." if ready.made else
                               f"Your account {ready.username} on the practice registry was made by the tutor "
                               "earlier; the settings found it there.")
         if ready.logged_in:
-            notes[steps[login]] = (f"The tutor logged your docker in to {ready.address} as {ready.username} "
+            notes[steps[login].id] = (f"The tutor logged your docker in to {ready.address} as {ready.username} "
                                    "when you chose the practice registry in the settings.")
-        done = [step for step in notes if self.step_state(step) != "done"]
+        done = [step for step in steps if step.id in notes and self.step_state(step) != "done"]
         for step in done:
-            self.record_step(step, "done", notes[step])
+            self.record_step(step, "done", notes[step.id])
         return [step.id for step in done]
 
     def refresh_progress(self) -> bool:

@@ -20,6 +20,7 @@ class Ready:
     started: bool  # started now, not found running
     password: str = field(default="", repr=False)  # only for an account made now: show it once
     logged_in: bool = False  # docker holds a login for this account on this registry
+    made: bool = False  # the account was made now (its password is this one)
     login_problem: Hint | None = None  # why the automatic login failed
 
 
@@ -34,6 +35,7 @@ async def prepare(username: str) -> Ready:
 
     registries.refresh()  # 127.0.0.1:PORT is the practice registry now, in every sentence of the lesson
     ready = Ready(started.running.address, username, not started.already, started.passwords.get(username, ""))
+    ready.made = bool(ready.password)
     if ready.password:
         ready.logged_in, ready.login_problem = await _login(ready.address, username, ready.password)
     else:

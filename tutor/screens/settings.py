@@ -164,6 +164,9 @@ class SettingsScreen(Screen[Settings | None]):
         super().__init__()
         self.settings = settings
         self.first_run = first_run
+        # What the practice registry's set-up did (practice.ready.Ready, without its password), for
+        # the lesson's account and login steps (Session.record_practice_setup); None without it.
+        self.ready = None
 
     def compose(self) -> ComposeResult:
         s, known = self.settings, {value for _, value in REGISTRIES}
@@ -332,6 +335,7 @@ class SettingsScreen(Screen[Settings | None]):
                         title="Practice registry not started", severity="error")
             return
         saved = replace(settings, registry=ready.address)
+        self.ready = replace(ready, password="")
         if not ready.started and not ready.password and ready.logged_in:
             self.dismiss(saved)  # nothing new to say: it ran, the account existed, docker is logged in
             return
