@@ -209,16 +209,19 @@ def storage(registry: str) -> Storage:
     return Storage("none", path)
 
 
-def storage_notice(found: Storage) -> str | None:
-    """What to tell the learner about where their credentials ended up."""
+def storage_notice(found: Storage, tokens: bool = True) -> str | None:
+    """What to tell the learner about where their credentials ended up. ``tokens``: the registry
+    issues access tokens (a registry that has only passwords gets no advice to use one)."""
     if found.kind == "plaintext":
+        token = ("; logging in with an access token rather than your password means a leak can be revoked "
+                 "on its own without changing your password" if tokens else "")
         return (f"Docker stored your credentials unencrypted in {found.path}: the `auth` value there is just "
                 "base64 of username:password, readable by anyone who can read the file. A credential helper "
                 "(credsStore, e.g. docker-credential-pass or -secretservice) would keep them in the OS keychain "
-                "instead; logging in with an access token rather than your password means a leak can be revoked "
-                "on its own without changing your password.")
+                f"instead{token}.")
     if found.kind == "helper":
+        token = (" Logging in with an access token rather than your password means a leak can be revoked on its "
+                 "own." if tokens else "")
         return (f"Docker handed your credentials to its credential helper docker-credential-{found.helper}, "
-                f"which keeps them in the OS keychain rather than in {found.path}. Logging in with an access token "
-                "rather than your password means a leak can be revoked on its own.")
+                f"which keeps them in the OS keychain rather than in {found.path}.{token}")
     return None

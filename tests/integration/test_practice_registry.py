@@ -391,6 +391,7 @@ async def test_the_settings_choice_starts_it_logs_docker_in_and_shows_the_passwo
             assert dialog.detail == ""  # the dialog let go of the password
             assert isinstance(app.result, Settings) and app.result.registry == address
             assert describe(address).name == f"the practice registry at {address}"
+            assert describe(address).secret == "password"  # the login field: no access tokens here
             record = control.running(layout)
             assert record is not None and record.address == address
             # Opened again, the form shows the practice registry chosen; saving it again has nothing

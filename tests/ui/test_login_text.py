@@ -34,6 +34,7 @@ async def test_docker_hub_gets_docker_hubs_token_advice(app_for, size):
     app = app_for("docker.io")
     async with app.run_test(size=size) as pilot:
         shown = await open_login(app, pilot)
+        assert app.screen.query_one("#secret").placeholder == "password or access token"
     assert "hub.docker.com → Account Settings → Security" in shown
     assert "two-factor" in shown and "paste it here as the password" in shown
 
@@ -44,6 +45,8 @@ async def test_a_plain_registry_gets_no_docker_hub_advice(app_for, size):
     async with app.run_test(size=size) as pilot:
         shown = await open_login(app, pilot)
         title = str(app.screen.query_one(".dialog-title").content)
+        placeholder = app.screen.query_one("#secret").placeholder
+    assert placeholder == "password"  # such a registry has no access tokens to speak of
     assert "Docker Hub" not in shown and "hub.docker.com" not in shown
     assert "the registry at 127.0.0.1:5000" in shown and "htpasswd" in shown
     assert title == "docker login 127.0.0.1:5000 as alice"

@@ -199,10 +199,14 @@ def test_registry_keys_and_stored_credentials(tmp_path, monkeypatch):
     config.write_text(json.dumps({"auths": {"https://index.docker.io/v1/": {"auth": "YTpi"}}}))
     assert docker_config.storage("docker.io").kind == "plaintext"
     assert "unencrypted" in docker_config.storage_notice(docker_config.storage("docker.io"))
+    assert "access token" in docker_config.storage_notice(docker_config.storage("docker.io"))
+    # A registry with passwords only (the practice registry, a plain one) gets no token advice.
+    assert "access token" not in docker_config.storage_notice(docker_config.storage("docker.io"), tokens=False)
     config.write_text(json.dumps({"auths": {"ghcr.io": {}}, "credHelpers": {"ghcr.io": "gcloud"}}))
     found = docker_config.storage("ghcr.io")
     assert (found.kind, found.helper) == ("helper", "gcloud")
     assert "docker-credential-gcloud" in docker_config.storage_notice(found)
+    assert "access token" not in docker_config.storage_notice(found, tokens=False)
     assert docker_config.storage("docker.io").kind == "none"
 
 

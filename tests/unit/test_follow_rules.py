@@ -79,3 +79,24 @@ def test_each_mistake_says_what_to_type():
     elsewhere = hints.follow_wrong_name("other-namespace", "h:5000/myapp/poll-backend:v1", "h:5000/learner/poll-backend:v1",
                                         username="learner", registry="h:5000")
     assert "Docker Hub" not in elsewhere.what and "refuses that push" in elsewhere.what
+
+
+@pytest.mark.parametrize("pushed", [False, True])
+def test_a_bare_name_with_another_registry_lacks_its_host_too_and_goes_to_docker_hub(pushed):
+    found = hints.follow_wrong_name("no-namespace", "poll-backend:v1", "127.0.0.1:5000/learner/poll-backend:v1",
+                                    pushed=pushed, username="learner", registry="127.0.0.1:5000", tag="v1")
+    assert "without the registry's host (127.0.0.1:5000) and your username in front" in found.what
+    assert "Docker Hub" in found.what and "not to 127.0.0.1:5000" in found.what
+    # With the host there, only the username is missing, and Docker Hub has nothing to do with it.
+    hosted = hints.follow_wrong_name("no-namespace", "127.0.0.1:5000/poll-backend:v1",
+                                     "127.0.0.1:5000/learner/poll-backend:v1", pushed=pushed, username="learner",
+                                     registry="127.0.0.1:5000", tag="v1")
+    assert "without your username in front" in hosted.what and "Docker Hub" not in hosted.what
+
+
+def test_the_latest_note_says_the_tag_once():
+    for name in ("learner/poll-backend:latest", "learner/poll-backend"):
+        found = hints.follow_wrong_name("latest", name, "learner/poll-backend:v1", username="learner",
+                                        registry="docker.io", tag="v1")
+        assert found.what.count("latest") == 1, found.what
+        assert "the tag v1" in found.what

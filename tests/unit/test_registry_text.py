@@ -221,3 +221,6 @@ def test_registry_facts_have_token_advice_for_each_kind():
         assert facts.token_help and facts.name
         assert ("hub.docker.com" in facts.token_help) == facts.hub
     assert "--region eu-west-1" in describe("123456789012.dkr.ecr.eu-west-1.amazonaws.com").token_help
+    # What the login field asks for: tokens only where the registry issues them.
+    assert describe("docker.io").secret == describe("ghcr.io").secret == "password or access token"
+    assert describe("127.0.0.1:5000").secret == "password"

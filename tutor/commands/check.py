@@ -202,10 +202,15 @@ def _print_table(header: dict[str, Any], results: list) -> None:
                      "  "):
         print(line)
     print()
-    indent = " " * 11
-    for result in results:
+    from tutor.probes.results import STATUS_WORDS, shown_status
+
+    # The app's checklist words: a quiz item nobody answered yet is "not answered", not "skipped".
+    words = [STATUS_WORDS.get(shown_status(r.status, r.outcome), r.status) for r in results]
+    column = max([8, *map(len, words)])
+    indent = " " * (column + 3)
+    for result, word in zip(results, words, strict=True):
         lines = wrap(f"{result.item_id}: {result.text}", width - len(indent))
-        print(f"  {result.status:<8} {lines[0] if lines else result.item_id}")
+        print(f"  {word:<{column}} {lines[0] if lines else result.item_id}")
         for line in lines[1:]:
             print(indent + line)
         for line in wrap(result.reason, width - len(indent)):
@@ -214,8 +219,8 @@ def _print_table(header: dict[str, Any], results: list) -> None:
             for line in wrap(f"hint: {result.hint.next_step}", width - len(indent), "  "):
                 print(indent + line)
     counts: dict[str, int] = {}
-    for result in results:
-        counts[result.status] = counts.get(result.status, 0) + 1
+    for word in words:
+        counts[word] = counts.get(word, 0) + 1
     print()
     print(", ".join(f"{n} {status}" for status, n in counts.items()) + ".")
 

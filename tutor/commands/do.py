@@ -113,7 +113,9 @@ def _read_secret(from_stdin: bool, values: dict[str, str]):
     import getpass
 
     who, where = values.get("username") or "your account", values.get("registry") or "docker.io"
-    typed = getpass.getpass(f"Password or access token for {who} on {where}: ")
+    from tutor.lesson.registries import describe
+
+    typed = getpass.getpass(f"{describe(where).secret.capitalize()} for {who} on {where}: ")
     return Secret(typed) if typed else None
 
 

@@ -117,7 +117,9 @@ async def login(action: Action, registry: str | None, username: str, secret: str
     # The CLI now holds the login; drop any copy this process kept from an earlier fallback.
     credentials.forget(key)
     stored = docker_config.storage(key)
-    if notice := docker_config.storage_notice(stored):
+    from tutor.lesson.registries import describe
+
+    if notice := docker_config.storage_notice(stored, tokens=describe(key).secret != "password"):
         yield Notice(notice)
     yield Succeeded(f"Logged in to {key} as {username}; your shell's docker is logged in too",
                     {"registry": key, "username": username, "shell_logged_in": True, "storage": stored.kind,

@@ -26,6 +26,7 @@ class Registry:
     repositories: str = ""  # page listing the learner's repositories, with {username}
     token_help: str = ""  # what to type as the password, for the login dialog
     practice: bool = False  # the tutor's own practice registry (docker-tutor practice-registry)
+    secret: str = "password or access token"  # what the login field asks for; "password" where no tokens exist
 
     @property
     def hub(self) -> bool:
@@ -81,13 +82,14 @@ def describe(registry: str | None) -> Registry:
             token_help="The practice registry showed your password once, when it made your account (on saving "
                        "the settings, or with `docker-tutor practice-registry start`). Lost it? Run "
                        "`docker-tutor practice-registry password` in a terminal for a new one.",
-            practice=True,
+            practice=True, secret="password",
         )
     return Registry(
         key, f"the registry at {key}",
         token_help=f"There is no token page for the registry at {key}: use the password set up for "
                    "this username by whoever runs the registry (for a registry you run yourself, the one "
                    "you put in its htpasswd file).",
+        secret="password",
     )
 
 

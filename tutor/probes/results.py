@@ -19,6 +19,22 @@ SKIPPED = "skipped"
 RUNNING = "running"
 ERROR = "error"
 STATUSES = (PASSED, FAILED, SKIPPED, RUNNING, ERROR)
+# Shown, never stored: a quiz item skipped because its question has no answer yet. It is not a
+# skip of the learner's (the outline's ↷ means a step skipped with k), just not done.
+UNANSWERED = "unanswered"
+
+# The one word for each state, in `docker-tutor check` and in the app's checklist alike.
+STATUS_WORDS = {PASSED: "passed", FAILED: "failed", ERROR: "could not check", SKIPPED: "skipped",
+                UNANSWERED: "not answered", RUNNING: "checking…", "todo": "not checked"}
+
+
+def shown_status(status: str, outcome: str = "", evidence: dict | None = None) -> str:
+    """The state a learner reads for an item's ``status``: ``unanswered`` for a quiz item nobody has
+    answered yet (its ``outcome``, or for a saved result its evidence: a question and no verdict)."""
+    if status == SKIPPED and (outcome == "not-answered" or (
+            not outcome and evidence and "question" in evidence and "verdict" not in evidence)):
+        return UNANSWERED
+    return status
 
 # Outcomes that mean "the tutor could not find out", whichever probe met them.
 UNDETERMINED = frozenset({

@@ -20,13 +20,12 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.messages import CheckDone
+from tutor.probes.results import STATUS_WORDS, UNANSWERED, shown_status
 from tutor.session import Session
 from tutor.widgets.inline_code import inline_text
 from tutor.widgets.outline import MARKS
 
-STATUS_MARKS = {**MARKS, "error": ("!", "yellow"), "running": ("…", "yellow")}
-STATUS_WORDS = {"passed": "passed", "failed": "not yet", "error": "could not check", "skipped": "skipped",
-                "running": "checking…", "todo": "not checked"}
+STATUS_MARKS = {**MARKS, "error": ("!", "yellow"), "running": ("…", "yellow"), UNANSWERED: MARKS["todo"]}
 STATE_WIDTH = max(len(word) for word in STATUS_WORDS.values())
 UNKNOWN_HOST_KEY = "unknown-host-key"  # the node probe's outcome for a key the tutor has not seen
 HOW_TO_TRUST = "To trust it: press t, compare the fingerprint with the node's own, then press y or choose Trust."
@@ -90,8 +89,9 @@ class ChecklistScreen(Screen):
     def _status(self, item_id: str) -> str:
         result = self.results.get(item_id)
         if result is not None:
-            return result.status
-        return self.session.check_record(item_id).get("status", "todo")
+            return shown_status(result.status, result.outcome)
+        record = self.session.check_record(item_id)
+        return shown_status(record.get("status", "todo"), evidence=record.get("evidence"))
 
     @staticmethod
     def _state(status: str) -> tuple[str, str, str]:

@@ -37,7 +37,7 @@ class LoginDialog(ModalScreen[str | None]):
             yield Label(Text(visible(f"docker login {self.registry} as {self.username}")), classes="dialog-title")
             # Text, not markup: a registry such as [::1]:5000 must not be read as a style.
             yield Static(Text(token_help(self.registry)), classes="dialog-detail", id="token-help")
-            yield Input(placeholder="password or access token", password=True, id="secret")
+            yield Input(placeholder=describe(self.registry).secret, password=True, id="secret")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Log in", variant="primary", id="login")
                 yield Button("Cancel", id="cancel")
@@ -58,7 +58,7 @@ class LoginDialog(ModalScreen[str | None]):
         if secret:
             self.dismiss(secret)
         else:
-            self.notify("Type your password or access token first.", severity="warning")
+            self.notify(f"Type your {describe(self.registry).secret} first.", severity="warning")
 
     def action_cancel(self) -> None:
         self.query_one("#secret", Input).value = ""
