@@ -146,3 +146,41 @@ def test_the_served_command_is_quoted_for_the_shell(tmp_path):
     command = app_command(args)
     assert shlex.split(command) == [sys.executable, "-m", "tutor", "demo", "--config", str(odd), "--lessons", "a b"]
     assert Path(sys.executable).exists()
+
+
+def test_serve_says_where_only_once_it_listens_and_its_page_needs_no_internet(tmp_path):
+    import httpx
+
+    settings = write_settings(tmp_path, username="alice", registry="127.0.0.1:9")
+    port = free_port()
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "DOCKER_HOST": "unix:///nonexistent.sock"}
+    proc = _tutor("serve", "--port", str(port), "--config", str(settings), env=env)
+    try:
+        said = proc.stdout.readline()  # blocks until the line comes: by then the port must answer
+        assert said.startswith(f"Open http://127.0.0.1:{port}/ in a browser"), said
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert page.status_code == 200
+        # Every address the page loads is this server's own: no web fonts from the internet.
+        loaded = re.findall(r'(?:href|src)="([^"]+)"|url\("([^"]+)"\)', page.text)
+        urls = [a or b for a, b in loaded]
+        assert urls and all(u.startswith(f"http://127.0.0.1:{port}/") for u in urls), urls
+        assert "googleapis" not in page.text
+        font = next(u for u in urls if u.endswith(".ttf"))
+        assert httpx.get(font, timeout=10).status_code == 200
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    assert "Serving" not in out and "Traceback" not in err
+
+
+def test_serve_on_a_taken_port_says_only_that(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "tutor", "serve", "--port", str(port)], capture_output=True,
+                              text=True, timeout=60)
+    assert done.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Open http" not in done.stdout and "Serving" not in done.stdout and "Traceback" not in done.stderr

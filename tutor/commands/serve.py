@@ -90,8 +90,9 @@ def run(args: argparse.Namespace) -> int:
              "with it this machine's Docker engine (build, run and remove containers and images). Stop it with "
              "Ctrl+C when the class is over.")
     server = _server_class(Server)(app_command(args), host=args.host, port=args.port, title="docker-tutor")
-    print(f"Open http://{_shown(args.host)}:{args.port}/ in a browser (add ?fontsize=24 for a projector).",
-          flush=True)
+    # Said once the port is really listening: a taken port gets only the error below.
+    server.listening = lambda: print(f"Open http://{_shown(args.host)}:{args.port}/ in a browser (add ?fontsize=24 "
+                                     "for a projector). Ctrl+C stops it.", flush=True)
     try:
         server.serve()
     except OSError as exc:  # the port is taken, the address is not this machine's ...
@@ -104,9 +105,30 @@ def _shown(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+# textual-serve's page asks fonts.googleapis.com for its font; a classroom may be offline, and no
+# page of ours should tell a third party who opened it. The same font ships in its static folder.
+_WEB_FONT_LINK = re.compile(r'<link[^>]*href="https://fonts\.googleapis\.com/[^"]*"[^>]*/?>\s*', re.DOTALL)
+_LOCAL_FONTS = """<style>
+      @font-face { font-family: "Roboto Mono"; font-style: normal;
+        src: url("{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf"); }
+      @font-face { font-family: "Roboto Mono"; font-style: italic;
+        src: url("{{ config.static.url }}fonts/RobotoMono-Italic-VariableFont_wght.ttf"); }
+    </style>
+"""
+
+
+def offline_page(template: str) -> str:
+    """textual-serve's page template with its web-font link replaced by the fonts it serves itself."""
+    return _WEB_FONT_LINK.sub(lambda _: _LOCAL_FONTS, template, count=1)
+
+
 def _server_class(base):
+    import asyncio
+    import signal
     from urllib.parse import urlsplit
 
+    import aiohttp_jinja2
+    import jinja2
     from aiohttp import web
 
     class TutorServer(base):
@@ -116,6 +138,34 @@ def _server_class(base):
         rebinding). The page's links use the address the browser came by: textual-serve's fixed
         one (http://0.0.0.0:PORT served publicly, 127.0.0.1 for a page opened as localhost)
         would send the websocket elsewhere."""
+
+        listening = staticmethod(lambda: None)  # called once the port is bound
+
+        async def on_startup(self, app) -> None:
+            pass  # textual-serve's banner comes before the port is bound; `listening` says it after
+
+        async def _make_app(self):
+            app = await super()._make_app()
+
+            def load(name: str) -> str:
+                return offline_page((self.templates_path / name).read_text(encoding="utf-8"))
+
+            aiohttp_jinja2.setup(app, loader=jinja2.FunctionLoader(load))
+            return app
+
+        def serve(self, debug: bool = False) -> None:
+            # As textual-serve's own, but aiohttp's "running" callback (made once every site
+            # listens) is where the address is printed.
+            self.debug = debug
+            self.initialize_logging()
+            loop = asyncio.new_event_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.add_signal_handler(signum, self.request_exit)
+                except (NotImplementedError, RuntimeError):
+                    pass
+            web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                        print=lambda *_: self.listening())
 
         def _refused(self, request) -> str:
             name = urlsplit(f"//{request.host}").hostname or ""
