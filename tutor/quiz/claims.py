@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from simplemma import is_known
-
 from tutor.lesson.model import Question
+from tutor.quiz.lemmas import is_known
 from tutor.quiz.text import Analysis, analyse
 
 # Words a clause may use without saying anything new about the question.
@@ -74,7 +73,7 @@ def unaccounted(question: Question, answer: Analysis, used_starts: set[int]) -> 
         if not words or any(t.start in used_starts for t in words):
             continue
         new = [t for t in words if t.lemma not in known and t.lemma not in FILLERS and t.word not in FILLERS
-               and t.word.isalpha() and is_known(t.word, lang="en") and not _in_identifier(answer.text, t)]
+               and t.word.isalpha() and is_known(t.word) and not _in_identifier(answer.text, t)]
         if len(new) >= MIN_UNKNOWN:
             return [answer.text[t.start:t.end] for t in new]
     return []

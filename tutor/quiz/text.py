@@ -4,7 +4,7 @@ Rule-based and offline (no language model, no network), so that a verdict can al
 explained by pointing at the words that produced it:
 
 * lower case, contractions expanded ("doesn't" -> "does not", also without the apostrophe),
-* lemmas from simplemma, whose English data ships inside the package ("pushed", "pushing" ->
+* lemmas from simplemma, whose English data ships inside the package (decoded once, kept in the cache: tutor.quiz.lemmas) ("pushed", "pushing" ->
   "push"; "layers" -> "layer"), after a few course synonyms ("k8s" -> "kubernetes"),
 * stop words dropped, but negators ("not", "no", "never", "without" ...) kept and flagged;
   "not only" / "not just" is no negation ("not only X but Y" says X and Y),
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
-from simplemma import is_known, lemmatize
+from tutor.quiz.lemmas import is_known, lemmatize
 
 # "re-upload" stays one word; "v1.2" and "500MB" are single tokens until split below.
 _WORD = re.compile(r"(?:re|un|pre|non)-[a-z]+|[a-z0-9]+(?:['\u2019][a-z]+)?", re.IGNORECASE)
@@ -120,8 +120,8 @@ def lemma(word: str) -> str:
         return _LEMMA_FIXES[word]
     if not word.isalpha() or len(word) <= 2:
         return word
-    found = lemmatize(word, lang="en")
-    if found == word and len(word) > 4 and not is_known(word, lang="en"):
+    found = lemmatize(word)
+    if found == word and len(word) > 4 and not is_known(word):
         # A misspelt or unknown word: strip a plural or tense ending so that a typo of
         # "uploads" ("uplaods") still reaches "upload".
         for suffix in ("ing", "ed", "es", "s"):
@@ -149,7 +149,7 @@ def fuzzy_same(rubric: str, answer: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _dictionary_word(word: str) -> bool:
-    return is_known(word, lang="en")
+    return is_known(word)
 
 
 @dataclass(frozen=True)
