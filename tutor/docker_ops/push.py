@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 from tutor import docker_cli as commandline
 from tutor import hints
-from tutor.docker_ops import credentials
+from tutor.docker_ops import credentials, engine
 from tutor.docker_ops.action import Action, docker_action, follow_layers
 from tutor.docker_ops.events import CommandLine, Event, Succeeded
 from tutor.docker_ops.layers import LayerTracker
@@ -83,23 +83,28 @@ async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, 
                           advice="Push a tag instead, e.g. yourusername/poll-backend:v1.")
     registry = credentials.registry_key(image.registry)
     auth = auth or credentials.session_auth(registry)
-    # Who the registry will see: the account docker sends (only its name is read, never the secret),
-    # which is not necessarily the username in the settings the image was named after.
-    logged_in = (auth or {}).get("username") or await asyncio.to_thread(credentials.known_username, registry)
-    action.facts.update(registry=registry, username=username or logged_in, logged_in=logged_in,
-                        namespace=image.namespace, corrected=corrected_ref(image, logged_in or username))
 
-    client = await action.connect(timeout=None)
+    def prepare():
+        # One trip off the event loop, not three: in the app each hop waits for a busy loop.
+        # Who the registry will see: the account docker sends (only its name is read, never the secret),
+        # which is not necessarily the username in the settings the image was named after.
+        logged_in = (auth or {}).get("username") or credentials.known_username(registry)
+        action.facts.update(registry=registry, username=username or logged_in, logged_in=logged_in,
+                            namespace=image.namespace, corrected=corrected_ref(image, logged_in or username))
+        action.client = engine.connect(timeout=None)
+        action.client.api.inspect_image(ref)
+
     try:
-        await asyncio.to_thread(client.api.inspect_image, ref)
+        await asyncio.to_thread(prepare)
     except Exception as exc:  # noqa: BLE001 - ImageNotFound is the expected one; others get their own hint
         if type(exc).__name__ != "ImageNotFound":
             raise
-        similar = await asyncio.to_thread(similar_local_image, client, image)
+        similar = await asyncio.to_thread(similar_local_image, action.client, image)
         said = hints.docker_reason(str(getattr(exc, "explanation", None) or exc))  # "No such image: ..."
         raise action.fail("tag_missing", said, build_command=commandline.build(ref, build_context or "."),
                           tag_advice=hints.retag_advice(ref, *similar) if similar else None) from None
 
+    client = action.client
     repository, tag = split_ref(image)
     tracker = LayerTracker("push")
     async for event in follow_layers(action, client, tracker, lambda: client.api.push(repository, tag=tag, stream=True, decode=True,
