@@ -108,15 +108,25 @@ class Verdict:
 # --- text answers -------------------------------------------------------------------------
 
 
-def _rules(entry: RubricConcept | Misconception) -> list[Phrase]:
-    return [compile_phrase(p) for p in entry.phrasings] + [compile_terms(t) for t in entry.terms]
+def _rules(entry: RubricConcept | Misconception) -> tuple[Phrase, ...]:
+    return _compiled(tuple(entry.phrasings), tuple(entry.terms))
+
+
+@lru_cache(maxsize=4096)
+def _compiled(phrasings: tuple[str, ...], terms: tuple[str, ...]) -> tuple[Phrase, ...]:
+    """An entry's rules, compiled once per text (entries are mutable, their texts are the key)."""
+    return tuple(compile_phrase(p) for p in phrasings) + tuple(compile_terms(t) for t in terms)
 
 
 def _actors(rubric: Rubric, entry: RubricConcept | Misconception) -> Actors:
     if not entry.actor or named(entry):
         return Actors()  # a named part ("=ghcr|io") is checked by tutor.quiz.roles instead
-    return Actors(entry.actor, tuple((name, actor_words(name)) for name in rubric.actors
-                                     if not name.startswith("=")))
+    return _bound(entry.actor, tuple(rubric.actors))
+
+
+@lru_cache(maxsize=1024)
+def _bound(actor: str, actors: tuple[str, ...]) -> Actors:
+    return Actors(actor, tuple((name, actor_words(name)) for name in actors if not name.startswith("=")))
 
 
 def grade_text(question: Question, answer: str) -> Verdict:

@@ -148,32 +148,52 @@ def _alternatives(choices: list[str]) -> Slot:
 # --- where a rubric word occurs in an answer ------------------------------------------------
 
 
+_EMPTY: list[int] = []  # shared, never changed
+_PLANS: dict[int, tuple[Token, tuple[str, str], int]] = {}  # id(rubric word) -> (it, memo key, how to look)
+_NEGATOR, _EXACT, _FUZZY = 0, 1, 2
+
+
+def _plan(option: Token) -> tuple[Token, tuple[str, str], int]:
+    """What looking ``option`` up takes, worked out once per rubric word (they are compiled once)."""
+    plan = _PLANS.get(id(option))
+    if plan is None or plan[0] is not option:
+        if len(_PLANS) > 65536:
+            _PLANS.clear()
+        negator = negator_key(option)
+        if negator:
+            plan = (option, (negator, ""), _NEGATOR)
+        else:
+            fuzzy = max(len(option.lemma), len(option.word)) >= _FUZZY_MIN - 1 and option.word[:1].isalpha()
+            plan = (option, (option.lemma, option.word), _FUZZY if fuzzy else _EXACT)
+        _PLANS[id(option)] = plan
+    return plan
+
+
 def positions(option: Token, answer: Analysis, memo: dict[tuple[str, str], list[int]]) -> list[int]:
-    """Indexes of the answer's tokens that ``option`` matches: same lemma, or a small typo."""
-    # Rubric words are compiled once (lru_cache), so the object itself is a quick first key.
-    found = memo.get(id(option))
-    if found is not None:
-        return found
-    negator = negator_key(option)
-    key = (negator, "") if negator else (option.lemma, option.word)
+    """Indexes of the answer's tokens that ``option`` matches: same lemma, or a small typo.
+    The list returned may be shared: read it, never change it."""
+    _option, key, how = _plan(option)  # rubric words are compiled once: their plans too
     found = memo.get(key)
     if found is None:
         index = answer.lemmas()
-        if negator:
-            found = list(index.get(negator, []))
+        if how == _NEGATOR:
+            found = index.get(key[0], _EMPTY)
         else:
-            found = list(index.get(option.lemma, []))
-            if max(len(option.lemma), len(option.word)) >= _FUZZY_MIN - 1 and option.word[:1].isalpha():
+            found = index.get(option.lemma, _EMPTY)
+            if how == _FUZZY:
                 # Typos: only answer words with the same first letter and a length that allows one.
-                for lemma, word, where in _fuzzy_bucket(answer, memo).get(option.word[0], ()):
-                    if lemma != option.lemma and (fuzzy_same(option.lemma, lemma) or fuzzy_same(option.word, lemma)
-                                                  or fuzzy_same(option.word, word)):
-                        found.append(where)
-                if len(found) > 1:
-                    found = sorted(set(found))
+                near = _fuzzy_bucket(answer, memo).get(option.word[0], ())
+                extra = [where for lemma, word, where in near
+                         if lemma != option.lemma and _typo(option.lemma, option.word, lemma, word)]
+                if extra or len(found) > 1:
+                    found = sorted(set(found + extra))
         memo[key] = found
-    memo[id(option)] = found
     return found
+
+
+@lru_cache(maxsize=262144)
+def _typo(rubric_lemma: str, rubric_word: str, lemma: str, word: str) -> bool:
+    return fuzzy_same(rubric_lemma, lemma) or fuzzy_same(rubric_word, lemma) or fuzzy_same(rubric_word, word)
 
 
 def _fuzzy_bucket(answer: Analysis, memo: dict) -> dict[str, list[tuple[str, str, int]]]:
@@ -233,8 +253,12 @@ def find(phrase: Phrase, answer: Analysis, avoid: frozenset[int] = frozenset(),
 
 
 def _slot_positions(slot: Slot, answer: Analysis, avoid: frozenset[int], memo: dict) -> list[tuple[int, Token]]:
+    options = slot.options
+    if len(options) == 1:  # most slots: one word, most often not in the answer at all
+        if not positions(options[0], answer, memo):
+            return []
     found: dict[int, Token] = {}
-    for option in slot.options:
+    for option in options:
         for p in positions(option, answer, memo):
             if p not in found and answer.tokens[p].start not in avoid:
                 found[p] = option
