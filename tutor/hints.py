@@ -87,7 +87,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "login_username_invalid": (
         "The tutor did not log in: {problem}.",
         "Use the username you log in to {registry} with (letters, digits, '.', '_', '-'): set it in the "
-        "settings (s), or pass --var username=NAME to `docker-tutor do`.",
+        "settings, or pass --var username=NAME to `docker-tutor do`.",
     ),
     "login_rejected": (
         "{registry} rejected the username {username} with this password.",
@@ -569,7 +569,7 @@ def _push_refused(facts: dict[str, object]) -> str:
     # The lesson names images after the settings' username: when that is not the account docker
     # uses, changing it there is the lasting fix; logging in as the image's owner is the other one.
     settings = str(facts.get("username") or "")
-    first = (f"Set your username to {logged_in} in the settings (s)" if settings and settings != logged_in
+    first = (f"Set your username to {logged_in} in the settings" if settings and settings != logged_in
              else f"Name the image under {logged_in}/")
     hub = is_hub(str(facts.get("registry") or ""))
     if namespace and namespace != "library":
@@ -981,7 +981,7 @@ CATALOGUE.update({
     ),
     "doctor_no_node": (
         "No k3s node is set, so the node items of the checklist cannot be done.",
-        "Add the node's host, user and key file in the settings (s), or pass --node USER@HOST --identity KEY.",
+        "Add the node's host, user and key file in the settings, or pass --node USER@HOST --identity KEY.",
     ),
     "doctor_trust_host_key": (
         "The node {node} presented a host key the tutor does not know yet ({fingerprint}).",

@@ -374,7 +374,7 @@ async def test_push_under_the_settings_username_while_logged_in_as_another_says_
     hint = failed(events).hint
     assert hint.code == "push_denied"
     assert f"logged in to {reg.host} as learner" in hint.what and f"{named} is named under someoneelse/" in hint.what
-    assert "Set your username to learner in the settings (s)" in hint.next_step
+    assert "Set your username to learner in the settings" in hint.next_step
     assert f"log in as someoneelse (`docker login -u someoneelse {reg.host}`)" in hint.next_step
     assert all(reg.password not in repr(event) for event in events)
     commands = [c for c in backticked(hint.next_step) if c.startswith(("docker tag", "docker push"))]

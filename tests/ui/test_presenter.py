@@ -101,7 +101,7 @@ async def test_without_pause_the_demo_runs_a_step_as_soon_as_it_is_typed(open_se
         # Leaving demo mode from the palette gives the keys back.
         lesson.stop_demo()
         await _until(pilot, lambda: lesson.demo is None)
-        assert {"r", "c"} <= _footer_keys(app)
+        assert {"r", "z"} <= _footer_keys(app)
 
 
 async def test_space_runs_the_demos_step_even_after_the_presenter_looked_elsewhere(open_session):

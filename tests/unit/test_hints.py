@@ -84,7 +84,7 @@ def test_denied_push_under_the_settings_username_says_who_is_logged_in():
     assert hint.code == "push_denied"
     assert hint.what.startswith("You are logged in to 127.0.0.1:5000 as learner, but")
     assert "someoneelse/" in hint.what and "refused to let someoneelse" not in hint.what
-    assert hint.next_step.startswith("Set your username to learner in the settings (s), or log in as someoneelse "
+    assert hint.next_step.startswith("Set your username to learner in the settings, or log in as someoneelse "
                                      "(`docker login -u someoneelse 127.0.0.1:5000`).")
     assert (f"`docker tag {ref} 127.0.0.1:5000/learner/poll-backend:v1`, then "
             "`docker push 127.0.0.1:5000/learner/poll-backend:v1`") in hint.next_step

@@ -35,6 +35,7 @@ class Recording:
         self._parts: list[_Part] = [_Part(None)]
         self._line_count = 0
         self._finished_as: object = None
+        self._ended: tuple[str, str] | None = None  # (text, pane state) of a run with no verdict: a server stopped
 
     @property
     def commands(self) -> list[str]:
@@ -69,6 +70,14 @@ class Recording:
     def finish(self, saved: object) -> None:
         """The run is over; *saved* is what the step's saved state became (any comparable value)."""
         self._finished_as = saved
+
+    def ended(self, text: str, state: str) -> None:
+        """How a run that gave no verdict of its own ended (a served container stopped with esc)."""
+        self._ended = (text, state)
+
+    def ending(self, saved: object) -> tuple[str, str] | None:
+        """That ending, while the step's saved state is still what this run left."""
+        return self._ended if saved == self._finished_as else None
 
     def replay(self, saved: object) -> list[object]:
         """Events that draw the run again, command by command: each command, its output and

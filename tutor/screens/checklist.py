@@ -54,6 +54,10 @@ class ChecklistScreen(Screen):
         Binding("r", "recheck", "Re-check"),
         Binding("a", "recheck_all", "Re-check all"),
         Binding("t", "trust", "Trust host key"),
+        # The items' advice says "in the settings (s)"; at 80 columns the footer has room for it only
+        # while there is no host key to trust: s works all the same.
+        Binding("s", "settings", "Settings"),
+        Binding("s", "settings_unlisted", show=False),
         # Priority, so the details scroll while the list keeps the focus (and its arrow keys).
         Binding("pageup", "scroll_detail(-1)", "Scroll details", show=False, priority=True),
         Binding("pagedown", "scroll_detail(1)", "Scroll details", show=False, priority=True),
@@ -66,6 +70,7 @@ class ChecklistScreen(Screen):
         self.results: dict[str, object] = {}
         self.declined: dict[str, str] = {}  # item id -> fingerprint of the host key the learner did not trust
         self._pointed: str | None = None  # the row drawn with the pointer
+        self._settings = session.settings  # replaced when the learner saves new settings (s)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -228,8 +233,10 @@ class ChecklistScreen(Screen):
                         markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "trust":
+        if action in ("trust", "settings_unlisted"):
             return self._untrusted() is not None  # in the footer only while there is a key to trust
+        if action == "settings":
+            return self._untrusted() is None
         return True
 
     def _untrusted(self):
@@ -256,6 +263,24 @@ class ChecklistScreen(Screen):
         if self.checking():
             self.notify("Still checking: wait for this round to finish.")
             return
+        self.run_checks()
+
+    def action_settings(self) -> None:
+        self.app.open_settings()
+
+    action_settings_unlisted = action_settings
+
+    def on_screen_resume(self) -> None:
+        if self.session.settings is self._settings:
+            return
+        # New names, registry or node: every row's sentence and result may be different now.
+        self._settings = self.session.settings
+        self.results.clear()
+        items = self.query_one("#checklist-items", OptionList)
+        for item in self.session.lesson.checklist:
+            items.replace_option_prompt(item.id, self._row(item.id))
+        self._detail()
+        self.workers.cancel_group(self, "checks")
         self.run_checks()
 
     def action_back(self) -> None:

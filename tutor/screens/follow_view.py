@@ -35,6 +35,7 @@ class FollowView:
         self.app = app
         self.state = FollowState.OFF
         self.text = ""  # the follower's latest status sentence, for the f key
+        self.seen = ""  # what the follower last saw the learner do (its latest note), for the f key
         self.follower: Follower | None = None  # while following is on: a test waits for its event stream
 
     def settings_changed(self) -> None:
@@ -79,9 +80,11 @@ class FollowView:
             self.text = update.text
             self._footer_changed()
             return
+        self.seen = update.text
         lesson = self.app.lesson_screen()
         if lesson is not None:
-            lesson.follow_update(update.step_id, update.text, update.hint.next_step if update.hint else "")
+            lesson.follow_update(update.step_id, update.text, update.hint.next_step if update.hint else "",
+                                 warning=update.kind == MISTAKE)
         if update.kind == MISTAKE and update.hint is not None:
             self.app.notify(f"{update.hint.what} {update.hint.next_step}", title="From your terminal",
                             severity="warning")

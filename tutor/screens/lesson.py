@@ -54,7 +54,9 @@ class LessonScreen(Screen):
         Binding("m", "maximize_pane", "Pane"),
         Binding("o", "toggle_outline", "Outline", show=False),
         Binding("y", "copy_commands", "Copy commands", show=False),
-        Binding("c", "checklist", "Checklist"),
+        # Not in the footer (it is full at 80 columns with following on): in the palette, and the outline's
+        # Checklist section opens it too.
+        Binding("c", "checklist", "Checklist", show=False),
         Binding("z", "quiz", "Quiz"),
         Binding("s", "settings", "Settings"),
         # While the app follows the learner's own terminal (tutor/follow.py): one of these is in the footer.
@@ -71,8 +73,10 @@ class LessonScreen(Screen):
         self.current: Entry | None = None
         self._position_timer = None
         self._runs: dict = {}  # step id -> its last finished run in this session (docker_ops.recording.Recording)
-        self._served = False  # the running step's container answered: a stop now is the end of a success
+        self._served = ""  # id of the running step whose container answered: a stop now ends a success
         self.demo = None  # the DemoDriver while `docker-tutor demo` walks the lesson
+        # step id -> following's warning about a wrong name there, shown at the step until a check passes
+        self._follow_warnings: dict[str, str] = {}
 
     # --- layout -------------------------------------------------------------------------
 
@@ -104,7 +108,26 @@ class LessonScreen(Screen):
             return False  # esc (Stop) takes their place in the footer while an action runs
         if action == "maximize_pane":
             return not self.query_one(ActionPane).has_class("-hidden") or self.maximized is not None
+        if action in ("run", "verify", "hint"):
+            return self._key_applies(action)
         return True
+
+    def _key_applies(self, action: str) -> bool:
+        """r, v and h are in the footer only where they do something: a step with a command to run,
+        an automatic check, hints; a Verify item (r and v check it)."""
+        entry, lesson = self.current, self.session.lesson
+        if entry is not None and entry.kind == "verify":
+            item = lesson.verify_item(entry.id)
+            return action != "hint" and item is not None and bool(item.checks)
+        if entry is None or entry.kind != "step":
+            return False
+        step = lesson.step(entry.id)
+        if action == "hint":
+            return bool(step.hints)
+        if action == "run":
+            return any(a.kind != "manual" for a in step.actions)
+        item = lesson.verify_item(step.verify) if step.verify else None
+        return item is not None and bool(item.checks)
 
     def on_mount(self) -> None:
         lesson = self.session.lesson
@@ -251,9 +274,13 @@ class LessonScreen(Screen):
         if run is not None and state != "todo" and run.commands == commands:
             for event in run.replay(saved):
                 pane.show_event(event)
-            if run.verdict_replayed(saved):
+            ending = run.ending(saved)
+            if ending is not None:  # a served container stopped with esc: "Stopped", as the run ended
+                pane.stop(*ending)
                 return
-            pane.settle()
+            if run.verdict_replayed(saved) and pane.state != "running":
+                return
+            pane.settle()  # a run that ended is never shown as running: the saved state says how it ended
         if state == "done":
             pane.show_result(saved.get("detail") or "Done.", "succeeded")
         elif state == "failed":
@@ -264,6 +291,9 @@ class LessonScreen(Screen):
             again = "the commands above have not run yet: press r" if commands else "press v to check it again"
             pane.show_result(f"Done earlier, but with other names:\n{earlier}\nYour settings changed since, so "
                              f"{again}.", "idle")
+        warning = self._follow_warnings.get(step.id)
+        if warning and state != "done":  # following saw a wrong name here: it stays until a check passes
+            pane.add_result(warning, pane.state)
 
     def _prepare_verify_pane(self, item: VerifyItem) -> None:
         pane, values = self.query_one(ActionPane), self.session.values()
@@ -361,7 +391,7 @@ class LessonScreen(Screen):
         from tutor.runbook import run_action, runnable
 
         values = self.session.values()
-        self._served = False
+        self._served = ""
         # A fresh pane for this run: no earlier result may sit under these commands.
         self.query_one(ActionPane).show_command(self.session.step_commands(step), state="running")
         self.query_one(Outline).set_status("step", step.id, "running")
@@ -396,7 +426,7 @@ class LessonScreen(Screen):
                             result, detail = "done", " ".join(summaries)
                         elif isinstance(event, ev.Ready):
                             # `run` keeps streaming logs until cancelled: the step is done once it answers.
-                            self._served = True
+                            self._served = step.id
                             self._finish(step, "done", f"Served at {event.url}")
                             result, detail = "done", f"Served at {event.url}"
                 if result != "done":
@@ -482,18 +512,26 @@ class LessonScreen(Screen):
     def _finish(self, step: Step, status: str, detail: str) -> None:
         # A failed re-run un-ticks a done step: the mark says what is true now, for these commands.
         self.session.record_step(step, status, detail)
+        if status == "done":
+            self._follow_warnings.pop(step.id, None)  # the check passed: the name is right now
         self.query_one(Outline).set_status("step", step.id, self.session.step_state(step))
 
-    def follow_update(self, step_id: str, note: str, next_step: str = "") -> None:
+    def follow_update(self, step_id: str, note: str, next_step: str = "", warning: bool = False) -> None:
         """A note from following the learner's own terminal (tutor/follow.py saved the marks): the
-        outline shows them, and the step, if it is the one in view, shows the note."""
+        outline shows them, and the step, if it is the one in view, shows the note. A warning (a wrong
+        image name) stays with its step, shown whenever the learner comes back, until a check passes."""
         self.refresh_marks()
         step = self.session.lesson.step(step_id) if step_id else None
+        if step is not None and warning:
+            self._follow_warnings[step.id] = f"From your terminal: {note}" + \
+                (f"\nNext: {next_step}" if next_step else "")
+        elif step is not None and self.session.step_state(step) == "done":
+            self._follow_warnings.pop(step.id, None)
         if step is None or self.running() or self.current is None or \
                 (self.current.kind, self.current.id) != ("step", step_id):
             return
         self._prepare_pane(step)  # a done step shows its saved detail: the note
-        if self.session.step_state(step) != "done":
+        if self.session.step_state(step) != "done" and not warning:  # a warning: _prepare_pane showed it
             self.query_one(ActionPane).show_result(note + (f"\nNext: {next_step}" if next_step else ""), "idle")
 
     @on(StepEvent)
@@ -511,7 +549,10 @@ class LessonScreen(Screen):
         pane = self.query_one(ActionPane)
         if event.state == WorkerState.CANCELLED and self._served:
             # The container answered before esc: stopping it ends a success, not a cancellation.
-            pane.stop("Stopped: the container was stopped and removed. The step is done.", "stopped")
+            stopped = ("Stopped: the container was stopped and removed. The step is done.", "stopped")
+            pane.stop(*stopped)
+            if (run := self._runs.get(self._served)) is not None:
+                run.ended(*stopped)  # shown again when the learner comes back to the step
             self.refresh_marks()
         elif event.state == WorkerState.CANCELLED:
             pane.stop("Cancelled: nothing was left running.", "cancelled")
@@ -521,7 +562,7 @@ class LessonScreen(Screen):
             pane.stop(f"Internal error: {event.worker.error!r}. Please report it.", "failed")
             self.refresh_marks()
         if event.state in (WorkerState.SUCCESS, WorkerState.CANCELLED, WorkerState.ERROR):
-            self._served = False  # it belonged to that run; a later check's esc is a cancellation
+            self._served = ""  # it belonged to that run; a later check's esc is a cancellation
         self.refresh_bindings()  # esc (Stop) is in the footer only while something runs
 
     # --- demo mode (tutor/screens/demo.py drives; these are its hooks) ----------------------
@@ -553,7 +594,7 @@ class LessonScreen(Screen):
 
     def serving(self) -> bool:
         """A step's container answered and still runs (esc stops it)."""
-        return self._served and self.running()
+        return bool(self._served) and self.running()
 
     def action_cancel(self) -> None:
         """esc: stop what runs (the full pane stays, to read how it ended)."""
@@ -670,8 +711,10 @@ class LessonScreen(Screen):
 
     def action_follow_status(self) -> None:
         """f: what following the learner's terminal sees now (turn it off in the settings)."""
-        self.notify(f"{self.app.follow_text}. Steps are ticked when you run docker yourself; the settings (s) "
-                    "turn this off.", markup=False)
+        seen = getattr(getattr(self.app, "following", None), "seen", "")
+        last = f" Last seen: {seen}" if seen else " Nothing seen from your terminal yet."
+        self.notify(f"{self.app.follow_text}.{last} Steps are ticked when you run docker yourself; the settings "
+                    "(s) turn this off.", markup=False, timeout=8 if seen else None)
 
     action_follow_lost = action_follow_status
 

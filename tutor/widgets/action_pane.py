@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from tutor.widgets.layer_progress import LayerProgress
-from tutor.widgets.wrapping_log import WrappingLog
+from tutor.widgets.wrapping_log import CONTINUED, WrappingLog
 
 # Bounded so a 100k-line build never holds the whole log in the widget as well.
 MAX_LOG_LINES = 5000
@@ -32,6 +32,50 @@ STYLED_STATES = {"running", "succeeded", "failed"}
 # How each listed command went: not run yet, running, done, failed.
 COMMAND_MARKS = {"todo": ("$", "bold green"), "running": ("▶", "bold yellow"), "done": ("✔", "bold green"),
                  "failed": ("✘", "bold red")}
+
+
+class CommandLines(Static):
+    """The step's commands, one per row; a command longer than the row goes on under a ↪ mark, like the
+    log's, so its last words (often the build's folder) do not read as a command of their own."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._rows: list[tuple[str, str, str, str]] | None = None  # (mark, its style, command, its style)
+
+    def show_rows(self, rows: list[tuple[str, str, str, str]]) -> None:
+        self._rows = rows
+        self.update(wrapped_commands(rows, 0))  # unwrapped; render() folds it to the width it gets
+
+    def show_text(self, text: Text) -> None:
+        self._rows = None
+        self.update(text)
+
+    def render(self):
+        width = self.content_size.width
+        if self._rows is None or width <= 0:
+            return super().render()
+        return wrapped_commands(self._rows, width)
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)  # folded again at the new width
+
+
+def wrapped_commands(rows: list[tuple[str, str, str, str]], width: int) -> Text:
+    """The rows as text, each command folded at spaces to ``width`` (0: not folded) under a ↪ mark."""
+    from textwrap import wrap
+
+    text = Text(overflow="fold")
+    for number, (mark, mark_style, command, style) in enumerate(rows):
+        text.append("\n" if number else "")
+        text.append(mark, mark_style)
+        room = width - len(mark)
+        parts = wrap(command, room, break_long_words=True, break_on_hyphens=False) if width and room >= 12 else []
+        for index, part in enumerate(parts or [command]):
+            if index:
+                text.append("\n")
+                text.append(CONTINUED, "dim")
+            text.append(part, style)
+    return text
 
 
 class ActionPane(Vertical):
@@ -51,7 +95,7 @@ class ActionPane(Vertical):
     def compose(self) -> ComposeResult:
         # Commands, then what came of them, then the layers and the output: when the pane is
         # short, the log (last, and scrollable) gives up its rows first, never the advice.
-        yield Static("", id="command")
+        yield CommandLines(id="command")
         # One Static per result line (a command's outcome, a failure's advice), so the newest
         # can be scrolled to its first line: a hint must be read from its start.
         yield VerticalScroll(id="result-area")
@@ -123,19 +167,17 @@ class ActionPane(Vertical):
             text.append(command if number < index else command[:count], "bold")
         text.append("▏", "bold reverse")
         self.typed = text.plain
-        self.query_one("#command", Static).update(text)
+        self.query_one("#command", CommandLines).show_text(text)
 
     def _draw_commands(self) -> None:
-        text = Text(overflow="fold")
-        for number, (command, mark) in enumerate(self._commands):
+        rows = []
+        for command, mark in self._commands:
             symbol, style = COMMAND_MARKS[mark]
-            text.append("\n" if number else "")
             if command.startswith("("):  # a note in place of a command: nothing to type, no prompt
-                text.append(f"  {command}", "italic")
-                continue
-            text.append(f"{symbol} ", style)
-            text.append(command, "bold" if mark != "todo" or self._current < 0 else "")
-        self.query_one("#command", Static).update(text)
+                rows.append(("  ", "", command, "italic"))
+            else:
+                rows.append((f"{symbol} ", style, command, "bold" if mark != "todo" or self._current < 0 else ""))
+        self.query_one("#command", CommandLines).show_rows(rows)
 
     # --- events ---------------------------------------------------------------------------
 
