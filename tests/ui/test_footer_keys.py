@@ -3,11 +3,15 @@ palette key too), with following on or lost; keys that would do nothing are not 
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import pytest
 
 from tutor.app import TutorApp
 from tutor.screens.checklist import ChecklistScreen
 from tutor.screens.settings import SettingsScreen
+from tests.ui.test_checklist_screen import row_texts
 
 
 @pytest.fixture
@@ -115,3 +119,14 @@ async def test_s_on_the_checklist_opens_the_settings_and_comes_back(app_factory)
         await _until(pilot, lambda: isinstance(app.screen, SettingsScreen))
         await pilot.press("escape")
         await _until(pilot, lambda: app.screen is checklist)
+        assert "127.0.0.1:9" in row_texts(app)
+
+        # New settings saved there: the list is drawn and checked again for them.
+        await pilot.press("s")
+        await _until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        app.session.save_settings(replace(app.session.settings, registry="127.0.0.1:10"))
+        await pilot.press("escape")
+        await _until(pilot, lambda: app.screen is checklist)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "127.0.0.1:10" in row_texts(app) and not re.search(r"127\.0\.0\.1:9(?!\d)", row_texts(app))
