@@ -62,6 +62,32 @@ async def test_rate_gate_pauses_everyone_for_the_longest_wait():
     assert gate.resume_at - time.monotonic() <= roster.MAX_WAIT
 
 
+async def test_rate_gate_halves_on_a_429_once_per_pause_and_grows_back():
+    import asyncio
+
+    gate = roster.RateGate(ceiling=8)
+    gate.slow_down(0.1)
+    gate.slow_down(0.1)  # a second 429 from a request already out: the same pause, no second halving
+    assert gate.limit == 4 and gate.lowest == 4 and gate.waits == 2
+    in_flight, most = 0, 0
+
+    async def request() -> None:
+        nonlocal in_flight, most
+        async with gate.slot():
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.01)
+            in_flight -= 1
+        gate.answered()
+
+    started = time.monotonic()
+    await asyncio.gather(*(request() for _ in range(40)))
+    assert time.monotonic() - started >= 0.09  # nobody went before the pause ended
+    assert most <= 8 and gate.limit == 8  # answers without 429 bring it back up to the ceiling, not past it
+    gate.slow_down(None)  # no Retry-After: the default wait
+    assert gate.resume_at - time.monotonic() == pytest.approx(roster.DEFAULT_WAIT, abs=0.1) and gate.limit == 4
+
+
 # --- the command's input checks (nothing here reaches a network) ----------------------------------
 
 

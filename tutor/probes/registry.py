@@ -19,6 +19,7 @@ import email.utils
 import ipaddress
 import re
 import time
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -177,16 +178,55 @@ class RegistryApi:
 
     def __init__(self, http: httpx.AsyncClient, tokens: dict | None = None) -> None:
         self.http = http
-        # (realm, service, scope, who) -> token; pass one dict to share tokens between probes of one run.
-        self._tokens: dict[tuple[str, str, str, str], str] = {} if tokens is None else tokens
+        # Pass one dict to share between the probes of one run (a check, or one learner of a roster):
+        # (realm, service, scope, who) -> token; ("head", url, accept, who) -> the task asking that
+        # HEAD (two items about one image ask it once).
+        self._tokens: dict[tuple, Any] = {} if tokens is None else tokens
+        try:  # origin -> its bearer challenge, for the client's life (a roster's learners share one)
+            self._challenges: dict[str, Challenge] = _CHALLENGES.setdefault(http, {})
+        except TypeError:
+            self._challenges = {}
 
     async def call(self, method: str, url: str, credentials: Credentials | None, scope: str,
                    accept: str = ACCEPT) -> Answer:
+        if method != "HEAD":
+            return await self._call(method, url, credentials, scope, accept)
+        import asyncio
+
+        who = "" if credentials is None else f"{credentials.source}:{credentials.username}"
+        key = ("head", url, accept, who)
+        asked = self._tokens.get(key)
+        if asked is None or (asked.done() and (asked.cancelled() or asked.exception() is not None)):
+            asked = self._tokens[key] = asyncio.ensure_future(self._call(method, url, credentials, scope, accept))
+            asked.add_done_callback(lambda task: task.cancelled() or task.exception())  # read, never "unretrieved"
+        # shield: one probe cancelled (its item timed out) leaves the answer for the other one.
+        return await asyncio.shield(asked)
+
+    async def _call(self, method: str, url: str, credentials: Credentials | None, scope: str,
+                    accept: str) -> Answer:
         headers = {"Accept": accept}
+        origin = url.split("/v2/", 1)[0]
+        known = self._challenges.get(origin)
+        if known is not None:
+            # This registry asked for a bearer token before: ask for the token first and save
+            # the round trip that would only fetch the same challenge again.
+            token = await self.token(known, scope, credentials)
+            if not isinstance(token, Answer):
+                headers["Authorization"] = f"Bearer {token}"
+                answer = await self.http.request(method, url, headers=headers)
+                challenge = parse_challenge(answer.headers.get("WWW-Authenticate"))
+                if answer.status_code != 401 or challenge.scheme == "bearer":
+                    return Answer(answer.status_code, answer, scheme="bearer", headers=headers)
+                headers.pop("Authorization")
+            # The token service said no, or the registry changed its mind: follow it from scratch.
+            self._challenges.pop(origin, None)
         first = await self.http.request(method, url, headers=headers)
         if first.status_code != 401:
             return Answer(first.status_code, first, headers=headers)
         challenge = parse_challenge(first.headers.get("WWW-Authenticate"))
+        if challenge.scheme == "bearer":
+            self._challenges[origin] = Challenge("bearer", {k: v for k, v in challenge.params.items()
+                                                            if k in ("realm", "service")})
         if challenge.scheme == "basic":
             if credentials is None or credentials.identity_token:
                 return Answer(401, first, scheme="basic", headers=headers)
@@ -240,6 +280,9 @@ class RegistryApi:
         if answer.status != 200 or answer.response is None:
             raise LookupError(f"GET {url} answered {answer.status}")
         return answer.response.json()
+
+
+_CHALLENGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _url_host(url: str) -> str:

@@ -1,8 +1,10 @@
 """Check a whole class: one row per learner from a CSV roster (``username`` and optional ``node``).
 
-Learners are checked a few at a time over one shared HTTP client. When a registry
-answers 429, every worker waits out its Retry-After before asking again, and the
-rate-limited items are checked again (a bounded number of times).
+Learners are checked a few at a time over one shared HTTP client whose requests share one
+rate budget (RateGate): when a registry answers 429, no request goes out until its
+Retry-After has passed, and fewer requests are in flight at once from then on (growing back
+while the registry keeps answering). Rate-limited items are checked again until the roster's
+total time bound would be passed; a learner still rate limited then says that the roster gave up.
 Only what can be seen from the instructor's machine is checked: the registry and the
 nodes. Local images and quiz answers live on each learner's machine and are skipped.
 """
@@ -13,6 +15,7 @@ import asyncio
 import csv
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +28,11 @@ from tutor.probes.results import PASSED, SKIPPED, CheckResult
 from tutor.probes.runner import CheckContext, Runner, Timeouts, worst
 
 DEFAULT_PARALLEL = 8
-MAX_RETRIES = 3
+MAX_RETRIES = 50  # checks of one learner's rate-limited items again; the time bound usually ends it first
 MAX_WAIT = 120.0  # never wait longer than this for one Retry-After
 DEFAULT_WAIT = 2.0  # a 429 that does not say how long
+TOTAL_BOUND = 300.0  # seconds: after this, rate-limited items are not asked again
+REQUESTS_PER_LEARNER = 2  # requests one learner has in flight at once (its two images; two items share them)
 
 
 class RosterError(ValueError):
@@ -102,21 +107,84 @@ def read_roster(path: str | Path, registry_host: str = "docker.io") -> list[Lear
 
 
 class RateGate:
-    """A shared 'not before' time: a 429 seen by one worker pauses them all."""
+    """One roster's rate budget: a shared 'not before' time (a 429 seen by one request pauses
+    every request) and how many requests may be in flight at once (halved by a 429, one more
+    after each run of answers that were not 429, up to ``ceiling``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, ceiling: int = DEFAULT_PARALLEL * REQUESTS_PER_LEARNER) -> None:
         self.resume_at = 0.0
-        self.waits = 0
+        self.waits = 0  # 429s answered with a pause
+        self.ceiling = max(1, ceiling)
+        self.limit = self.ceiling
+        self.lowest = self.ceiling  # the fewest in flight it came down to (for the benchmark)
+        self.active = 0
+        self._good = 0
+        self._freed: asyncio.Event | None = None
 
     def hold(self, seconds: float | None) -> None:
         seconds = min(MAX_WAIT, seconds if seconds is not None else DEFAULT_WAIT)
         self.resume_at = max(self.resume_at, time.monotonic() + seconds)
         self.waits += 1
 
-    async def wait(self) -> None:
+    def slow_down(self, seconds: float | None) -> None:
+        """A 429: everyone pauses, and fewer requests go out at once afterwards."""
+        if time.monotonic() >= self.resume_at:  # the 429s of requests already out when it paused count once
+            self.limit = max(1, self.limit // 2)
+            self.lowest = min(self.lowest, self.limit)
+        self.hold(seconds)
+        self._good = 0
+
+    def answered(self) -> None:
+        self._good += 1
+        if self._good >= self.limit and self.limit < self.ceiling:
+            self.limit += 1
+            self._good = 0
+
+    async def wait(self, longest: float | None = None) -> None:
+        """Until the registry's Retry-After has passed (at most ``longest`` seconds)."""
         delay = self.resume_at - time.monotonic()
+        if longest is not None:
+            delay = min(delay, longest)
         if delay > 0:
             await asyncio.sleep(delay)
+
+    @asynccontextmanager
+    async def slot(self, longest: float | None = None) -> AsyncIterator[None]:
+        """One request's turn: after the pause, and while fewer than ``limit`` are in flight."""
+        await self.wait(longest)
+        while self.active >= self.limit:
+            self._freed = self._freed or asyncio.Event()
+            await self._freed.wait()
+        self.active += 1
+        try:
+            yield
+        finally:
+            self.active -= 1
+            if self._freed is not None:
+                self._freed.set()
+                self._freed = None
+
+
+def paced_transport(gate: RateGate, inner: Any, longest_pause: float) -> Any:
+    """An httpx transport that sends through ``gate``: every request waits for its turn, and a
+    429 slows everyone down. A pause longer than ``longest_pause`` (one probe's own bound) is not
+    waited inside a request: that request goes out, and the roster asks its item again later."""
+    import httpx
+
+    class Paced(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            async with gate.slot(longest_pause):
+                response = await inner.handle_async_request(request)
+            if response.status_code == 429:
+                gate.slow_down(registry.retry_after_seconds(response.headers.get("Retry-After")))
+            else:
+                gate.answered()
+            return response
+
+        async def aclose(self) -> None:
+            await inner.aclose()
+
+    return Paced()
 
 
 @dataclass
@@ -131,12 +199,19 @@ class RosterCheck:
     credentials: Any = registry.AUTO
     gate: RateGate = field(default_factory=RateGate)
 
+    bound: float = TOTAL_BOUND  # seconds for the whole roster before rate-limited items are left as they are
+    deadline: float = 0.0  # set when the rows start
+
     async def rows(self, learners: list[Learner]) -> AsyncIterator[RosterRow]:
         """One row per learner, as each finishes."""
         import httpx
 
-        limits = httpx.Limits(max_connections=max(4, self.parallel * 4))
-        async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeouts.request), limits=limits,
+        self.deadline = time.monotonic() + self.bound
+        self.gate.ceiling = self.gate.limit = self.gate.lowest = max(1, self.parallel * REQUESTS_PER_LEARNER)
+        limits = httpx.Limits(max_connections=self.gate.ceiling)
+        transport = paced_transport(self.gate, httpx.AsyncHTTPTransport(limits=limits),
+                                    longest_pause=self.timeouts.request)
+        async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeouts.request), transport=transport,
                                      follow_redirects=True, headers={"User-Agent": registry.USER_AGENT}) as http:
             slots = asyncio.Semaphore(max(1, self.parallel))
 
@@ -172,15 +247,26 @@ class RosterCheck:
         )
         runner = Runner(self.lesson, context, http=http)
         await self.gate.wait()
+        started = time.monotonic()
         results = {r.item_id: r for r in await runner.run_all()}
         retries = 0
-        while retries < self.max_retries:
+        while True:
             limited = [r for r in results.values() if r.outcome == "rate-limited"]
             if not limited:
                 break
-            retries += 1
+            # The transport already paused for the 429s it saw; the longest Retry-After still counts.
             for result in limited:
-                self.gate.hold(result.retry_after)
+                if result.retry_after is not None:
+                    self.gate.resume_at = max(self.gate.resume_at,
+                                              time.monotonic() + min(MAX_WAIT, result.retry_after))
+            if retries >= self.max_retries or max(self.gate.resume_at, time.monotonic()) >= self.deadline:
+                took = time.monotonic() - started
+                for result in limited:
+                    result.reason += (f" The roster gave up on this item after {retries + 1} tries in {took:.0f} "
+                                      f"seconds (its bound is {self.bound:.0f} seconds): check this learner again "
+                                      "later.")
+                break
+            retries += 1
             await self.gate.wait()
             for again in await runner.run_all([r.item_id for r in limited]):
                 results[again.item_id] = again
