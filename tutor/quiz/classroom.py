@@ -123,6 +123,7 @@ def read_sheet(text: str) -> list[Row]:
 
 def grade_sheet(lesson: Lesson, text: str) -> ClassResult:
     result = ClassResult(read_sheet(text))
+    jobs: list[tuple[Row, Any]] = []
     for row in result.rows:
         question = lesson.question(row.question)
         if row.error:
@@ -132,10 +133,11 @@ def grade_sheet(lesson: Lesson, text: str) -> ClassResult:
         elif question is None:
             row.error = f"line {row.line}: no question '{row.question}' in lesson '{lesson.id}'"
         else:
-            try:
-                row.verdict = grade(question, row.answer, _form(question, row.answer))
-            except GradeError as exc:
-                row.error = f"line {row.line}: {exc}"
+            jobs.append((row, question))
+    for (row, _question), (verdict, error) in zip(jobs, _grade_all([(q, r.answer) for r, q in jobs])):
+        row.verdict = verdict
+        if error:
+            row.error = f"line {row.line}: {error}"
     asked = list(dict.fromkeys(r.question for r in result.rows if r.verdict))
     latest: dict[str, dict[str, Verdict]] = {}
     for row in result.rows:
@@ -147,6 +149,56 @@ def grade_sheet(lesson: Lesson, text: str) -> ClassResult:
         correct = sum(1 for v in answers.values() if v.verdict == CORRECT)
         result.learners.append(LearnerScore(learner, points, len(asked), correct, len(answers)))
     return result
+
+
+# Below this many answers a second process costs more than it saves (forking, sending the
+# verdicts back); above it, the answers are graded in two halves at once.
+PARALLEL_FROM = 400
+_JOBS: list[tuple[Any, str]] = []  # what the forked workers grade, inherited at the fork
+
+
+def _grade_one(question, answer: str) -> tuple[Verdict | None, str]:
+    try:
+        return grade(question, answer, _form(question, answer)), ""
+    except GradeError as exc:
+        return None, str(exc)
+
+
+def _grade_part(bounds: tuple[int, int]) -> list[tuple[Verdict | None, str]]:
+    return [_grade_one(question, answer) for question, answer in _JOBS[bounds[0]:bounds[1]]]
+
+
+def _grade_all(jobs: list[tuple[Any, str]]) -> list[tuple[Verdict | None, str]]:
+    """Every answer graded on its own (a verdict depends on nothing but its question and
+    answer), so grading them in forked processes gives the same verdicts, in order."""
+    workers = _workers(len(jobs))
+    if workers < 2:
+        return [_grade_one(question, answer) for question, answer in jobs]
+    import multiprocessing
+
+    global _JOBS
+    _JOBS = jobs
+    size = -(-len(jobs) // workers)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_grade_part, [(start, start + size) for start in range(0, len(jobs), size)])
+    except OSError:  # no processes to be had: grade here
+        return [_grade_one(question, answer) for question, answer in jobs]
+    finally:
+        _JOBS = []
+    return [graded for part in parts for graded in part]
+
+
+def _workers(answers: int) -> int:
+    import os
+    import sys
+
+    if answers < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1  # fork is the cheap start, and only Linux forks safely
+    try:
+        return min(2, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return 1
 
 
 def _form(question, answer: str) -> str:
