@@ -130,3 +130,25 @@ async def test_s_on_the_checklist_opens_the_settings_and_comes_back(app_factory)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "127.0.0.1:10" in row_texts(app) and not re.search(r"127\.0\.0\.1:9(?!\d)", row_texts(app))
+
+
+async def test_presenter_mode_footer_is_whole_and_z_and_s_still_work(app_factory):
+    from tutor.screens.quiz import QuizScreen
+
+    app = app_factory(follow=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        lesson = app.screen
+        await _until(pilot, lambda: app.follow_state == "lost")
+        lesson.goto("step", "push")
+        await pilot.press("f2")
+        await _redrawn(pilot)
+        labels = footer_labels(app)
+        assert {"f2 Presenter", "^q Quit", "f Docker ✘", "r Run"} <= set(labels), labels
+        assert not unreadable(app), footer_row(app)
+        assert "z Quiz" not in labels and "s Settings" not in labels  # their room goes to f2 ...
+        await pilot.press("z")  # ... their keys still work
+        await _until(pilot, lambda: isinstance(app.screen, QuizScreen))
+        await pilot.press("escape")
+        await _until(pilot, lambda: app.screen is lesson)
+        await pilot.press("s")
+        await _until(pilot, lambda: isinstance(app.screen, SettingsScreen))

@@ -59,6 +59,9 @@ class LessonScreen(Screen):
         Binding("c", "checklist", "Checklist", show=False),
         Binding("z", "quiz", "Quiz"),
         Binding("s", "settings", "Settings"),
+        # The same keys while presenter mode's f2 takes their room in the footer (it is full at 80 columns).
+        Binding("z", "quiz_unlisted", show=False),
+        Binding("s", "settings_unlisted", show=False),
         # While the app follows the learner's own terminal (tutor/follow.py): one of these is in the footer.
         Binding("f", "follow_status", "Follow"),  # short: at 80 columns the footer is full
         Binding("f", "follow_lost", "Docker ✘"),
@@ -96,6 +99,10 @@ class LessonScreen(Screen):
             return getattr(self.app, "follow_state", "") == ("lost" if action == "follow_lost" else "following")
         if action in ("demo_run", "demo_next"):  # space, labelled with what it does now
             return self.demo is not None and action == f"demo_{self.demo.waiting}"
+        if action in ("quiz_unlisted", "settings_unlisted"):
+            return getattr(self.app, "presenter", False) and self.check_action(action.split("_")[0], ("twin",))
+        if action in ("quiz", "settings") and getattr(self.app, "presenter", False) and parameters != ("twin",):
+            return False  # presenter mode: out of the footer, still on their keys (the _unlisted twins)
         if self.demo is not None and action in ("run", "verify", "checklist", "quiz", "settings"):
             return False  # the demo presses r and v itself; space, h, m, esc and f2 fit at 80 columns
         if action == "cancel":
@@ -708,6 +715,8 @@ class LessonScreen(Screen):
 
     def action_settings(self) -> None:
         self.app.open_settings()
+
+    action_quiz_unlisted, action_settings_unlisted = action_quiz, action_settings
 
     def action_follow_status(self) -> None:
         """f: what following the learner's terminal sees now (turn it off in the settings)."""
