@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # for the annotations only: nothing here loads the probes before a check runs
+    from tutor.docker_ops.events import Event
     from tutor.probes.results import CheckResult
 
 
@@ -20,3 +21,12 @@ class CheckDone(Message):
     """One checklist item's result, from the checklist's probe worker (tutor/screens/checklist.py)."""
 
     result: CheckResult
+
+
+@dataclass
+class StepEvent(Message):
+    """One event from a running docker action, from the lesson screen's worker to its pane
+    (tutor/screens/lesson.py)."""
+
+    step_id: str
+    event: Event

@@ -3,18 +3,17 @@ the action pane that runs it for real."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker, WorkerState
 
 from tutor.lesson import Step, VerifyItem
+from tutor.messages import StepEvent
 from tutor.lesson.compose import (checklist_markdown, concept_markdown, question_markdown, step_markdown,
                                   verify_markdown)
 from tutor.secret import Secret
@@ -25,14 +24,6 @@ from tutor.widgets.step_text import StepText
 
 
 PROGRESS_POLL = 2.0  # seconds between looks at the progress file for another process's records
-
-
-@dataclass
-class StepEvent(Message):
-    """One event from a running docker action, on its way from the worker to the pane."""
-
-    step_id: str
-    event: object
 
 
 class LessonScreen(Screen):
