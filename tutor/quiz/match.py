@@ -66,6 +66,8 @@ class Phrase:
     kind: str = "phrasing"  # or "terms" for a key-term group
     any_polarity: bool = False  # "~" groups
     one_clause: bool = False  # "=" groups: every key term inside one clause
+    # Worked out on first use (see _gates): index keys a needed exact-spelt slot must find.
+    gates: tuple[frozenset[str], ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def usable(self) -> bool:
@@ -231,6 +233,14 @@ def find(phrase: Phrase, answer: Analysis, avoid: frozenset[int] = frozenset(),
         return None
     if not phrase.slots:
         return Match(phrase, [], answer.text.strip().split()[0] if answer.text.strip() else "")
+    gates = phrase.gates
+    if gates is None:
+        gates = phrase.gates = _gates(phrase)
+    if gates:
+        index = answer.lemmas()
+        for gate in gates:
+            if gate.isdisjoint(index):
+                return None  # a word the rule needs is not in the answer, seen without looking it up
     candidates = []
     for slot in phrase.slots:
         found = _slot_positions(slot, answer, avoid, memo)
@@ -250,6 +260,17 @@ def find(phrase: Phrase, answer: Analysis, avoid: frozenset[int] = frozenset(),
         if found is not None:
             return _match(phrase, answer, found, actors)
     return None
+
+
+def _gates(phrase: Phrase) -> tuple[frozenset[str], ...]:
+    """For each needed slot whose words must be spelt exactly (short words, negators): the index
+    keys one of which the answer must have."""
+    gates = []
+    for slot in phrase.slots:
+        plans = [_plan(option) for option in slot.options]
+        if not slot.optional and plans and all(how != _FUZZY for _o, _k, how in plans):
+            gates.append(frozenset(key[0] for _o, key, _h in plans))
+    return tuple(gates)
 
 
 def _slot_positions(slot: Slot, answer: Analysis, avoid: frozenset[int], memo: dict) -> list[tuple[int, Token]]:
