@@ -276,3 +276,45 @@ def test_an_engine_that_freezes_during_a_build_is_named(spare_engine, tmp_path):
     assert "The Docker engine stopped answering during step 3/3 of the build" in output, output
     assert "Restart Docker" in output
     wait_until(spare_engine.answers, 30, "the woken dockerd", spare_engine.proc, spare_engine.top / "dockerd.log")
+
+
+async def test_following_survives_the_engine_stopped_and_started_again(spare_engine, tmp_path, monkeypatch):
+    """Fault: the Docker engine the app follows is stopped (killed, as a crash) and started again
+    while the learner works. The follower says it lost the engine as a status, retries with
+    backoff, and once the engine is back a tag made in the terminal ticks the build step."""
+    from tests.integration.test_follow import Collector, cleanup, docker, make_session, refs
+    from tutor import follow
+    from tutor.docker_ops.follow import LOST, EngineEvents
+
+    busybox = Path("/bin/busybox")
+    if not busybox.exists():
+        pytest.skip("/bin/busybox not found: apt-get install busybox-static")
+    monkeypatch.setenv("DOCKER_HOST", spare_engine.host)  # the follower, its probes and the CLI: this engine
+    context = tmp_path / "base"
+    context.mkdir()
+    shutil.copy(busybox, context / "busybox")
+    (context / "Dockerfile").write_text("FROM scratch\nCOPY busybox /bin/busybox\n")
+    base = f"tutor-test/follow-base:{uuid.uuid4().hex[:8]}"
+    docker("build", "-q", "-t", base, str(context))
+    tag = f"follow-{uuid.uuid4().hex[:8]}"
+    session = make_session(tmp_path, "127.0.0.1:5999", tag)
+    images = refs("127.0.0.1:5999", tag)
+    follower = follow.Follower(session, engine=EngineEvents(backoff=(0.2, 0.4, 0.8)))
+    watcher = Collector(follower)
+    try:
+        await watcher.following()
+        spare_engine.kill()
+        lost = await watcher.until(lambda u: u.kind == follow.STATUS and u.connection == LOST, what="lost")
+        assert "not answering" in lost.text and "trying again" in lost.text
+        assert not any(u.kind == follow.DONE for u in watcher.updates)
+        spare_engine.start()
+        await watcher.following(count=2)
+        for name in ("backend", "frontend"):
+            docker("tag", base, images[name])
+        done = await watcher.until(lambda u: u.step_id == "build" and u.kind == follow.DONE, what="after restart")
+        assert images["backend"] in done.text and images["frontend"] in done.text
+        assert session.step_state(session.lesson.step("build")) == "done"
+    finally:
+        await watcher.stop()
+        if spare_engine.answers():
+            cleanup(*images.values(), base)
