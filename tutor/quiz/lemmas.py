@@ -95,9 +95,10 @@ def english() -> Mapping[str, str]:
     for key, value in table.items():
         split.setdefault(_shard(key), {})[key] = value
     try:
-        from tutor.store import atomic_write
+        from tutor.store import atomic_write, clean_leftovers
 
         entry.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(entry.parent, entry.name)  # 4 MB a time: a write killed before must not stay
         atomic_write(entry, marshal.dumps((stamp, {name: marshal.dumps(part) for name, part in split.items()})))
     except (OSError, ValueError):
         pass  # a read-only cache only costs the decoding next time
