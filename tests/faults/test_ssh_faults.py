@@ -172,6 +172,11 @@ def _check_as(nobody, top: Path, ssh_node) -> None:
     assert f"chmod 600 {secret}" in next_step and "security group" not in next_step
 
 
+def words(text: str) -> str:
+    """Output with its line breaks as spaces: `check` wraps its lines to the terminal's width."""
+    return " ".join(text.split())
+
+
 def test_trusting_a_changed_host_key_says_so_and_stops_trusting_the_old_one(ssh_node, tmp_path):
     """`check --trust-host-key` over a recorded key of another machine: both fingerprints shown, old one gone."""
     config = tmp_path / "config"
@@ -189,13 +194,13 @@ def test_trusting_a_changed_host_key_says_so_and_stops_trusting_the_old_one(ssh_
             "--config", str(tmp_path / "settings.toml"), "--user", "learner"]
     # Before: the recorded key differs, so the node is refused as changed, nothing trusted by itself.
     before = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
-    assert "different host key" in before.stdout, before.stdout + before.stderr
+    assert "different host key" in words(before.stdout), before.stdout + before.stderr
     after = subprocess.run([*args, "--trust-host-key", ssh_node.host_key_fingerprint], capture_output=True,
                            text=True, env=env, timeout=60)
     assert "Traceback" not in after.stderr
-    assert f"CHANGED: it was {old_fp}, it is now {ssh_node.host_key_fingerprint}" in after.stderr, after.stderr
+    assert f"CHANGED: it was {old_fp}, it is now {ssh_node.host_key_fingerprint}" in words(after.stderr), after.stderr
     text = known.read_text()
     assert any(line.startswith("other.example ") for line in text.splitlines())  # other hosts untouched
     entries = [line for line in text.splitlines() if line.startswith(f"[{ssh_node.host}]:{ssh_node.port} ")]
     assert len(entries) == 1 and old_blob not in entries[0]
-    assert "different host key" not in after.stdout
+    assert "different host key" not in words(after.stdout)

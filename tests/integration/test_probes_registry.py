@@ -7,7 +7,6 @@ import email.utils
 import json
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 
@@ -233,12 +232,9 @@ async def test_rate_limited_with_an_http_date(registry_token, token_repos, rate_
 
 
 def _storage_root(registry: Registry) -> Path:
-    """The registry fixture's storage folder (found through its config file)."""
-    for config in Path(tempfile.gettempdir()).glob("dt-registry-*/config.yml"):
-        data = json.loads(config.read_text())
-        if data["http"]["addr"] == registry.host:
-            return Path(data["storage"]["filesystem"]["rootdirectory"])
-    pytest.fail(f"no storage folder found for {registry.host}")
+    """The registry fixture's storage folder (wherever TMPDIR pointed when the fixture started)."""
+    assert registry.storage is not None and registry.storage.is_dir(), registry.storage
+    return registry.storage
 
 
 async def test_registry_error_carries_the_registrys_message(registry, docker_engine, docker_config, tmp_path):
