@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import tomllib
 import uuid
 from pathlib import Path
@@ -55,18 +54,6 @@ def hostile(marker: Path) -> dict[str, str]:
 
 RAW_CONTROLS = "raw control"
 REFUSED_IN_PATHS = {"newline", "nul", "long", "csi", "osc"}  # a control character, or a name over 255 bytes
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    """A learner's home: HOME, XDG folders, DOCKER_CONFIG and TMPDIR all under tmp_path."""
-    for var, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                     ("XDG_CACHE_HOME", "cache"), ("XDG_DATA_HOME", "data"), ("DOCKER_CONFIG", "docker"),
-                     ("TMPDIR", "tmp")):
-        (tmp_path / sub).mkdir()
-        monkeypatch.setenv(var, str(tmp_path / sub))
-    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
-    return tmp_path
 
 
 OURS = ("config/docker-tutor", "state/docker-tutor", "cache/docker-tutor", "docker")

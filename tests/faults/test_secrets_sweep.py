@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -94,17 +93,6 @@ class ProcScanner:
         out, _ = self._proc.communicate("stop\n", timeout=30)
         found = json.loads(out)
         self.hits, self.logins_seen, self.passes = found["hits"], found["logins"], found["passes"]
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    for var, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                     ("XDG_CACHE_HOME", "cache"), ("XDG_DATA_HOME", "data"), ("DOCKER_CONFIG", "docker"),
-                     ("TMPDIR", "tmp")):
-        (tmp_path / sub).mkdir()
-        monkeypatch.setenv(var, str(tmp_path / sub))
-    monkeypatch.setattr(tempfile, "tempdir", None)
-    return tmp_path
 
 
 def tutor(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:

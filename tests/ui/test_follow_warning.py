@@ -3,13 +3,14 @@ learner comes back to it) until a later check of the step passes, and f says wha
 
 from __future__ import annotations
 
-import time
 import uuid
+from functools import partial
 
 import pytest
 
 from tests.fixtures.engine import CONTEXTS
 from tests.integration.test_follow import cleanup, cli, refs
+from tests.ui import test_follow_app
 from tutor.app import TutorApp
 from tutor.screens.lesson import LessonScreen
 from tutor.session import Session
@@ -19,14 +20,9 @@ from tutor.widgets.outline import Outline
 
 pytestmark = pytest.mark.integration
 
+# The follow app test's waiting, with more time: this test builds images as well.
+_until = partial(test_follow_app._until, timeout=30.0)
 
-async def _until(pilot, test, timeout: float = 30.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if test():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"not within {timeout} s: {what}")
 
 
 def _toasts(app) -> list[str]:
