@@ -130,8 +130,15 @@ class ChecklistScreen(Screen):
         result = self.results.get(item_id)
         saved = self.session.check_record(item_id)
         mark, style, word = self._state(self._status(item_id))
+        reason = result.reason if result is not None else ""
         detail = Text()
-        detail.append(f"{mark} {word}", style=f"bold {style}")
+        if reason.casefold().startswith(word.casefold()):  # "Not answered yet: ..." says the word itself
+            detail.append(mark, style=f"bold {style}")
+            detail.append(" ")
+            detail.append_text(inline_text(reason, style="bold"))
+            reason = ""
+        else:
+            detail.append(f"{mark} {word}", style=f"bold {style}")
         if result is None and not saved:
             detail.append(": press r to check this item, or a to check every item.")
             return detail
@@ -142,9 +149,9 @@ class ChecklistScreen(Screen):
         if result.status == "running":
             detail.append(": looking now…")
             return detail
-        if result.reason:
+        if reason:
             detail.append(": ")
-            detail.append_text(inline_text(result.reason, style="bold"))
+            detail.append_text(inline_text(reason, style="bold"))
         if result.hint is not None:
             if not _says_the_same(result.reason, result.hint.what):  # the reason often is the hint's "what"
                 detail.append("\n")
