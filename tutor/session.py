@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tutor.lesson import Lesson, Step, VerifyItem, get_lesson
 from tutor.store import (
-    NotOverwritten, Progress, ProgressStore, Settings, clean_leftovers, config_dir, load_settings, save_settings,
-    settings_path,
+    NotOverwritten, Progress, ProgressStore, Settings, clean_leftovers, load_settings, save_settings,
+    settings_path, tutor_config_dir,
 )
 
 
@@ -41,7 +41,7 @@ class Session:
         store = ProgressStore(state_dir)
         # Saves a kill -9 interrupted left temporary files beside their targets: this is the next start.
         clean_leftovers(path.parent, path.name)
-        clean_leftovers(config_dir(), "known_hosts")  # the tutor's own trusted node keys
+        clean_leftovers(tutor_config_dir(), "known_hosts")  # the tutor's own trusted node keys
         store.clean_leftovers()
         clean_cache_leftovers()
         settings = load_settings(path)

@@ -21,7 +21,7 @@ from typing import Any
 APP_NAME = "docker-tutor"
 
 
-def config_dir() -> Path:
+def tutor_config_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME)
@@ -247,7 +247,7 @@ class Loaded:
 
 
 def settings_path(override: str | Path | None = None) -> Path:
-    return Path(override) if override else config_dir() / "settings.toml"
+    return Path(override) if override else tutor_config_dir() / "settings.toml"
 
 
 def load_settings(path: Path, repair: bool = True) -> Loaded:
