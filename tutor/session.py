@@ -11,11 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.atomic_files import NotOverwritten, clean_leftovers
 from tutor.lesson import Lesson, Step, VerifyItem, get_lesson
-from tutor.store import (
-    NotOverwritten, Progress, ProgressStore, Settings, clean_leftovers, load_settings, save_settings,
-    settings_path, tutor_config_dir,
-)
+from tutor.progress import Progress
+from tutor.store import ProgressStore, Settings, load_settings, save_settings, settings_path, tutor_config_dir
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 
 from tutor.lesson.model import Lesson
 from tutor.quiz.grader import Verdict
-from tutor.store import Progress, now
+from tutor.progress import Progress, now
 
 PASSED, FAILED = "passed", "failed"
 _EVIDENCE_ANSWER_CHARS = 300  # enough to show what was said, not a whole essay

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from tutor.lesson.model import Lesson, Option, Question
 from tutor.quiz.checklist import tick_linked
 from tutor.quiz.grader import CORRECT, INCORRECT, PARTLY, GradeError, Verdict, grade, grade_follow_up, parse_keys
-from tutor.store import Progress
+from tutor.progress import Progress
 
 TODO = "todo"
 
