@@ -24,7 +24,7 @@ DOMAIN_MODULES = [
     "tutor.probes", "tutor.probes.local", "tutor.probes.node", "tutor.probes.registry", "tutor.probes.results",
     "tutor.probes.doctor", "tutor.probes.roster", "tutor.probes.runner",
     "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match",
-    "tutor.quiz.report", "tutor.quiz.roles", "tutor.quiz.claims", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
+    "tutor.quiz.report", "tutor.quiz.report_markdown", "tutor.quiz.roles", "tutor.quiz.claims", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
     "tutor.follow", "tutor.docker_ops.follow",
 ]
 # The full-screen app may load Textual, but not the heavy libraries before an action runs.
