@@ -14,6 +14,7 @@ from pathlib import Path
 from tutor.atomic_files import NotOverwritten, clean_leftovers
 from tutor.lesson import Lesson, Step, VerifyItem, get_lesson
 from tutor.progress import Progress
+from tutor.states import CheckStatus, StepState
 from tutor.store import ProgressStore, Settings, load_settings, save_settings, settings_path, tutor_config_dir
 
 
@@ -116,9 +117,9 @@ class Session:
         if ready.logged_in:
             notes[steps[login].id] = (f"The tutor logged your docker in to {ready.address} as {ready.username} "
                                    "when you chose the practice registry in the settings.")
-        done = [step for step in steps if step.id in notes and self.step_state(step) != "done"]
+        done = [step for step in steps if step.id in notes and self.step_state(step) != StepState.DONE]
         for step in done:
-            self.record_step(step, "done", notes[step.id])
+            self.record_step(step, StepState.DONE, notes[step.id])
         return [step.id for step in done]
 
     def refresh_progress(self) -> bool:
@@ -146,9 +147,9 @@ class Session:
         finds the step done again."""
         fingerprint = self.step_fingerprint(step)
         before = self.progress.steps.get(step.id, {})
-        done = before if before.get("status") == "done" else before.get("done_before")
+        done = before if before.get("status") == StepState.DONE else before.get("done_before")
         self.progress.set_step(step.id, status, detail, commands=fingerprint)
-        if status != "done" and isinstance(done, dict) and done.get("commands") not in (None, fingerprint):
+        if status != StepState.DONE and isinstance(done, dict) and done.get("commands") not in (None, fingerprint):
             self.progress.steps[step.id]["done_before"] = {k: done[k] for k in ("status", "at", "detail", "commands")
                                                            if k in done}
         self.save_progress()
@@ -157,12 +158,12 @@ class Session:
         """The saved status, or ``stale`` when it was reached with other commands than today's
         (the username, registry or tag changed since: the images it made are not these)."""
         saved = self.step_record(step)
-        status = saved.get("status", "todo")
+        status = saved.get("status", StepState.TODO)
         recorded = saved.get("commands")
         if recorded is not None and recorded != self.step_fingerprint(step):
             # Done (or failed) for other names says nothing about these: a done one is marked
             # stale, a failure no longer stands against the new commands.
-            return "stale" if status == "done" else "todo" if status == "failed" else status
+            return {StepState.DONE: StepState.STALE, StepState.FAILED: StepState.TODO}.get(status, status)
         return status
 
     def step_record(self, step: Step) -> dict:
@@ -207,7 +208,7 @@ class Session:
                     (linked.probe.kind, tuple(linked.probe.images(values))) in probes:
                 records.append(self.check_record(linked.id))
         found = [r for r in records if r]
-        return max(found, key=lambda r: r.get("at") or 0) if found else {"status": "todo"}
+        return max(found, key=lambda r: r.get("at") or 0) if found else {"status": CheckStatus.TODO}
 
 
 def _not_saved(what: str, path: Path, exc: OSError) -> str:
