@@ -15,6 +15,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
+from typing import IO, Any
 
 # atomic_write's temporary files: ".<target>.<8 characters of mkstemp>.tmp" beside the target.
 _TEMP = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
@@ -28,16 +29,25 @@ def atomic_write(path: Path, content: str | bytes) -> os.stat_result:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with (os.fdopen(fd, "wb") if isinstance(content, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-            written = os.fstat(out.fileno())
+        if isinstance(content, bytes):
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(content)
+                written = _synced(binary)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as text:
+                text.write(content)
+                written = _synced(text)
         os.replace(tmp, path)
         return written
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _synced(out: IO[Any]) -> os.stat_result:
+    out.flush()
+    os.fsync(out.fileno())
+    return os.fstat(out.fileno())
 
 
 def clean_leftovers(folder: Path, target: str | re.Pattern[str], max_age: float = TEMP_MAX_AGE) -> list[Path]:

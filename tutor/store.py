@@ -85,10 +85,10 @@ class Settings:
         """These settings with control characters in their text made visible (see :func:`shown`)."""
         from dataclasses import replace
 
-        node = replace(self.node, **{f.name: shown(getattr(self.node, f.name)) for f in fields(NodeSettings)
-                                     if isinstance(getattr(self.node, f.name), str)})
-        return replace(self, node=node, **{f.name: shown(getattr(self, f.name)) for f in fields(self)
-                                           if isinstance(getattr(self, f.name), str)})
+        def texts(of: Settings | NodeSettings) -> dict[str, Any]:
+            return {f.name: shown(value) for f in fields(of) if isinstance(value := getattr(of, f.name), str)}
+
+        return replace(self, node=replace(self.node, **texts(self.node)), **texts(self))
 
     def to_toml(self) -> str:
         import tomli_w
