@@ -204,6 +204,8 @@ def save_settings(settings: Settings, path: Path) -> None:
     atomic_write(path, settings.to_toml())
 
 
+# --- progress files -----------------------------------------------------------------------
+
 _PROGRESS_NAME = re.compile(r"progress-[a-z0-9][a-z0-9-]*\.json")
 
 

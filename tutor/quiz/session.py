@@ -30,10 +30,6 @@ class Score:
     correct: int
     answered: int
 
-    @property
-    def percent(self) -> int:
-        return round(100 * self.points / self.out_of) if self.out_of else 0
-
     def __str__(self) -> str:
         return f"{self.points:g}/{self.out_of}"
 
