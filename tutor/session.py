@@ -10,12 +10,17 @@ import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tutor.atomic_files import NotOverwritten, clean_leftovers
 from tutor.lesson import Lesson, Step, VerifyItem, get_lesson
 from tutor.progress import Progress
 from tutor.states import CheckStatus, StepState
 from tutor.store import ProgressStore, Settings, load_settings, save_settings, settings_path, tutor_config_dir
+
+if TYPE_CHECKING:
+    from tutor.practice.ready import Ready
+    from tutor.probes.runner import Runner
 
 
 @dataclass
@@ -96,7 +101,7 @@ class Session:
         self.progress.reset_all()
         self.save_progress()
 
-    def record_practice_setup(self, ready) -> list[str]:
+    def record_practice_setup(self, ready: Ready | None) -> list[str]:
         """The settings' practice registry made the learner's account and logged docker in
         (tutor/practice/ready.Ready): the lesson's account step (the step of manual actions just
         before the login step) and its login step are done, by the tutor, for the names now in
@@ -166,7 +171,7 @@ class Session:
             return {StepState.DONE: StepState.STALE, StepState.FAILED: StepState.TODO}.get(status, status)
         return status
 
-    def step_record(self, step: Step) -> dict:
+    def step_record(self, step: Step) -> dict[str, Any]:
         """The step's saved record for today's names: the latest try, or the success with these
         very names that a later try with other names was made beside."""
         saved = self.progress.steps.get(step.id, {})
@@ -184,7 +189,7 @@ class Session:
         self.progress.set_check(verify_key(item.id), status, reason, {"images": self.verify_images(item)})
         self.save_progress()
 
-    def check_record(self, item_id: str) -> dict:
+    def check_record(self, item_id: str) -> dict[str, Any]:
         """A checklist item's saved result, or {} when it was checked for other images than the
         ones the learner's settings name now (a check of someone else's images proves nothing)."""
         record = self.progress.checklist.get(item_id) or {}
@@ -194,7 +199,7 @@ class Session:
             return record
         return record if checked == set(item.probe.images(self.values())) else {}
 
-    def verify_state(self, item: VerifyItem) -> dict:
+    def verify_state(self, item: VerifyItem) -> dict[str, Any]:
         """The latest result for a Verify item: its own check from the lesson screen, or a
         checklist item that runs the same probe on the same images (the checklist proves it too);
         results for other images than today's do not count."""
@@ -225,7 +230,7 @@ def _not_saved(what: str, path: Path, exc: OSError) -> str:
             f"are kept while the tutor runs: {fix} and they are saved with your next change.")
 
 
-def _images_of(record: dict) -> set[str] | None:
+def _images_of(record: dict[str, Any]) -> set[str] | None:
     """The images a saved check was made for (None: not said, as in older files or a quiz item).
     A hand-edited file may hold anything there: what is not a list or map of names says nothing."""
     evidence = record.get("evidence")
@@ -240,7 +245,7 @@ def verify_key(item_id: str) -> str:
     return f"verify:{item_id}"
 
 
-def checks_runner(session: Session):
+def checks_runner(session: Session) -> tuple[Runner, str]:
     """A probe runner for the learner's settings, and a warning when the node set there is unusable."""
     from tutor.probes.node import target_from_settings
     from tutor.probes.runner import CheckContext, Runner
