@@ -45,6 +45,7 @@ def atomic_write(path: Path, content: str | bytes) -> os.stat_result:
 
 
 def _synced(out: IO[Any]) -> os.stat_result:
+    """The file flushed and on the disk; its stat."""
     out.flush()
     os.fsync(out.fileno())
     return os.fstat(out.fileno())

@@ -169,6 +169,22 @@ def test_html_is_escaped(saved):
     assert parser.tags[sections[1]:sections[2]].count("h3") == len(LESSON.quiz)
 
 
+def test_html_says_what_the_markdown_says(saved):
+    """The HTML page is the Markdown rendered: every sentence of it is there, and it fetches nothing."""
+    data = _data(saved)
+    data["steps"][0]["title"] = 'Build ![logo](http://example.com/x.png) <img src=x onerror=alert(1)>'
+    page = render(data, "html")
+    parser = _Collector()
+    parser.feed(page)
+    shown = " ".join("".join(parser.text).split())
+    for line in ("You have done 1 of 6 steps", "push denied; Authorization: [redacted]", "✘ not right yet",
+                 "What the check saw:", "authenticated: no", "Not answered yet."):
+        assert line in shown, line
+    assert {"table", "blockquote", "h3"} <= set(parser.tags)
+    assert "img" not in parser.tags and "script" not in parser.tags and "<img" not in page
+    assert page.endswith("</body></html>\n")
+
+
 def test_json(saved):
     data = json.loads(render(_data(saved), "json"))
     assert data["summary"]["quiz_correct"] == 1
