@@ -139,4 +139,3 @@ def plain_from_text(text: str, lesson_id: str) -> dict[str, Any]:
     """A progress file's text as plain JSON with every field (ValueError when it is not one)."""
     progress = progress_from(json.loads(text), lesson_id)  # fresh objects, shared with nothing
     return {f.name: getattr(progress, f.name) for f in fields(progress)}
-
