@@ -10,12 +10,17 @@ import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from tutor.atomic_files import NotOverwritten, clean_leftovers
 from tutor.lesson import Lesson, Step, VerifyItem, get_lesson
-from tutor.store import (
-    NotOverwritten, Progress, ProgressStore, Settings, clean_leftovers, config_dir, load_settings, save_settings,
-    settings_path,
-)
+from tutor.progress import Progress
+from tutor.states import CheckStatus, StepState
+from tutor.store import ProgressStore, Settings, load_settings, save_settings, settings_path, tutor_config_dir
+
+if TYPE_CHECKING:
+    from tutor.practice.ready import Ready
+    from tutor.probes.runner import Runner
 
 
 @dataclass
@@ -41,7 +46,7 @@ class Session:
         store = ProgressStore(state_dir)
         # Saves a kill -9 interrupted left temporary files beside their targets: this is the next start.
         clean_leftovers(path.parent, path.name)
-        clean_leftovers(config_dir(), "known_hosts")  # the tutor's own trusted node keys
+        clean_leftovers(tutor_config_dir(), "known_hosts")  # the tutor's own trusted node keys
         store.clean_leftovers()
         clean_cache_leftovers()
         settings = load_settings(path)
@@ -96,7 +101,7 @@ class Session:
         self.progress.reset_all()
         self.save_progress()
 
-    def record_practice_setup(self, ready) -> list[str]:
+    def record_practice_setup(self, ready: Ready | None) -> list[str]:
         """The settings' practice registry made the learner's account and logged docker in
         (tutor/practice/ready.Ready): the lesson's account step (the step of manual actions just
         before the login step) and its login step are done, by the tutor, for the names now in
@@ -117,9 +122,9 @@ class Session:
         if ready.logged_in:
             notes[steps[login].id] = (f"The tutor logged your docker in to {ready.address} as {ready.username} "
                                    "when you chose the practice registry in the settings.")
-        done = [step for step in steps if step.id in notes and self.step_state(step) != "done"]
+        done = [step for step in steps if step.id in notes and self.step_state(step) != StepState.DONE]
         for step in done:
-            self.record_step(step, "done", notes[step.id])
+            self.record_step(step, StepState.DONE, notes[step.id])
         return [step.id for step in done]
 
     def refresh_progress(self) -> bool:
@@ -147,9 +152,9 @@ class Session:
         finds the step done again."""
         fingerprint = self.step_fingerprint(step)
         before = self.progress.steps.get(step.id, {})
-        done = before if before.get("status") == "done" else before.get("done_before")
+        done = before if before.get("status") == StepState.DONE else before.get("done_before")
         self.progress.set_step(step.id, status, detail, commands=fingerprint)
-        if status != "done" and isinstance(done, dict) and done.get("commands") not in (None, fingerprint):
+        if status != StepState.DONE and isinstance(done, dict) and done.get("commands") not in (None, fingerprint):
             self.progress.steps[step.id]["done_before"] = {k: done[k] for k in ("status", "at", "detail", "commands")
                                                            if k in done}
         self.save_progress()
@@ -158,15 +163,15 @@ class Session:
         """The saved status, or ``stale`` when it was reached with other commands than today's
         (the username, registry or tag changed since: the images it made are not these)."""
         saved = self.step_record(step)
-        status = saved.get("status", "todo")
+        status = saved.get("status", StepState.TODO)
         recorded = saved.get("commands")
         if recorded is not None and recorded != self.step_fingerprint(step):
             # Done (or failed) for other names says nothing about these: a done one is marked
             # stale, a failure no longer stands against the new commands.
-            return "stale" if status == "done" else "todo" if status == "failed" else status
+            return {StepState.DONE: StepState.STALE, StepState.FAILED: StepState.TODO}.get(status, status)
         return status
 
-    def step_record(self, step: Step) -> dict:
+    def step_record(self, step: Step) -> dict[str, Any]:
         """The step's saved record for today's names: the latest try, or the success with these
         very names that a later try with other names was made beside."""
         saved = self.progress.steps.get(step.id, {})
@@ -184,7 +189,7 @@ class Session:
         self.progress.set_check(verify_key(item.id), status, reason, {"images": self.verify_images(item)})
         self.save_progress()
 
-    def check_record(self, item_id: str) -> dict:
+    def check_record(self, item_id: str) -> dict[str, Any]:
         """A checklist item's saved result, or {} when it was checked for other images than the
         ones the learner's settings name now (a check of someone else's images proves nothing)."""
         record = self.progress.checklist.get(item_id) or {}
@@ -194,7 +199,7 @@ class Session:
             return record
         return record if checked == set(item.probe.images(self.values())) else {}
 
-    def verify_state(self, item: VerifyItem) -> dict:
+    def verify_state(self, item: VerifyItem) -> dict[str, Any]:
         """The latest result for a Verify item: its own check from the lesson screen, or a
         checklist item that runs the same probe on the same images (the checklist proves it too);
         results for other images than today's do not count."""
@@ -208,7 +213,7 @@ class Session:
                     (linked.probe.kind, tuple(linked.probe.images(values))) in probes:
                 records.append(self.check_record(linked.id))
         found = [r for r in records if r]
-        return max(found, key=lambda r: r.get("at") or 0) if found else {"status": "todo"}
+        return max(found, key=lambda r: r.get("at") or 0) if found else {"status": CheckStatus.TODO}
 
 
 def _not_saved(what: str, path: Path, exc: OSError) -> str:
@@ -225,7 +230,7 @@ def _not_saved(what: str, path: Path, exc: OSError) -> str:
             f"are kept while the tutor runs: {fix} and they are saved with your next change.")
 
 
-def _images_of(record: dict) -> set[str] | None:
+def _images_of(record: dict[str, Any]) -> set[str] | None:
     """The images a saved check was made for (None: not said, as in older files or a quiz item).
     A hand-edited file may hold anything there: what is not a list or map of names says nothing."""
     evidence = record.get("evidence")
@@ -240,7 +245,7 @@ def verify_key(item_id: str) -> str:
     return f"verify:{item_id}"
 
 
-def checks_runner(session: Session):
+def checks_runner(session: Session) -> tuple[Runner, str]:
     """A probe runner for the learner's settings, and a warning when the node set there is unusable."""
     from tutor.probes.node import target_from_settings
     from tutor.probes.runner import CheckContext, Runner

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor.store import TEMP_MAX_AGE, Progress, ProgressStore
+from tutor.atomic_files import TEMP_MAX_AGE
+from tutor.progress import Progress
+from tutor.store import ProgressStore
 
 ROOT = Path(__file__).resolve().parents[2]
 TUTOR = [str(ROOT / ".venv" / "bin" / "docker-tutor")] if (ROOT / ".venv" / "bin" / "docker-tutor").exists() \

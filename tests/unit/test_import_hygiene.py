@@ -11,7 +11,8 @@ import pytest
 
 # Every domain/service module, named one by one so that a new module is a deliberate addition here.
 DOMAIN_MODULES = [
-    "tutor.store", "tutor.paths", "tutor.cli", "tutor.reference", "tutor.hints", "tutor.docker_config",
+    "tutor.store", "tutor.atomic_files", "tutor.progress",
+    "tutor.paths", "tutor.cli", "tutor.reference", "tutor.hints", "tutor.docker_config",
     "tutor.session", "tutor.progress_merge", "tutor.runbook", "tutor.secret",
     "tutor.lesson", "tutor.lesson.blocks", "tutor.lesson.cache", "tutor.lesson.compose", "tutor.lesson.errors", "tutor.lesson.export", "tutor.lesson.frontmatter",
     "tutor.lesson.kinds", "tutor.lesson.lint", "tutor.lesson.loader", "tutor.lesson.model", "tutor.lesson.parser",
@@ -24,7 +25,8 @@ DOMAIN_MODULES = [
     "tutor.probes", "tutor.probes.local", "tutor.probes.node", "tutor.probes.registry", "tutor.probes.results",
     "tutor.probes.doctor", "tutor.probes.roster", "tutor.probes.runner",
     "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match",
-    "tutor.quiz.report", "tutor.quiz.roles", "tutor.quiz.claims", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
+    "tutor.quiz.report",
+    "tutor.quiz.report_markdown", "tutor.quiz.roles", "tutor.quiz.claims", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
     "tutor.follow", "tutor.docker_ops.follow",
 ]
 # The full-screen app may load Textual, but not the heavy libraries before an action runs.

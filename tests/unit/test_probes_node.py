@@ -94,7 +94,7 @@ def key_pub(tmp_path) -> str:
 def test_trust_host_key_appends_once_to_the_tutors_own_file(tmp_path, monkeypatch, key_pub):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     path = node.trust_host_key("ec2.example.com", 22, key_pub)
-    assert path == store.config_dir() / "known_hosts"
+    assert path == store.tutor_config_dir() / "known_hosts"
     kind, blob = key_pub.split()[:2]
     assert path.read_text() == f"ec2.example.com {kind} {blob}\n"  # the comment is dropped
     node.trust_host_key("ec2.example.com", 22, key_pub)  # again: no duplicate

@@ -165,7 +165,24 @@ def test_html_is_escaped(saved):
     parser.feed(text)
     assert "script" not in parser.tags
     assert any("<script>alert(1)</script>" in chunk for chunk in parser.text)  # shown as text
-    assert parser.tags.count("h3") == len(LESSON.quiz)
+    sections = [n for n, tag in enumerate(parser.tags) if tag == "h2"]  # steps, quiz, checklist
+    assert parser.tags[sections[1]:sections[2]].count("h3") == len(LESSON.quiz)
+
+
+def test_html_says_what_the_markdown_says(saved):
+    """The HTML page is the Markdown rendered: every sentence of it is there, and it fetches nothing."""
+    data = _data(saved)
+    data["steps"][0]["title"] = 'Build ![logo](http://example.com/x.png) <img src=x onerror=alert(1)>'
+    page = render(data, "html")
+    parser = _Collector()
+    parser.feed(page)
+    shown = " ".join("".join(parser.text).split())
+    for line in ("You have done 1 of 6 steps", "push denied; Authorization: [redacted]", "✘ not right yet",
+                 "What the check saw:", "authenticated: no", "Not answered yet."):
+        assert line in shown, line
+    assert {"table", "blockquote", "h3"} <= set(parser.tags)
+    assert "img" not in parser.tags and "script" not in parser.tags and "<img" not in page
+    assert page.endswith("</body></html>\n")
 
 
 def test_json(saved):
@@ -230,7 +247,7 @@ def test_human_time(monkeypatch):
 def test_a_line_starting_with_an_address_shows_no_backslash():
     from markdown_it import MarkdownIt
 
-    from tutor.quiz.report import _md_text
+    from tutor.quiz.report_markdown import _md_text
 
     rendered = MarkdownIt().render(_md_text("127.0.0.1:5157/learner/poll-backend:v1 is on the registry"))
     assert rendered == "<p>127.0.0.1:5157/learner/poll-backend:v1 is on the registry</p>\n"

@@ -55,7 +55,8 @@ def _variables() -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from tutor.lesson import LessonError, get_lesson
     from tutor.quiz.report import build_report, render
-    from tutor.store import ProgressStore, atomic_write
+    from tutor.atomic_files import atomic_write
+    from tutor.store import ProgressStore
 
     try:
         lesson = get_lesson(args.lesson, args.lessons)

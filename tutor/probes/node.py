@@ -148,7 +148,7 @@ def target_from_settings(node: Any, spec: str | None = None, identity: str | Non
 def tutor_known_hosts() -> Path:
     from tutor import store
 
-    return store.config_dir() / "known_hosts"
+    return store.tutor_config_dir() / "known_hosts"
 
 
 def user_known_hosts() -> Path:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tutor import states
 from tutor.lesson.model import Lesson
+from tutor.progress import Progress, now
 from tutor.quiz.grader import Verdict
-from tutor.store import Progress, now
 
-PASSED, FAILED = "passed", "failed"
 _EVIDENCE_ANSWER_CHARS = 300  # enough to show what was said, not a whole essay
 
 
@@ -39,12 +39,12 @@ def tick_linked(lesson: Lesson, progress: Progress, verdict: Verdict, answer: An
         }
         if verdict.correct:
             reason = f"Answered {named} correctly."
-            progress.set_check(item.id, PASSED, reason, evidence)
+            progress.set_check(item.id, states.CheckStatus.PASSED, reason, evidence)
             ticked.append(item.id)
         else:
-            word = "partly right" if verdict.verdict == "partly" else "not right"
+            word = "partly right" if verdict.verdict == states.Verdict.PARTLY else "not right"
             reason = f"The last answer to {named} was {word}: try it again."
-            progress.set_check(item.id, FAILED, reason, evidence)
+            progress.set_check(item.id, states.CheckStatus.FAILED, reason, evidence)
     return ticked
 
 

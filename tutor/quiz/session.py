@@ -8,12 +8,13 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tutor import states
 from tutor.lesson.model import Lesson, Option, Question
+from tutor.progress import Progress
 from tutor.quiz.checklist import tick_linked
-from tutor.quiz.grader import CORRECT, INCORRECT, PARTLY, GradeError, Verdict, grade, grade_follow_up, parse_keys
-from tutor.store import Progress
+from tutor.quiz.grader import GradeError, Verdict, grade, grade_follow_up, parse_keys
 
-TODO = "todo"
+_GRADED = (states.Verdict.CORRECT, states.Verdict.PARTLY, states.Verdict.INCORRECT)
 
 
 @dataclass
@@ -28,10 +29,6 @@ class Score:
     out_of: int  # number of questions
     correct: int
     answered: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.points / self.out_of) if self.out_of else 0
 
     def __str__(self) -> str:
         return f"{self.points:g}/{self.out_of}"
@@ -125,14 +122,14 @@ class QuizSession:
             ticked = tick_linked(self.lesson, self.progress, verdict, saved)
         return Outcome(verdict, ticked)
 
-    def status(self, question_id: str) -> str:
-        """correct / partly / incorrect from the latest answer, or "todo"."""
+    def status(self, question_id: str) -> states.Verdict:
+        """correct / partly / incorrect from the latest answer, or todo."""
         if question_id in self.results:
-            return self.results[question_id].verdict
+            return states.Verdict(self.results[question_id].verdict)
         attempt = self.progress.last_attempt(question_id) if self.progress is not None else None
-        if attempt and attempt.get("verdict") in (CORRECT, PARTLY, INCORRECT):
-            return attempt["verdict"]
-        return TODO
+        if attempt and attempt.get("verdict") in _GRADED:
+            return states.Verdict(attempt["verdict"])
+        return states.Verdict.TODO
 
     def _latest_score(self, question_id: str) -> float:
         if question_id in self.results:
@@ -147,7 +144,7 @@ class QuizSession:
 
     def missed(self) -> list[str]:
         """Questions whose latest answer was not correct, in the current order."""
-        return [qid for qid in self._order if self.status(qid) in (PARTLY, INCORRECT)]
+        return [qid for qid in self._order if self.status(qid) in (states.Verdict.PARTLY, states.Verdict.INCORRECT)]
 
     def retry_missed(self) -> list[str]:
         """Make the missed questions the current round; empty (and nothing changes) when none."""
@@ -165,4 +162,5 @@ class QuizSession:
         ids = [q.id for q in self.lesson.quiz]
         statuses = [self.status(qid) for qid in ids]
         points = round(sum(self._latest_score(qid) for qid in ids), 2)
-        return Score(points, len(ids), statuses.count(CORRECT), sum(1 for s in statuses if s != TODO))
+        return Score(points, len(ids), statuses.count(states.Verdict.CORRECT),
+                     sum(1 for s in statuses if s != states.Verdict.TODO))
