@@ -137,7 +137,7 @@ class ChallengeFlow:
             form.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
             ask = self.http.build_request("POST", realm, data=form)
         else:
-            params = [(k, v) for k, v in (("service", service), ("scope", scope)) if v]
+            params = {k: v for k, v in (("service", service), ("scope", scope)) if v}
             headers = {} if credentials is None else {"Authorization": _basic(credentials.username,
                                                                              credentials.secret)}
             ask = self.http.build_request("GET", realm, params=params, headers=headers)
