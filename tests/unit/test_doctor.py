@@ -10,6 +10,7 @@ import pytest
 from tutor.commands import doctor as command
 from tutor.probes import doctor
 from tutor.probes.doctor import Finding, base_images, parse_ratelimit
+from tutor.states import DoctorStatus
 
 
 def test_from_lines_skip_scratch_and_stages_and_fill_build_arguments():
@@ -67,20 +68,20 @@ def test_free_space_is_measured_only_for_an_engine_on_this_machine(tmp_path):
 
 
 def test_ready_only_when_every_check_ran_and_passed():
-    ok, warn = Finding("engine", doctor.OK, "fine"), Finding("login", doctor.WARN, "fine, but")
+    ok, warn = Finding("engine", DoctorStatus.OK, "fine"), Finding("login", DoctorStatus.WARN, "fine, but")
     assert doctor.ready([ok, warn])
-    assert not doctor.ready([ok, Finding("disk", doctor.SKIPPED, "not checked")])
-    assert not doctor.ready([ok, Finding("disk", doctor.FAIL, "full")])
+    assert not doctor.ready([ok, Finding("disk", DoctorStatus.SKIPPED, "not checked")])
+    assert not doctor.ready([ok, Finding("disk", DoctorStatus.FAIL, "full")])
 
 
 def test_the_table_keeps_commands_whole_and_says_what_failed(monkeypatch):
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
     findings = [
-        Finding("engine", doctor.OK, "Docker 27.0 answers at unix:///var/run/docker.sock."),
-        Finding("base-images", doctor.FAIL, "Not in your local images: nginx:1.27-alpine for frontend/Dockerfile.",
+        Finding("engine", DoctorStatus.OK, "Docker 27.0 answers at unix:///var/run/docker.sock."),
+        Finding("base-images", DoctorStatus.FAIL, "Not in your local images: nginx:1.27-alpine for frontend/Dockerfile.",
                 "While there is a network, pull it: `docker pull nginx:1.27-alpine`; after that none."),
-        Finding("disk", doctor.SKIPPED, "Not checked: no engine."),
+        Finding("disk", DoctorStatus.SKIPPED, "Not checked: no engine."),
     ]
     command.print_findings({"registry": "Docker Hub"}, findings, ready=False, width=80)
     text = out.getvalue()

@@ -6,6 +6,7 @@ The docker SDK is synchronous, so the look-up runs in a worker thread; the SDK i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,7 +88,7 @@ def _inspect_one(client: Any, image: reference.ImageRef) -> LocalImage:
     )
 
 
-async def inspect_images(refs: list[str | reference.ImageRef], timeout: float = DEFAULT_TIMEOUT
+async def inspect_images(refs: Sequence[str | reference.ImageRef], timeout: float = DEFAULT_TIMEOUT
                          ) -> dict[str, LocalImage]:
     """``image.short`` -> LocalImage for each parsable ref. Raises EngineUnavailable."""
     parsed = [r if isinstance(r, reference.ImageRef) else reference.parse(r) for r in refs]

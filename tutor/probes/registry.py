@@ -3,58 +3,37 @@
 For each image the manifest is HEADed (HEAD does not count against Docker Hub's pull
 limit) with the full Accept list, first anonymously and then, only when the registry
 wants to know who is asking, with the credentials docker has stored. Authentication
-follows the registry's own ``WWW-Authenticate`` challenge: Basic, or Bearer with a token
-from the challenge's realm for its service and the repository's pull scope; no token
-service address is built in.
+follows the registry's own ``WWW-Authenticate`` challenge (:mod:`tutor.probes.registry_auth`).
 
-Outcomes (``ImageResult.outcome``): ``public``, ``private``, ``missing-tag``,
-``missing-or-private``, ``unreachable``, ``rate-limited``, ``error``, ``stale`` (the
-registry's image is not the local one), ``invalid-reference``.
+Outcomes (``ImageResult.outcome``) are :class:`tutor.states.RegistryOutcome`: ``public``,
+``private``, ``missing-tag``, ``missing-or-private``, ``unreachable``, ``rate-limited``,
+``error``, ``stale`` (the registry's image is not the local one), ``invalid-reference``.
 """
 
 from __future__ import annotations
 
-import base64
-import email.utils
-import ipaddress
-import re
-import time
-import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tutor import __version__, hints, reference
+from tutor import hints, reference
 from tutor.docker_config import CredentialError, Credentials, lookup_async
+# Some are imported for callers only (runner, roster, docker_ops, doctor, tests), which import them from here.
+from tutor.probes.registry_auth import Answer, RegistryApi, parse_challenge  # noqa: F401
+from tutor.probes.registry_http import (  # noqa: F401
+    ACCEPT, DEFAULT_TIMEOUT, INDEX_TYPES, USER_AGENT, api_base, http_client, is_loopback, manifest_url, pull_scope,
+    registry_label, registry_message, retry_after_seconds, transport_detail,
+)
 from tutor.probes.results import ImageResult
+from tutor.states import RegistryOutcome
 
 if TYPE_CHECKING:
     import httpx
 
     from tutor.probes.local import LocalImage
 
-PUBLIC = "public"
-PRIVATE = "private"
-MISSING_TAG = "missing-tag"
-MISSING_OR_PRIVATE = "missing-or-private"
-UNREACHABLE = "unreachable"
-RATE_LIMITED = "rate-limited"
-ERROR = "error"
-STALE = "stale"
-INVALID = "invalid-reference"
-FOUND = frozenset({PUBLIC, PRIVATE})
+FOUND = frozenset({RegistryOutcome.PUBLIC, RegistryOutcome.PRIVATE})
 
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-# Without the list types a registry may answer 404 for a multi-platform image.
-ACCEPT = ", ".join((DOCKER_MANIFEST, DOCKER_LIST, OCI_MANIFEST, OCI_INDEX))
-INDEX_TYPES = frozenset({DOCKER_LIST, OCI_INDEX})
 
-DEFAULT_TIMEOUT = 15.0
-USER_AGENT = f"docker-tutor/{__version__}"
 
 
 class _Auto:
@@ -65,242 +44,6 @@ class _Auto:
 # Pass as ``credentials=`` to read docker's stored credentials only when the registry asks.
 AUTO: Any = _Auto()
 
-
-# --- small pure helpers --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Challenge:
-    scheme: str  # "basic", "bearer", or "" when there was none
-    params: dict[str, str] = field(default_factory=dict)
-
-
-_PARAM = re.compile(r'([A-Za-z][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
-
-
-def parse_challenge(header: str | None) -> Challenge:
-    """``Bearer realm="https://auth/token",service="reg",scope="repository:a/b:pull"`` -> Challenge."""
-    text = (header or "").strip()
-    if not text:
-        return Challenge("")
-    scheme, _, rest = text.partition(" ")
-    params = {}
-    for match in _PARAM.finditer(rest):
-        value = match.group(2) if match.group(2) is not None else match.group(3)
-        params[match.group(1).lower()] = value.replace('\\"', '"')
-    return Challenge(scheme.lower(), params)
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 and localhost: registries docker talks plain HTTP to without configuration."""
-    name = host.strip()
-    if name.startswith("["):
-        name = name[1:].split("]", 1)[0]
-    elif name.count(":") == 1:
-        name = name.split(":", 1)[0]
-    if name.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def api_base(registry_host: str) -> str:
-    return f"{'http' if is_loopback(registry_host) else 'https'}://{registry_host}"
-
-
-def registry_label(image: reference.ImageRef) -> str:
-    return "Docker Hub" if image.is_docker_hub else image.registry
-
-
-def pull_scope(image: reference.ImageRef) -> str:
-    return f"repository:{image.path}:pull"
-
-
-def manifest_url(image: reference.ImageRef, ref: str | None = None) -> str:
-    return f"{api_base(image.api_registry)}/v2/{image.path}/manifests/{ref or image.digest or image.tag}"
-
-
-def registry_message(response: httpx.Response | None) -> str:
-    """The registry's own words from an error body (``errors[0].message``), if it sent any."""
-    if response is None:
-        return ""
-    try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip() if response.content else ""
-        return text[:200]
-    if isinstance(body, dict):
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            first = errors[0]
-            return " ".join(str(part) for part in (first.get("code"), first.get("message")) if part)
-        for key in ("details", "error_description", "error", "message"):
-            if body.get(key):
-                return str(body[key])[:200]
-    return ""
-
-
-# --- one registry's API, answering its challenges -------------------------------------------
-
-
-@dataclass
-class Answer:
-    status: int
-    response: httpx.Response | None
-    stage: str = "registry"  # "registry", or "token" when the token service answered
-    scheme: str = ""  # the challenge scheme that was answered ("" when none was needed)
-    headers: dict[str, str] = field(default_factory=dict)  # what got this answer, to reuse
-
-    def header(self, name: str) -> str | None:
-        return self.response.headers.get(name) if self.response is not None else None
-
-
-class RegistryApi:
-    """Calls to one registry with one httpx client; tokens are reused within the object's life."""
-
-    def __init__(self, http: httpx.AsyncClient, tokens: dict | None = None) -> None:
-        self.http = http
-        # Pass one dict to share between the probes of one run (a check, or one learner of a roster):
-        # (realm, service, scope, who) -> token; ("head", url, accept, who) -> the task asking that
-        # HEAD (two items about one image ask it once).
-        self._tokens: dict[tuple, Any] = {} if tokens is None else tokens
-        try:  # origin -> its bearer challenge, for the client's life (a roster's learners share one)
-            self._challenges: dict[str, Challenge] = _CHALLENGES.setdefault(http, {})
-        except TypeError:
-            self._challenges = {}
-
-    async def call(self, method: str, url: str, credentials: Credentials | None, scope: str,
-                   accept: str = ACCEPT) -> Answer:
-        if method != "HEAD":
-            return await self._call(method, url, credentials, scope, accept)
-        import asyncio
-
-        who = "" if credentials is None else f"{credentials.source}:{credentials.username}"
-        key = ("head", url, accept, who)
-        asked = self._tokens.get(key)
-        if asked is None or (asked.done() and (asked.cancelled() or asked.exception() is not None)):
-            asked = self._tokens[key] = asyncio.ensure_future(self._call(method, url, credentials, scope, accept))
-            asked.add_done_callback(lambda task: task.cancelled() or task.exception())  # read, never "unretrieved"
-        # shield: one probe cancelled (its item timed out) leaves the answer for the other one.
-        return await asyncio.shield(asked)
-
-    async def _call(self, method: str, url: str, credentials: Credentials | None, scope: str,
-                    accept: str) -> Answer:
-        headers = {"Accept": accept}
-        origin = url.split("/v2/", 1)[0]
-        known = self._challenges.get(origin)
-        if known is not None:
-            # This registry asked for a bearer token before: ask for the token first and save
-            # the round trip that would only fetch the same challenge again.
-            token = await self.token(known, scope, credentials)
-            if not isinstance(token, Answer):
-                headers["Authorization"] = f"Bearer {token}"
-                answer = await self.http.request(method, url, headers=headers)
-                challenge = parse_challenge(answer.headers.get("WWW-Authenticate"))
-                if answer.status_code != 401 or challenge.scheme == "bearer":
-                    return Answer(answer.status_code, answer, scheme="bearer", headers=headers)
-                headers.pop("Authorization")
-            # The token service said no, or the registry changed its mind: follow it from scratch.
-            self._challenges.pop(origin, None)
-        first = await self.http.request(method, url, headers=headers)
-        if first.status_code != 401:
-            return Answer(first.status_code, first, headers=headers)
-        challenge = parse_challenge(first.headers.get("WWW-Authenticate"))
-        if challenge.scheme == "bearer":
-            self._challenges[origin] = Challenge("bearer", {k: v for k, v in challenge.params.items()
-                                                            if k in ("realm", "service")})
-        if challenge.scheme == "basic":
-            if credentials is None or credentials.identity_token:
-                return Answer(401, first, scheme="basic", headers=headers)
-            pair = f"{credentials.username}:{credentials.secret}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-        elif challenge.scheme == "bearer":
-            token = await self.token(challenge, scope, credentials)
-            if isinstance(token, Answer):
-                return token
-            headers["Authorization"] = f"Bearer {token}"
-        else:
-            return Answer(401, first, scheme=challenge.scheme, headers=headers)
-        second = await self.http.request(method, url, headers=headers)
-        return Answer(second.status_code, second, scheme=challenge.scheme, headers=headers)
-
-    async def token(self, challenge: Challenge, scope: str, credentials: Credentials | None) -> str | Answer:
-        """A bearer token from the challenge's realm, or the token service's failing Answer."""
-        realm = challenge.params.get("realm", "")
-        if not realm.startswith(("https://", "http://")):
-            return Answer(401, None, stage="token", scheme="bearer")
-        service = challenge.params.get("service", "")
-        scope = scope or challenge.params.get("scope", "")
-        if credentials is not None and realm.startswith("http://") and not is_loopback(_url_host(realm)):
-            credentials = None  # never send a password over plain HTTP to another machine
-        who = "" if credentials is None else f"{credentials.source}:{credentials.username}"
-        key = (realm, service, scope, who)
-        if key in self._tokens:
-            return self._tokens[key]
-        if credentials is not None and credentials.identity_token:
-            form = {"grant_type": "refresh_token", "refresh_token": credentials.secret, "client_id": "docker-tutor"}
-            form.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
-            answer = await self.http.post(realm, data=form)
-        else:
-            params = [(k, v) for k, v in (("service", service), ("scope", scope)) if v]
-            auth = (credentials.username, credentials.secret) if credentials is not None else None
-            answer = await self.http.get(realm, params=params, auth=auth)
-        if answer.status_code != 200:
-            return Answer(answer.status_code, answer, stage="token", scheme="bearer")
-        try:
-            body = answer.json()
-            token = str(body.get("token") or body.get("access_token") or "")
-        except (ValueError, AttributeError):
-            token = ""
-        if not token:
-            return Answer(502, answer, stage="token", scheme="bearer")
-        self._tokens[key] = token
-        return token
-
-    async def json(self, url: str, credentials: Credentials | None, scope: str, accept: str = ACCEPT) -> Any:
-        answer = await self.call("GET", url, credentials, scope, accept)
-        if answer.status != 200 or answer.response is None:
-            raise LookupError(f"GET {url} answered {answer.status}")
-        return answer.response.json()
-
-
-_CHALLENGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _url_host(url: str) -> str:
-    return url.split("://", 1)[-1].split("/", 1)[0]
-
-
-@asynccontextmanager
-async def http_client(http: httpx.AsyncClient | None = None,
-                      timeout: float = DEFAULT_TIMEOUT) -> AsyncIterator[httpx.AsyncClient]:
-    """The given client, or a new one closed afterwards."""
-    if http is not None:
-        yield http
-        return
-    import httpx
-
-    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout), follow_redirects=True,
-                                 headers={"User-Agent": USER_AGENT}) as client:
-        yield client
 
 
 # --- the probe --------------------------------------------------------------------------------
@@ -340,7 +83,7 @@ async def probe_image(ref: str | reference.ImageRef, *, http: httpx.AsyncClient 
     try:
         image = ref if isinstance(ref, reference.ImageRef) else reference.parse(ref)
     except reference.ReferenceError as err:
-        return ImageResult(str(ref), INVALID, False, f"{err}.",
+        return ImageResult(str(ref), RegistryOutcome.INVALID, False, f"{err}.",
                            hints.hint("invalid_reference", message=str(err)), {"rule": err.rule})
     import httpx
 
@@ -355,12 +98,9 @@ async def probe_image(ref: str | reference.ImageRef, *, http: httpx.AsyncClient 
     except httpx.TimeoutException as exc:
         return probe.unreachable(f"no answer within {timeout:.0f} seconds ({type(exc).__name__})")
     except httpx.HTTPError as exc:
-        return probe.unreachable(_transport_detail(exc))
+        return probe.unreachable(transport_detail(exc))
 
 
-def _transport_detail(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
 
 
 class _ImageProbe:
@@ -382,15 +122,16 @@ class _ImageProbe:
         return ImageResult(self.short, outcome, outcome in FOUND, reason, hint, dict(self.evidence), retry_after)
 
     def unreachable(self, detail: str) -> ImageResult:
-        return self.result(UNREACHABLE, f"The tutor could not reach {self.label} ({detail}).",
-                           hints.from_registry(UNREACHABLE, detail=detail, **self._facts()), error=detail)
+        return self.result(RegistryOutcome.UNREACHABLE, f"The tutor could not reach {self.label} ({detail}).",
+                           hints.from_registry(RegistryOutcome.UNREACHABLE, detail=detail, **self._facts()),
+                           error=detail)
 
     async def visibility(self) -> ImageResult:
         url, scope = manifest_url(self.image), pull_scope(self.image)
         anonymous = await self.api.call("HEAD", url, None, scope)
         self.evidence["anonymous_status"] = anonymous.status
         if anonymous.status == 200:
-            return self.found(PUBLIC, anonymous)
+            return self.found(RegistryOutcome.PUBLIC, anonymous)
         if anonymous.status == 404:
             return self.missing()
         if anonymous.status == 429:
@@ -401,9 +142,9 @@ class _ImageProbe:
         if credentials is None:
             why = "no credentials are stored" if problem is None else f"the stored credentials are unusable ({problem})"
             hint = (hints.hint("credential_helper_broken", detail=str(problem)) if problem is not None
-                    else hints.from_registry(MISSING_OR_PRIVATE, **self._facts()))
+                    else hints.from_registry(RegistryOutcome.MISSING_OR_PRIVATE, **self._facts()))
             return self.result(
-                MISSING_OR_PRIVATE,
+                RegistryOutcome.MISSING_OR_PRIVATE,
                 f"{self.label} does not show {self.short} to anonymous visitors, and {why} to tell whether it is "
                 "private or missing.", hint, credentials="none" if problem is None else "unusable")
         self.evidence.update(credentials_from=credentials.source, username=credentials.username or None)
@@ -411,7 +152,7 @@ class _ImageProbe:
         self.evidence["authenticated_status"] = known.status
         if known.status == 200:
             self.used = credentials
-            return self.found(PRIVATE, known)
+            return self.found(RegistryOutcome.PRIVATE, known)
         if known.status == 404:
             return self.missing()
         if known.status == 429:
@@ -419,21 +160,22 @@ class _ImageProbe:
         if known.status in (401, 403) and (known.stage == "token" or known.scheme == "basic"):
             detail = registry_message(known.response)
             return self.result(
-                ERROR, f"{self.label} rejected the credentials docker has stored for {credentials.username or 'you'}.",
+                RegistryOutcome.ERROR,
+                f"{self.label} rejected the credentials docker has stored for {credentials.username or 'you'}.",
                 hints.from_registry("credentials-rejected", detail=detail, username=credentials.username,
                                     **self._facts()), credentials="rejected")
         if known.status in (401, 403):
             return self.result(
-                MISSING_OR_PRIVATE,
+                RegistryOutcome.MISSING_OR_PRIVATE,
                 f"{self.label} does not let {credentials.username or 'you'} pull {self.short}: it belongs to someone "
                 "else and is private, or it does not exist.",
-                hints.from_registry(MISSING_OR_PRIVATE, username=credentials.username, **self._facts()))
+                hints.from_registry(RegistryOutcome.MISSING_OR_PRIVATE, username=credentials.username, **self._facts()))
         return await self.error(known, credentials)
 
     def found(self, outcome: str, answer: Answer) -> ImageResult:
         digest = answer.header("Docker-Content-Digest")
         media_type = (answer.header("Content-Type") or "").split(";")[0] or None
-        if outcome == PUBLIC:
+        if outcome == RegistryOutcome.PUBLIC:
             reason = f"{self.short} is on {self.label} and public: anyone can pull it."
         else:
             who = f" ({self.used.username})" if self.used is not None and self.used.username else ""
@@ -443,14 +185,15 @@ class _ImageProbe:
 
     def missing(self) -> ImageResult:
         return self.result(
-            MISSING_TAG, f"{self.label} has no {self.short}: that tag, or the whole repository, was never pushed.",
-            hints.from_registry(MISSING_TAG, **self._facts()))
+            RegistryOutcome.MISSING_TAG,
+            f"{self.label} has no {self.short}: that tag, or the whole repository, was never pushed.",
+            hints.from_registry(RegistryOutcome.MISSING_TAG, **self._facts()))
 
     def rate_limited(self, answer: Answer) -> ImageResult:
         wait = retry_after_seconds(answer.header("Retry-After"))
         when = f"it asks to wait {wait:.0f} seconds" if wait is not None else "it did not say for how long"
-        return self.result(RATE_LIMITED, f"{self.label} is rate limiting requests (HTTP 429); {when}.",
-                           hints.from_registry(RATE_LIMITED, retry_after=wait, **self._facts()),
+        return self.result(RegistryOutcome.RATE_LIMITED, f"{self.label} is rate limiting requests (HTTP 429); {when}.",
+                           hints.from_registry(RegistryOutcome.RATE_LIMITED, retry_after=wait, **self._facts()),
                            retry_after=wait, retry_after_seconds=wait)
 
     async def error(self, answer: Answer, credentials: Credentials | None) -> ImageResult:
@@ -461,8 +204,8 @@ class _ImageProbe:
             if retry.status == answer.status:
                 message = registry_message(retry.response)
         message = message or f"HTTP {answer.status}"
-        return self.result(ERROR, f"{self.label} answered HTTP {answer.status}: {message}.",
-                           hints.from_registry(ERROR, detail=message, **self._facts()),
+        return self.result(RegistryOutcome.ERROR, f"{self.label} answered HTTP {answer.status}: {message}.",
+                           hints.from_registry(RegistryOutcome.ERROR, detail=message, **self._facts()),
                            status=answer.status, message=message)
 
     async def compare_local(self, found: ImageResult, local: LocalImage) -> ImageResult:
@@ -487,9 +230,10 @@ class _ImageProbe:
             note(local="same (identical build)")
             return found
         return self.result(
-            STALE, f"{self.short} on {self.label} is not your local image: it was rebuilt or re-tagged after the "
-            "push, so the registry still serves the old one.",
-            hints.from_registry(STALE, **self._facts()), local="different",
+            RegistryOutcome.STALE,
+            f"{self.short} on {self.label} is not your local image: it was rebuilt or re-tagged after the push, "
+            "so the registry still serves the old one.",
+            hints.from_registry(RegistryOutcome.STALE, **self._facts()), local="different",
             local_repo_digests=list(local.repo_digests))
 
     async def config_digest(self, digest: str, os_name: str, architecture: str) -> str | None:
@@ -596,6 +340,6 @@ async def registry_health(registry: str, timeout: float = 5.0) -> Health:
     except httpx.TimeoutException:
         return Health(False, problem="no-answer")
     except httpx.HTTPError as exc:
-        return Health(False, problem="unreachable", message=_transport_detail(exc))
+        return Health(False, problem="unreachable", message=transport_detail(exc))
     return Health(True, answer.status_code, retry_after_seconds(answer.headers.get("Retry-After")),
                   registry_message(answer))

@@ -19,6 +19,7 @@ from tutor.lesson.model import ChecklistItem, Lesson, Probe
 from tutor.lesson.variables import names_in
 from tutor.probes import local, node, registry
 from tutor.probes.results import ERROR, FAILED, PASSED, RUNNING, SKIPPED, CheckResult, ImageResult
+from tutor.states import RegistryOutcome
 
 HOST_KEY_EVIDENCE = ("fingerprint", "key_type", "public_key", "known_hosts_host", "known_hosts_port",
                      "tutor_known_hosts")
@@ -286,11 +287,11 @@ def _short(ref: str) -> str:
 
 def _visibility(image: ImageResult) -> ImageResult:
     """For repo-visibility only ``public`` passes: a private repository needs node credentials."""
-    if image.outcome == registry.PUBLIC:
+    if image.outcome == RegistryOutcome.PUBLIC:
         return image
-    if image.outcome == registry.PRIVATE:
+    if image.outcome == RegistryOutcome.PRIVATE:
         return replace(image, ok=False, reason=f"{image.ref} is private: a node without credentials cannot pull it.",
-                       hint=hints.from_registry(registry.PRIVATE, ref=image.ref))
+                       hint=hints.from_registry(RegistryOutcome.PRIVATE, ref=image.ref))
     return image
 
 

@@ -1,0 +1,212 @@
+"""Answering a registry's ``WWW-Authenticate`` challenge: an ``httpx.Auth`` flow and the calls that use it.
+
+A request goes out as it is; a 401 with a ``Basic`` challenge is asked again with docker's stored
+username and password, one with a ``Bearer`` challenge with a token from the challenge's realm for
+its service and the repository's pull scope (no token service address is built in). Tokens are
+reused within one :class:`RegistryApi`'s ``tokens`` dict, and a registry that asked for a bearer
+token once is sent the token straight away next time. httpx is imported lazily, so the flow's
+``httpx.Auth`` class is made the first time a call needs it.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+import weakref
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tutor.docker_config import Credentials
+from tutor.probes.registry_http import ACCEPT, is_loopback, url_host
+
+if TYPE_CHECKING:
+    import httpx
+
+
+@dataclass(frozen=True)
+class Challenge:
+    scheme: str  # "basic", "bearer", or "" when there was none
+    params: dict[str, str] = field(default_factory=dict)
+
+
+_PARAM = re.compile(r'([A-Za-z][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
+
+
+def parse_challenge(header: str | None) -> Challenge:
+    """``Bearer realm="https://auth/token",service="reg",scope="repository:a/b:pull"`` -> Challenge."""
+    text = (header or "").strip()
+    if not text:
+        return Challenge("")
+    scheme, _, rest = text.partition(" ")
+    params = {}
+    for match in _PARAM.finditer(rest):
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        params[match.group(1).lower()] = value.replace('\\"', '"')
+    return Challenge(scheme.lower(), params)
+
+
+
+@dataclass
+class Answer:
+    status: int
+    response: httpx.Response | None
+    stage: str = "registry"  # "registry", or "token" when the token service answered
+    scheme: str = ""  # the challenge scheme that was answered ("" when none was needed)
+
+    def header(self, name: str) -> str | None:
+        return self.response.headers.get(name) if self.response is not None else None
+
+
+class ChallengeFlow:
+    """One registry request and the answers to its challenge (the body of an ``httpx.Auth`` flow).
+
+    ``answer`` holds what the registry, or its token service when that said no, answered last.
+    """
+
+    requires_response_body = True  # the token service's JSON is read inside the flow
+
+    def __init__(self, http: httpx.AsyncClient, credentials: Credentials | None, scope: str,
+                 tokens: dict[tuple, Any], challenges: dict[str, Challenge]) -> None:
+        self.http = http
+        self.credentials = credentials
+        self.scope = scope
+        self.tokens = tokens
+        self.challenges = challenges
+        self.answer: Answer | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        origin = str(request.url).split("/v2/", 1)[0]
+        known = self.challenges.get(origin)
+        if known is not None:
+            # This registry asked for a bearer token before: ask for the token first and save
+            # the round trip that would only fetch the same challenge again.
+            token = yield from self.token(known)
+            if isinstance(token, str):
+                request.headers["Authorization"] = f"Bearer {token}"
+                answer = yield request
+                challenge = parse_challenge(answer.headers.get("WWW-Authenticate"))
+                if answer.status_code != 401 or challenge.scheme == "bearer":
+                    self.answer = Answer(answer.status_code, answer, scheme="bearer")
+                    return
+                del request.headers["Authorization"]
+            # The token service said no, or the registry changed its mind: follow it from scratch.
+            self.challenges.pop(origin, None)
+        first = yield request
+        self.answer = Answer(first.status_code, first)
+        if first.status_code != 401:
+            return
+        challenge = parse_challenge(first.headers.get("WWW-Authenticate"))
+        self.answer.scheme = challenge.scheme
+        if challenge.scheme == "bearer":
+            self.challenges[origin] = Challenge("bearer", {k: v for k, v in challenge.params.items()
+                                                           if k in ("realm", "service")})
+        credentials = self.credentials
+        if challenge.scheme == "basic":
+            if credentials is None or credentials.identity_token:
+                return
+            request.headers["Authorization"] = _basic(credentials.username, credentials.secret)
+        elif challenge.scheme == "bearer":
+            token = yield from self.token(challenge)
+            if isinstance(token, Answer):
+                self.answer = token
+                return
+            request.headers["Authorization"] = f"Bearer {token}"
+        else:
+            return
+        second = yield request
+        self.answer = Answer(second.status_code, second, scheme=challenge.scheme)
+
+    def token(self, challenge: Challenge) -> Generator[httpx.Request, httpx.Response, str | Answer]:
+        """A bearer token from the challenge's realm, or the token service's failing Answer."""
+        realm = challenge.params.get("realm", "")
+        if not realm.startswith(("https://", "http://")):
+            return Answer(401, None, stage="token", scheme="bearer")
+        service = challenge.params.get("service", "")
+        scope = self.scope or challenge.params.get("scope", "")
+        credentials = self.credentials
+        if credentials is not None and realm.startswith("http://") and not is_loopback(url_host(realm)):
+            credentials = None  # never send a password over plain HTTP to another machine
+        who = "" if credentials is None else f"{credentials.source}:{credentials.username}"
+        key = (realm, service, scope, who)
+        if key in self.tokens:
+            return self.tokens[key]
+        if credentials is not None and credentials.identity_token:
+            form = {"grant_type": "refresh_token", "refresh_token": credentials.secret, "client_id": "docker-tutor"}
+            form.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
+            ask = self.http.build_request("POST", realm, data=form)
+        else:
+            params = {k: v for k, v in (("service", service), ("scope", scope)) if v}
+            headers = {} if credentials is None else {"Authorization": _basic(credentials.username,
+                                                                             credentials.secret)}
+            ask = self.http.build_request("GET", realm, params=params, headers=headers)
+        answer = yield ask
+        if answer.status_code != 200:
+            return Answer(answer.status_code, answer, stage="token", scheme="bearer")
+        try:
+            body = answer.json()
+            token = str(body.get("token") or body.get("access_token") or "")
+        except (ValueError, AttributeError):
+            token = ""
+        if not token:
+            return Answer(502, answer, stage="token", scheme="bearer")
+        self.tokens[key] = token
+        return token
+
+
+def _basic(username: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode()
+
+
+@functools.cache
+def _auth_class() -> type:
+    """``ChallengeFlow`` as an ``httpx.Auth`` (made on first use: httpx is imported lazily)."""
+    import httpx
+
+    return type("RegistryAuth", (ChallengeFlow, httpx.Auth), {})
+
+
+class RegistryApi:
+    """Calls to one registry with one httpx client; tokens are reused within the object's life."""
+
+    def __init__(self, http: httpx.AsyncClient, tokens: dict | None = None) -> None:
+        self.http = http
+        # Pass one dict to share between the probes of one run (a check, or one learner of a roster):
+        # (realm, service, scope, who) -> token; ("head", url, accept, who) -> the task asking that
+        # HEAD (two items about one image ask it once).
+        self._tokens: dict[tuple, Any] = {} if tokens is None else tokens
+        try:  # origin -> its bearer challenge, for the client's life (a roster's learners share one)
+            self._challenges: dict[str, Challenge] = _CHALLENGES.setdefault(http, {})
+        except TypeError:
+            self._challenges = {}
+
+    async def call(self, method: str, url: str, credentials: Credentials | None, scope: str,
+                   accept: str = ACCEPT) -> Answer:
+        if method != "HEAD":
+            return await self._call(method, url, credentials, scope, accept)
+        import asyncio
+
+        who = "" if credentials is None else f"{credentials.source}:{credentials.username}"
+        key = ("head", url, accept, who)
+        asked = self._tokens.get(key)
+        if asked is None or (asked.done() and (asked.cancelled() or asked.exception() is not None)):
+            asked = self._tokens[key] = asyncio.ensure_future(self._call(method, url, credentials, scope, accept))
+            asked.add_done_callback(lambda task: task.cancelled() or task.exception())  # read, never "unretrieved"
+        # shield: one probe cancelled (its item timed out) leaves the answer for the other one.
+        return await asyncio.shield(asked)
+
+    async def _call(self, method: str, url: str, credentials: Credentials | None, scope: str,
+                    accept: str) -> Answer:
+        flow = _auth_class()(self.http, credentials, scope, self._tokens, self._challenges)
+        response = await self.http.send(self.http.build_request(method, url, headers={"Accept": accept}), auth=flow)
+        return flow.answer or Answer(response.status_code, response)
+
+    async def json(self, url: str, credentials: Credentials | None, scope: str, accept: str = ACCEPT) -> Any:
+        answer = await self.call("GET", url, credentials, scope, accept)
+        if answer.status != 200 or answer.response is None:
+            raise LookupError(f"GET {url} answered {answer.status}")
+        return answer.response.json()
+
+
+_CHALLENGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
