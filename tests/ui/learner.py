@@ -60,9 +60,10 @@ def palette_entries(app) -> list[str]:
             else option.prompt.plain.split("\n")[0] for option in listed.options]
 
 
-async def run_from_palette(pilot, name: str) -> None:
-    """Type an entry's whole name in the palette and run the first match with enter."""
-    entries = await palette(pilot, name)
+async def run_from_palette(pilot, name: str, typed: str | None = None) -> None:
+    """Type an entry's name (or ``typed``, a shorter search) in the palette; the entry must be the first
+    match, and enter runs it."""
+    entries = await palette(pilot, name if typed is None else typed)
     assert entries and entries[0].startswith(name), entries
     await pilot.press("enter")
     await until(pilot, lambda: screen_name(pilot.app) != "CommandPalette", "the palette is closed")
