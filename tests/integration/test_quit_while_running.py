@@ -1,5 +1,5 @@
-"""Quitting the app (ctrl+q) while a real build streams on the real engine: the tutor asks, and on yes it
-quits promptly, the build stops in the engine (no container left running its step), where the learner was
+"""Quitting the app (ctrl+q) while a real build streams on the real engine: the tutor asks (no goes on), and
+on yes it quits promptly, the build stops in the engine (no container left running its step), where the learner was
 is saved and the step is not recorded as done, and nothing crashes on the way out."""
 
 from __future__ import annotations
@@ -83,6 +83,14 @@ async def test_ctrl_q_while_a_build_streams_quits_promptly_and_stops_the_build(s
         await pilot.press("ctrl+q")
         await until(pilot, lambda: stack_names(app)[-1] == "ConfirmDialog", "the tutor asks before quitting")
         assert "An action is still running. Quit anyway?" in screen_text(app)
+        await pilot.press("n")  # no: the tutor stays and the build goes on
+        await until(pilot, lambda: stack_names(app) == ["LessonScreen"], "the question is gone")
+        await pilot.pause(0.5)
+        assert app.return_code is None and _build_containers(docker_engine, uid)
+        assert "esc Stop" in screen_text(app)  # still running: its stop key is in the footer
+
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: stack_names(app)[-1] == "ConfirmDialog", "the tutor asks again")
         asked = time.monotonic()
         await pilot.press("y")
         while app.return_code is None and time.monotonic() - asked < QUIT_WITHIN:
