@@ -65,7 +65,7 @@ class Finding:
                 "hint": self.hint or None, "evidence": self.evidence}
 
 
-def _from_hint(check: str, state: str, message: str, found: hints.Hint | None, **evidence: Any) -> Finding:
+def _from_hint(check: str, state: str, message: str, found: hints.FailureHint | None, **evidence: Any) -> Finding:
     if found is not None and found.detail:
         evidence.setdefault("detail", found.detail)
     return Finding(check, state, message, found.next_step if found else "", found.code if found else "", evidence)
