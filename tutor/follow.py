@@ -56,7 +56,7 @@ class Update:
     kind: UpdateKind
     text: str
     step_id: str = ""  # the step the note belongs at ("" for STATUS)
-    hint: hints.Hint | None = None
+    hint: hints.FailureHint | None = None
     state: str = ""  # the step's state after it (done, failed, todo ...), for its mark
     verify_id: str = ""  # the Verify item that was checked, if any
     changed: bool = False  # the step's state is not what it was before this update

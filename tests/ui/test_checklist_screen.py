@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import OptionList
 
 from tutor.app import TutorApp
-from tutor.hints import Hint
+from tutor.hints import FailureHint
 from tutor.messages import CheckDone
 from tutor.probes.results import CheckResult
 from tutor.screens.checklist import STATE_WIDTH, STATUS_WORDS, ChecklistScreen
@@ -27,7 +27,7 @@ from tutor.store import NodeSettings
 NOWHERE_NODE = NodeSettings(host="127.0.0.1", port=9, user="ubuntu")  # nothing listens on port 9
 LONG_REASON = ("Not answered yet: the [bold]quiz[/bold] question “Why are versioned tags better than `latest`?” "
                "has no answer from you, so this item cannot be ticked from what the tutor can see.")
-LONG_HINT = Hint(
+LONG_HINT = FailureHint(
     "test_not_answered",
     what="The checklist reads your latest quiz answer for this item; an unanswered question counts as not yet.",
     next_step="Press z to open the quiz, answer the question in your own words (mention what `latest` points at "
@@ -45,7 +45,7 @@ def every_state(screen: ChecklistScreen) -> list[CheckResult]:
         CheckResult(ids[0], "passed", "answered-correctly", "Answered correctly in the quiz."),
         CheckResult(ids[1], "failed", "answered-unanswered", LONG_REASON, LONG_HINT),
         CheckResult(ids[2], "error", "unreachable", "The tutor could not reach 127.0.0.1:9 (connection refused).",
-                    Hint("registry_unreachable", "Nothing answered at 127.0.0.1:9.",
+                    FailureHint("registry_unreachable", "Nothing answered at 127.0.0.1:9.",
                          "Check the registry's name in the settings (s), then press r.")),
         CheckResult(ids[3], "skipped", "missing-input",
                     "No EC2 node is set: add its host, user and key in the settings (s)."),
@@ -138,7 +138,7 @@ async def test_selected_items_reason_hint_and_next_step_are_all_on_screen(app_fa
 
 
 async def test_a_detail_longer_than_the_screen_scrolls_and_says_so(app_factory):
-    endless = Hint("test_long", what=" ".join(f"Sentence {n} of a very long explanation." for n in range(1, 60)),
+    endless = FailureHint("test_long", what=" ".join(f"Sentence {n} of a very long explanation." for n in range(1, 60)),
                    next_step="The last step: press r.")
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -330,3 +330,50 @@ def test_login_rejected_advice_follows_the_registry():
     assert "access token" in hub.next_step and "hub.docker.com" in hub.next_step
     assert "htpasswd" in plain.next_step and "hub.docker.com" not in plain.next_step
     assert "write:packages" in ghcr.next_step
+
+
+# --- the package: one table per source, each code and placeholder in one of them ------------------
+
+SOURCES = ("docker", "registry", "node", "doctor", "follow", "practice")
+
+
+def test_each_code_and_each_placeholder_belongs_to_one_source():
+    import importlib
+    from pathlib import Path
+
+    from tutor.hints import catalogue
+
+    modules = [importlib.import_module(f"tutor.hints.{name}") for name in SOURCES]
+    codes = [code for module in modules for code in module.TEXTS]
+    assert len(codes) == len(set(codes)) and set(codes) == set(hints.CATALOGUE)
+    keys = [*catalogue.COMMON, *(key for module in modules for key in module.GENERIC)]
+    assert len(keys) == len(set(keys)), sorted(key for key in set(keys) if keys.count(key) > 1)
+    # Every generic wording is said somewhere (no leftover of a sentence that is gone).
+    said = " ".join(text for pair in hints.CATALOGUE.values() for text in pair)
+    assert not [key for key in keys if f"{{{key}}}" not in said]
+    package = Path(catalogue.__file__).parent
+    assert not [p.name for p in package.glob("*.py") if len(p.read_text().splitlines()) > 400]
+
+
+def test_the_failure_hint_is_not_the_lessons_hint():
+    import tutor.lesson
+
+    assert hints.FailureHint is not tutor.lesson.Hint and not hasattr(hints, "Hint")
+
+
+def test_a_node_pull_hint_comes_from_one_mapping_whatever_the_caller_found():
+    sudo = "sudo: k3s: command not found"
+    assert hints.from_node_pull(sudo).code == "node_k3s_missing"
+    assert hints.from_node_pull(sudo, k3s_found=True).code == "node_sudo_secure_path"
+    # What the message cannot say: the caller's own finding, without a detail when nothing was printed.
+    late = hints.from_node_pull("", code="node_pull_timeout", ref="alice/app:v1", seconds="120")
+    assert (late.code, late.detail) == ("node_pull_timeout", "") and "120 seconds" in late.what
+    wrong = hints.from_node_pull("pulling image: exec format error", code="node_arch_mismatch", ref="alice/app:v1",
+                                 image_platform="linux/arm64", node_platform="linux/amd64")
+    assert wrong.detail == "exec format error" and "linux/arm64" in wrong.what
+    # The row's reason is the hint's own sentence where that is short, never a second wording of it.
+    for code, made in (("node_pull_timeout", late), ("node_arch_mismatch", wrong)):
+        assert hints.node_pull_reason(code, "alice/app:v1", made) == made.what
+    missing = hints.from_node_pull("manifest unknown", ref="alice/app:v9")
+    assert hints.node_pull_reason(missing.code, "alice/app:v9", missing) == missing.what == (
+        "The node could not pull alice/app:v9: the registry has no such image or tag.")

@@ -12,7 +12,7 @@ import pytest
 # Every domain/service module, named one by one so that a new module is a deliberate addition here.
 DOMAIN_MODULES = [
     "tutor.store", "tutor.atomic_files", "tutor.progress",
-    "tutor.paths", "tutor.cli", "tutor.reference", "tutor.hints", "tutor.docker_config",
+    "tutor.paths", "tutor.cli", "tutor.reference", "tutor.docker_config",
     "tutor.session", "tutor.progress_merge", "tutor.runbook", "tutor.secret",
     "tutor.lesson", "tutor.lesson.blocks", "tutor.lesson.cache", "tutor.lesson.compose", "tutor.lesson.errors", "tutor.lesson.export", "tutor.lesson.frontmatter",
     "tutor.lesson.kinds", "tutor.lesson.lint", "tutor.lesson.loader", "tutor.lesson.model", "tutor.lesson.parser",
@@ -30,6 +30,8 @@ DOMAIN_MODULES = [
     "tutor.quiz.report",
     "tutor.quiz.report_markdown", "tutor.quiz.roles", "tutor.quiz.claims", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
     "tutor.follow", "tutor.docker_ops.follow",
+    "tutor.hints", "tutor.hints.catalogue", "tutor.hints.docker", "tutor.hints.doctor", "tutor.hints.follow",
+    "tutor.hints.node", "tutor.hints.practice", "tutor.hints.registry",
 ]
 # The full-screen app may load Textual, but not the heavy libraries before an action runs.
 APP_MODULES = ["tutor.app", "tutor.screens.lesson"]
@@ -77,7 +79,7 @@ def test_every_domain_module_is_listed():
 
     root = Path(tutor.__file__).parent
     on_disk = {f"tutor.{p.parent.name}.{p.stem}" if p.stem != "__init__" else f"tutor.{p.parent.name}"
-               for package in ("lesson", "docker_ops", "probes", "quiz") for p in (root / package).glob("*.py")}
+               for package in ("lesson", "docker_ops", "probes", "quiz", "hints") for p in (root / package).glob("*.py")}
     assert on_disk <= set(DOMAIN_MODULES), sorted(on_disk - set(DOMAIN_MODULES))
 
 

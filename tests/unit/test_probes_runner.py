@@ -158,7 +158,7 @@ def test_results_serialise_to_plain_json():
     assert ImageResult("a", "rate-limited", False, "wait").status == "error"
 
 
-# --- hints for probes (tutor/hints.py) ----------------------------------------------------------------
+# --- hints for probes (tutor/hints/) -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("message, code", [

@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
-from tutor.probes.results import STATUS_WORDS, UNANSWERED, shown_status
+from tutor.probes.results import STATUS_WORDS, shown_status
 from tutor.screens.checklist import STATUS_MARKS
+from tutor.states import CheckStatus
 from tutor.widgets.outline import MARKS
 
 
 def test_an_unanswered_quiz_item_is_not_a_skip_live_or_saved():
-    assert shown_status("skipped", "not-answered") == UNANSWERED
-    assert shown_status("skipped", evidence={"question": "naming"}) == UNANSWERED  # as saved: no outcome
+    assert shown_status("skipped", "not-answered") == CheckStatus.UNANSWERED
+    assert shown_status("skipped", evidence={"question": "naming"}) == CheckStatus.UNANSWERED  # as saved: no outcome
     assert shown_status("skipped", evidence={"question": "naming", "verdict": "correct"}) == "skipped"
     assert shown_status("skipped", "no-node") == "skipped"  # a real skip stays one
     assert shown_status("failed", "answered-partly") == "failed"
-    assert STATUS_WORDS[UNANSWERED] == "not answered" and STATUS_MARKS[UNANSWERED] != MARKS["skipped"]
+    assert STATUS_WORDS[CheckStatus.UNANSWERED] == "not answered" and STATUS_MARKS[CheckStatus.UNANSWERED] != MARKS["skipped"]
 
 
 def test_failed_reads_the_same_as_the_cli_says_it():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tutor.commands import check, watch
 from tutor.commands.wrap import terminal_width, wrap
-from tutor.hints import Hint
+from tutor.hints import FailureHint
 from tutor.probes.results import CheckResult
 
 IMAGE = "127.0.0.1:36395/learna/poll-frontend:v2"
@@ -50,7 +50,7 @@ def test_width_is_the_terminals_and_80_when_unknown(monkeypatch):
 
 def test_check_table_wraps_at_the_terminal(monkeypatch, capsys):
     monkeypatch.setenv("COLUMNS", "80")
-    hint = Hint("registry_missing_tag", "It is not there.", TEXT)
+    hint = FailureHint("registry_missing_tag", "It is not there.", TEXT)
     check._print_table({"lesson": "push-to-registry", "username": "learna"},
                        [CheckResult("images-on-hub", "failed", "missing-tag", TEXT, hint, text="Both images are on "
                                     "the registry under your namespace, with a version tag")])

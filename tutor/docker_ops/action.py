@@ -18,7 +18,7 @@ from tutor.docker_ops.events import TERMINAL, Event, Failed, Output
 class ActionFailed(Exception):
     """Raised inside an action to end it with ``Failed(hint, output)``."""
 
-    def __init__(self, hint: hints.Hint, output: Iterable[str] = ()) -> None:
+    def __init__(self, hint: hints.FailureHint, output: Iterable[str] = ()) -> None:
         super().__init__(hint.what)
         self.hint = hint
         self.output = tuple(output)

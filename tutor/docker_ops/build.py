@@ -72,7 +72,7 @@ class _BuildLog:
         names = [word for word in words[1:] if not word.startswith("--")]
         return names[0] if names else None
 
-    def failure_hint(self, facts: dict[str, Any]) -> hints.Hint:
+    def failure_hint(self, facts: dict[str, Any]) -> hints.FailureHint:
         step = STEP.match(self.step)
         return hints.from_build(self.error or "the build failed", base_image=self.base_image(),
                                 step=step.groups() if step else self.step, **facts)

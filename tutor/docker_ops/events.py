@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tutor.hints import Hint
+from tutor.hints import FailureHint
 
 # Push: preparing → waiting → pushing → pushed, or straight to exists / mounted.
 # Pull: preparing ("Pulling fs layer") → waiting → downloading → verifying → complete (downloaded)
@@ -66,7 +66,7 @@ class Succeeded:
 
 @dataclass(frozen=True)
 class Failed:
-    hint: Hint
+    hint: FailureHint
     # The lines that explain the failure: the failing step's output (already sent as
     # Output) and the engine's error message. Bounded; never the whole log.
     output: tuple[str, ...] = ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from tutor.hints import Hint
+from tutor.hints import FailureHint
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Ready:
     password: str = field(default="", repr=False)  # only for an account made now: show it once
     logged_in: bool = False  # docker holds a login for this account on this registry
     made: bool = False  # the account was made now (its password is this one)
-    login_problem: Hint | None = None  # why the automatic login failed
+    login_problem: FailureHint | None = None  # why the automatic login failed
 
 
 async def prepare(username: str) -> Ready:
@@ -54,7 +54,7 @@ def _first_port(layout) -> int | None:
     return next((port for port in range(DEFAULT_PORT, DEFAULT_PORT + 100) if control.port_free(port)), None)
 
 
-async def _login(address: str, username: str, password: str) -> tuple[bool, Hint | None]:
+async def _login(address: str, username: str, password: str) -> tuple[bool, FailureHint | None]:
     from contextlib import aclosing
 
     from tutor.docker_ops import events, login

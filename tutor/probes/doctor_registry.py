@@ -198,7 +198,7 @@ class RegistryChecks:
         return Finding("login", DoctorStatus.OK, message, evidence=evidence)
 
 
-def _registry_hint(outcome: str, detail: str = "", **facts: object) -> hints.Hint:
+def _registry_hint(outcome: str, detail: str = "", **facts: object) -> hints.FailureHint:
     """The hint for a registry outcome that always has one."""
     found = hints.from_registry(outcome, detail, **facts)
     if found is None:

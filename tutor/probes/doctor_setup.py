@@ -43,7 +43,7 @@ class Finding:
                 "hint": self.hint or None, "evidence": self.evidence}
 
 
-def from_hint(check: str, state: DoctorStatus, message: str, found: hints.Hint | None,
+def from_hint(check: str, state: DoctorStatus, message: str, found: hints.FailureHint | None,
               **evidence: Any) -> Finding:
     if found is not None and found.detail:
         evidence.setdefault("detail", found.detail)

@@ -51,7 +51,7 @@ class LocalImage:
 class EngineUnavailable(Exception):
     """The engine could not be asked; ``hint`` says why (not running, no permission ...)."""
 
-    def __init__(self, hint: hints.Hint) -> None:
+    def __init__(self, hint: hints.FailureHint) -> None:
         super().__init__(hint.what)
         self.hint = hint
 

@@ -57,7 +57,7 @@ class NodeReport:
     node: str
     outcome: str  # "ok" once logged in with k3s and sudo usable, else the failure
     reason: str
-    hint: hints.Hint | None = None
+    hint: hints.FailureHint | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     pulls: list[ImageResult] = field(default_factory=list)
 
@@ -134,7 +134,7 @@ def _connect_reason(code: str, target: NodeTarget, exc: BaseException) -> str:
                                      identity=target.identity)
 
 
-def _fail_all(report: NodeReport, images: list[reference.ImageRef], outcome: str, hint: hints.Hint,
+def _fail_all(report: NodeReport, images: list[reference.ImageRef], outcome: str, hint: hints.FailureHint,
               reason: str, **evidence: Any) -> NodeReport:
     report.outcome, report.reason, report.hint = outcome, reason, hint
     report.evidence.update(evidence)

@@ -116,7 +116,7 @@ class _ImageProbe:
     def _facts(self, **extra: Any) -> dict[str, Any]:
         return {"ref": self.short, "registry": self.image.registry, "registry_label": self.label, **extra}
 
-    def result(self, outcome: str, reason: str, hint: hints.Hint | None = None,
+    def result(self, outcome: str, reason: str, hint: hints.FailureHint | None = None,
                retry_after: float | None = None, **evidence: Any) -> ImageResult:
         self.evidence.update(evidence)
         return ImageResult(self.short, outcome, outcome in FOUND, reason, hint, dict(self.evidence), retry_after)

@@ -9,32 +9,25 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tutor.hints import Hint
-
-# Item statuses. `failed`: we looked and the item is not done; `error`: we could not look
-# (unreachable, rate limited, unknown host key ...); `skipped`: an input is missing.
-PASSED = "passed"
-FAILED = "failed"
-SKIPPED = "skipped"
-RUNNING = "running"
-ERROR = "error"
-STATUSES = (PASSED, FAILED, SKIPPED, RUNNING, ERROR)
-# Shown, never stored: a quiz item skipped because its question has no answer yet. It is not a
-# skip of the learner's (the outline's ↷ means a step skipped with k), just not done.
-UNANSWERED = "unanswered"
+from tutor.hints import FailureHint
+from tutor.states import CheckStatus
 
 # The one word for each state, in `docker-tutor check` and in the app's checklist alike.
-STATUS_WORDS = {PASSED: "passed", FAILED: "failed", ERROR: "could not check", SKIPPED: "skipped",
-                UNANSWERED: "not answered", RUNNING: "checking…", "todo": "not checked"}
+# UNANSWERED is shown, never stored: a quiz item skipped because its question has no answer yet. It
+# is not a skip of the learner's (the outline's ↷ means a step skipped with k), just not done.
+STATUS_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed", CheckStatus.ERROR: "could not check",
+                CheckStatus.SKIPPED: "skipped", CheckStatus.UNANSWERED: "not answered",
+                CheckStatus.RUNNING: "checking…", CheckStatus.TODO: "not checked"}
 
 
-def shown_status(status: str, outcome: str = "", evidence: dict | None = None) -> str:
+def shown_status(status: str, outcome: str = "", evidence: dict[str, Any] | None = None) -> str:
     """The state a learner reads for an item's ``status``: ``unanswered`` for a quiz item nobody has
     answered yet (its ``outcome``, or for a saved result its evidence: a question and no verdict)."""
-    if status == SKIPPED and (outcome == "not-answered" or (
+    if status == CheckStatus.SKIPPED and (outcome == "not-answered" or (
             not outcome and evidence and "question" in evidence and "verdict" not in evidence)):
-        return UNANSWERED
+        return CheckStatus.UNANSWERED
     return status
+
 
 # Outcomes that mean "the tutor could not find out", whichever probe met them.
 UNDETERMINED = frozenset({
@@ -50,24 +43,24 @@ class ImageResult:
     outcome: str
     ok: bool
     reason: str  # one sentence for the learner
-    hint: Hint | None = None
+    hint: FailureHint | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     retry_after: float | None = None  # seconds, when the registry asked us to wait
 
     @property
-    def status(self) -> str:
+    def status(self) -> CheckStatus:
         if self.ok:
-            return PASSED
-        return ERROR if self.outcome in UNDETERMINED else FAILED
+            return CheckStatus.PASSED
+        return CheckStatus.ERROR if self.outcome in UNDETERMINED else CheckStatus.FAILED
 
 
 @dataclass
 class CheckResult:
     item_id: str
-    status: str  # one of STATUSES
+    status: CheckStatus
     outcome: str  # e.g. "public", "missing-tag", "pulled", "answered", "no-node"
     reason: str  # one sentence
-    hint: Hint | None = None
+    hint: FailureHint | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     text: str = ""  # the checklist item as the lesson words it
     kind: str = ""  # the probe kind, "quiz", or both joined with "+"
@@ -77,7 +70,7 @@ class CheckResult:
 
     @property
     def ran(self) -> bool:
-        return self.status not in (SKIPPED, RUNNING)
+        return self.status not in (CheckStatus.SKIPPED, CheckStatus.RUNNING)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; never holds a secret (probes put none into evidence)."""
@@ -86,11 +79,7 @@ class CheckResult:
         return data
 
 
-def hint_dict(hint: Hint | None) -> dict[str, str] | None:
-    return None if hint is None else {"code": hint.code, "what": hint.what, "next_step": hint.next_step}
-
-
 def overall_exit_code(results: list[CheckResult]) -> int:
     """0 only when every item that ran passed (skipped items do not count either way)."""
     ran = [r for r in results if r.ran]
-    return 0 if all(r.status == PASSED for r in ran) else 1
+    return 0 if all(r.status == CheckStatus.PASSED for r in ran) else 1

@@ -24,8 +24,9 @@ from tutor import reference
 from tutor.lesson.model import Lesson
 from tutor.probes import node as node_probe
 from tutor.probes import registry
-from tutor.probes.results import PASSED, SKIPPED, CheckResult
+from tutor.probes.results import CheckResult
 from tutor.probes.runner import CheckContext, Runner, Timeouts, worst
+from tutor.states import CheckStatus
 
 DEFAULT_PARALLEL = 8
 MAX_RETRIES = 50  # checks of one learner's rate-limited items again; the time bound usually ends it first
@@ -50,14 +51,14 @@ class Learner:
 class RosterRow:
     username: str
     node: str
-    status: str
+    status: CheckStatus  # the worst of its items
     items: list[CheckResult] = field(default_factory=list)
     retries: int = 0
 
     @property
     def reason(self) -> str:
         """The first failing item's reason, for the one-line table."""
-        bad = next((i for i in self.items if i.ran and i.status != PASSED), None)
+        bad = next((i for i in self.items if i.ran and i.status != CheckStatus.PASSED), None)
         return f"{bad.item_id}: {bad.reason}" if bad else ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -272,7 +273,7 @@ class RosterCheck:
                 results[again.item_id] = again
         ordered = [results[i.id] for i in self.lesson.checklist if i.id in results]
         ran = [r.status for r in ordered if r.ran]
-        status = worst(ran) if ran else SKIPPED
+        status = worst(ran) if ran else CheckStatus.SKIPPED
         return RosterRow(learner.username, learner.node, status, ordered, retries)
 
 

@@ -18,14 +18,15 @@ from tutor import hints
 from tutor.lesson.model import ChecklistItem, Lesson, Probe
 from tutor.lesson.variables import names_in
 from tutor.probes import local, node, registry
-from tutor.probes.results import ERROR, FAILED, PASSED, RUNNING, SKIPPED, CheckResult, ImageResult
-from tutor.states import RegistryOutcome
+from tutor.probes.results import CheckResult, ImageResult
+from tutor.states import CheckStatus, RegistryOutcome, Verdict
 
 HOST_KEY_EVIDENCE = ("fingerprint", "key_type", "public_key", "known_hosts_host", "known_hosts_port",
                      "tutor_known_hosts")
-QUIZ_VERDICTS = {"correct": PASSED, "partly": FAILED, "incorrect": FAILED}
+QUIZ_VERDICTS: dict[str, CheckStatus] = {Verdict.CORRECT: CheckStatus.PASSED, Verdict.PARTLY: CheckStatus.FAILED,
+                                        Verdict.INCORRECT: CheckStatus.FAILED}
 # Worst first: what a combined item reports when its parts disagree.
-_SEVERITY = (FAILED, ERROR, RUNNING, SKIPPED, PASSED)
+_SEVERITY = (CheckStatus.FAILED, CheckStatus.ERROR, CheckStatus.RUNNING, CheckStatus.SKIPPED, CheckStatus.PASSED)
 
 
 @dataclass
@@ -56,9 +57,9 @@ class CheckContext:
     no_progress_reason: str = ""  # why quiz answers are not looked at ("" : they are)
 
 
-def worst(statuses: Iterable[str]) -> str:
+def worst(statuses: Iterable[str]) -> CheckStatus:
     found = set(statuses)
-    return next((s for s in _SEVERITY if s in found), SKIPPED)
+    return next((s for s in _SEVERITY if s in found), CheckStatus.SKIPPED)
 
 
 def _names(images: list[ImageResult]) -> str:
@@ -111,8 +112,10 @@ class Runner:
         planned = []
         for item in self.lesson.checklist:
             why = self.missing_inputs(item)
-            base = CheckResult(item.id, RUNNING, "running", "Checking…", text=self.text(item), kind=_kind(item))
-            planned.append(replace(base, status=SKIPPED, outcome="missing-input", reason=why) if why else base)
+            base = CheckResult(item.id, CheckStatus.RUNNING, "running", "Checking…", text=self.text(item),
+                               kind=_kind(item))
+            planned.append(replace(base, status=CheckStatus.SKIPPED, outcome="missing-input", reason=why) if why
+                           else base)
         return planned
 
     # --- running ---------------------------------------------------------------------------
@@ -157,7 +160,8 @@ class Runner:
         started = time.monotonic()
         why = self.missing_inputs(item)
         if why:
-            return CheckResult(item.id, SKIPPED, "missing-input", why, text=self.text(item), kind=_kind(item))
+            return CheckResult(item.id, CheckStatus.SKIPPED, "missing-input", why, text=self.text(item),
+                               kind=_kind(item))
         parts = []
         if item.probe is not None:
             parts.append(await self._bounded(item, item.probe))
@@ -176,11 +180,13 @@ class Runner:
             async with asyncio.timeout(bound):
                 return await self.probe(item, probe)
         except TimeoutError:
-            return CheckResult(item.id, ERROR, "timeout", f"The check did not finish within {bound:g} seconds.",
+            return CheckResult(item.id, CheckStatus.ERROR, "timeout",
+                               f"The check did not finish within {bound:g} seconds.",
                                hints.hint("unknown", detail=f"{probe.kind} probe timed out"), text=item.text,
                                kind=probe.kind)
         except Exception as exc:  # noqa: BLE001 - one broken probe must not take the others down
-            return CheckResult(item.id, ERROR, "probe-crashed", f"The check itself failed: {type(exc).__name__}: {exc}",
+            return CheckResult(item.id, CheckStatus.ERROR, "probe-crashed",
+                               f"The check itself failed: {type(exc).__name__}: {exc}",
                                hints.hint("unknown", detail=str(exc)), text=item.text, kind=probe.kind)
 
     async def probe(self, item: ChecklistItem, probe: Probe) -> CheckResult:
@@ -202,6 +208,7 @@ class Runner:
             where = registry.registry_label(_parse(refs[0])) if refs else "the registry"
             return _summarise(item, probe.kind, images, f"on {where}")
         if probe.kind == "node-pull":
+            assert self.context.node is not None  # without one, missing_inputs skipped the item
             target = replace(self.context.node, pull_timeout=timeouts.pull, connect_timeout=timeouts.request)
             report = await node.check_node(target, refs, platforms=self._platforms)
             result = _summarise(item, probe.kind, report.pulls, f"pulled by the node {target.label}",
@@ -212,7 +219,8 @@ class Runner:
                 result.evidence.update({key: report.evidence[key] for key in HOST_KEY_EVIDENCE
                                         if key in report.evidence})
             return result
-        return CheckResult(item.id, ERROR, "unknown-probe", f"The tutor has no probe called {probe.kind!r}.",
+        return CheckResult(item.id, CheckStatus.ERROR, "unknown-probe",
+                           f"The tutor has no probe called {probe.kind!r}.",
                            text=item.text, kind=probe.kind)
 
     async def _platforms(self, image) -> list[str]:
@@ -246,10 +254,10 @@ class Runner:
         qid = item.question or ""
         question = self.lesson.question(qid)
         prompt = self.render(question.prompt) if question is not None else ""
-        base = CheckResult(item.id, SKIPPED, "not-answered", "", text=item.text, kind="quiz",
+        base = CheckResult(item.id, CheckStatus.SKIPPED, "not-answered", "", text=item.text, kind="quiz",
                            evidence={"question": qid})
         if question is None:
-            return replace(base, status=ERROR, outcome="no-such-question",
+            return replace(base, status=CheckStatus.ERROR, outcome="no-such-question",
                            reason=f"The lesson links this item to a question {qid!r} it does not have.")
         if self.context.no_progress_reason:
             return replace(base, reason=self.context.no_progress_reason)
@@ -258,12 +266,12 @@ class Runner:
             return replace(base, reason=f"Not answered yet: answer \u201c{prompt}\u201d in the quiz.")
         verdict = str(attempt.get("verdict", ""))
         base.evidence.update(verdict=verdict, score=attempt.get("score"), at=attempt.get("at"))
-        status = QUIZ_VERDICTS.get(verdict, FAILED)
-        if status == PASSED:
-            return replace(base, status=PASSED, outcome="answered-correctly",
+        status = QUIZ_VERDICTS.get(verdict, CheckStatus.FAILED)
+        if status == CheckStatus.PASSED:
+            return replace(base, status=CheckStatus.PASSED, outcome="answered-correctly",
                            reason=f"You answered \u201c{prompt}\u201d correctly.")
         word = {"partly": "partly right"}.get(verdict, "not right")
-        return replace(base, status=FAILED, outcome=f"answered-{verdict or 'unknown'}",
+        return replace(base, status=CheckStatus.FAILED, outcome=f"answered-{verdict or 'unknown'}",
                        reason=f"Your last answer to \u201c{prompt}\u201d was {word}: try it again in the quiz.")
 
 
@@ -299,10 +307,10 @@ def _summarise(item: ChecklistItem, kind: str, images: list[ImageResult], where:
                **evidence: Any) -> CheckResult:
     details = {image.ref: {"outcome": image.outcome, "reason": image.reason, **image.evidence} for image in images}
     waits = [i.retry_after for i in images if i.retry_after is not None]
-    result = CheckResult(item.id, PASSED, "", "", text=item.text, kind=kind, images=list(images),
+    result = CheckResult(item.id, CheckStatus.PASSED, "", "", text=item.text, kind=kind, images=list(images),
                          evidence={"images": details, **evidence}, retry_after=max(waits) if waits else None)
     if not images:
-        return replace(result, status=ERROR, outcome="no-images", reason="There was no image to check.")
+        return replace(result, status=CheckStatus.ERROR, outcome="no-images", reason="There was no image to check.")
     failing = [i for i in images if not i.ok]
     if not failing:
         outcomes = sorted({i.outcome for i in images})

@@ -20,12 +20,13 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.messages import CheckDone
-from tutor.probes.results import STATUS_WORDS, UNANSWERED, shown_status
+from tutor.probes.results import STATUS_WORDS, shown_status
 from tutor.session import Session
+from tutor.states import CheckStatus
 from tutor.widgets.inline_code import inline_text
 from tutor.widgets.outline import MARKS
 
-STATUS_MARKS = {**MARKS, "error": ("!", "yellow"), "running": ("…", "yellow"), UNANSWERED: MARKS["todo"]}
+STATUS_MARKS = {**MARKS, "error": ("!", "yellow"), "running": ("…", "yellow"), CheckStatus.UNANSWERED: MARKS["todo"]}
 STATE_WIDTH = max(len(word) for word in STATUS_WORDS.values())
 UNKNOWN_HOST_KEY = "unknown-host-key"  # the node probe's outcome for a key the tutor has not seen
 HOW_TO_TRUST = "To trust it: press t, compare the fingerprint with the node's own, then press y or choose Trust."
