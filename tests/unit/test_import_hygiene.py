@@ -23,7 +23,7 @@ DOMAIN_MODULES = [
     "tutor.docker_ops.run", "tutor.docker_ops.cleanup", "tutor.demo",
     "tutor.probes", "tutor.probes.local", "tutor.probes.node", "tutor.probes.registry", "tutor.probes.results",
     "tutor.probes.doctor", "tutor.probes.roster", "tutor.probes.runner",
-    "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match",
+    "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match", "tutor.quiz.actors",
     "tutor.quiz.report", "tutor.quiz.roles", "tutor.quiz.claims", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
     "tutor.follow", "tutor.docker_ops.follow",
 ]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from tutor.lesson.model import Lesson, Option, Question
 from tutor.quiz.checklist import tick_linked
-from tutor.quiz.grader import CORRECT, INCORRECT, PARTLY, GradeError, Verdict, grade, grade_follow_up, parse_keys
+from tutor.quiz.grader import GradeError, Verdict, grade, grade_follow_up, parse_keys
+from tutor.states import Verdict as Mark
 from tutor.store import Progress
 
 TODO = "todo"
@@ -130,7 +131,7 @@ class QuizSession:
         if question_id in self.results:
             return self.results[question_id].verdict
         attempt = self.progress.last_attempt(question_id) if self.progress is not None else None
-        if attempt and attempt.get("verdict") in (CORRECT, PARTLY, INCORRECT):
+        if attempt and attempt.get("verdict") in (Mark.CORRECT, Mark.PARTLY, Mark.INCORRECT):
             return attempt["verdict"]
         return TODO
 
@@ -147,7 +148,7 @@ class QuizSession:
 
     def missed(self) -> list[str]:
         """Questions whose latest answer was not correct, in the current order."""
-        return [qid for qid in self._order if self.status(qid) in (PARTLY, INCORRECT)]
+        return [qid for qid in self._order if self.status(qid) in (Mark.PARTLY, Mark.INCORRECT)]
 
     def retry_missed(self) -> list[str]:
         """Make the missed questions the current round; empty (and nothing changes) when none."""
@@ -165,4 +166,4 @@ class QuizSession:
         ids = [q.id for q in self.lesson.quiz]
         statuses = [self.status(qid) for qid in ids]
         points = round(sum(self._latest_score(qid) for qid in ids), 2)
-        return Score(points, len(ids), statuses.count(CORRECT), sum(1 for s in statuses if s != TODO))
+        return Score(points, len(ids), statuses.count(Mark.CORRECT), sum(1 for s in statuses if s != TODO))
