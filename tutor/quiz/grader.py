@@ -188,7 +188,13 @@ def grade_follow_up(question: Question, first: str, reply: str) -> Verdict:
 def _copies_question(analysis: Analysis, question: Question) -> bool:
     """Every content word of the answer is already in the question: it says nothing new."""
     words = {t.lemma for t in analysis.tokens if not t.negator}
-    return bool(words) and words <= _prompt_lemmas(question.prompt)
+    prompt = _prompt_lemmas(question.prompt)
+    if not words or words <= prompt:
+        return bool(words)
+    # A "{username}" in the prompt stands for one word the learner fills in ("ghcr.io/maria/..."):
+    # the answer copies the question if that is all it adds to nearly all of the prompt's words.
+    holes = question.prompt.count("{")
+    return len(words - prompt) <= holes and len(words & prompt) >= 0.8 * len(prompt)
 
 
 @lru_cache(maxsize=256)
