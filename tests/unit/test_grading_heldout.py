@@ -1,12 +1,12 @@
 """The grader's agreement with labelled answers must not fall below the recorded figures.
 
-Three files in tests/data (see its README): the development set (written for this work and
+Four files in tests/data (see its README): the development set (written for this work and
 tuned on), the old held-out set's tuned part (grading_tune2.jsonl: written independently,
-read and tuned on once it was spent), and its untouched third (grading_untouched_third.jsonl:
+read and tuned on once it was spent), its untouched third (grading_untouched_third.jsonl:
 split off at random before that set was read, never looked at while tuning, measured once
-after the last change), and a second held-out set (grading_heldout2.jsonl: written by an
-independent labeller while the grader was being tuned, never shown to the tuner, measured once
-at the end). docs/grading.md reports the figures recorded here.
+after the last change), and the second held-out set (grading_heldout2.jsonl: written by an
+independent labeller, measured once as held out at 81.2 % / 4 false accepts, then spent: read
+and tuned on like the development set). docs/grading.md reports the figures recorded here.
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "al
 
 # (least agreement, most false accepts), recorded after the last rubric and grader change.
 RECORDED = {
-    DEV: (0.967, 7),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
+    DEV: (0.9677, 7),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
     TUNE2: (1.0, 0),
     UNTOUCHED: (0.875, 1),  # measured once, after the last change: the targets (0.97, 0) are not met
-    # Written by an independent labeller while the grader was tuned, kept from its tuner, added and
-    # measured once at the end (0.8125: 130 of 160): the targets (0.97, 0) are not met.
-    HELDOUT2: (0.8125, 4),
+    # Spent: measured once as held out (0.8125, 4 false accepts), then read and tuned on (0.9187: 147 of 160).
+    HELDOUT2: (0.9187, 0),
 }
 
 

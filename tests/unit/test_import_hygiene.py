@@ -26,7 +26,7 @@ DOMAIN_MODULES = [
     "tutor.probes.doctor", "tutor.probes.roster", "tutor.probes.runner", "tutor.probes.registry_auth",
     "tutor.probes.registry_http", "tutor.probes.node_target", "tutor.probes.node_pull", "tutor.probes.ssh",
     "tutor.probes.doctor_setup", "tutor.probes.doctor_registry", "tutor.probes.dockerfile",
-    "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match",
+    "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match", "tutor.quiz.actors",
     "tutor.quiz.report",
     "tutor.quiz.report_markdown", "tutor.quiz.roles", "tutor.quiz.claims", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
     "tutor.follow", "tutor.docker_ops.follow",

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-MODULES = ["tutor.quiz.text", "tutor.quiz.match", "tutor.quiz.grader", "tutor.quiz.session",
+MODULES = ["tutor.quiz.text", "tutor.quiz.actors", "tutor.quiz.match", "tutor.quiz.grader", "tutor.quiz.session",
            "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.report",
            "tutor.commands.grade", "tutor.commands.report"]
 

@@ -115,7 +115,7 @@ async def pull_image(conn: Any, image: reference.ImageRef | str, target: NodeTar
     ran = await run_command(conn, command, target.pull_timeout)
     evidence: dict[str, Any] = {"pull": ran.evidence()}
     if ran.timed_out:
-        hint = hints.hint("node_pull_timeout", **facts)
+        hint = hints.from_node_pull("", code="node_pull_timeout", **facts)
         return ImageResult(short, "timeout", False, hints.node_pull_reason("node_pull_timeout", short, hint), hint,
                            evidence)
     found = _PULLED.search(ran.stdout) if ran.exit_status == 0 else None
@@ -135,9 +135,9 @@ async def pull_image(conn: Any, image: reference.ImageRef | str, target: NodeTar
         if code != "node_arch_mismatch" or not platform:  # a mismatch is found with the node's platform only
             reason = hints.node_pulled_reason(short, image_id, k3s.k3s if secure_path else "")
             return ImageResult(short, PULLED, True, reason, None, evidence)
-        hint = hints.hint(code, **facts)
+        hint = hints.from_node_pull("", code=code, **facts)  # it pulled: docker's words say nothing wrong
         return ImageResult(short, OUTCOMES[code], False,
                            hints.node_wrong_platform_reason(short, facts["image_platform"], platform), hint, evidence)
-    hint = hints.hint(code, detail=hints.pull_reason(ran.output), **facts)
+    hint = hints.from_node_pull(ran.output, code=code, **facts)
     return ImageResult(short, OUTCOMES.get(code, "pull-failed"), False, hints.node_pull_reason(code, short, hint), hint,
                        evidence)

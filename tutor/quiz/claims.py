@@ -10,6 +10,7 @@ English dictionary word (a username, a typo) do not count.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from tutor.lesson.model import Question
@@ -32,6 +33,11 @@ FILLERS = frozenset({
     "automatically", "suddenly", "experience", "work", "job", "team", "production", "prod", "dev",
     "bring", "restart", "start", "run", "use", "get", "give", "take", "come", "go", "see", "look",
 })
+# A clause that opens with a comparison, or says "X is like ...", draws an analogy ("Think of
+# syncing a folder to Dropbox: ...", "build is like cooking the meal"): it compares, it claims nothing.
+_ANALOGY_OPENS = re.compile(r"^\W*(?:(?:it'?s|it\s+is|this\s+is|that'?s)\s+)?(?:just\s+)?(?:like|think\s+of|imagine|as\s+if"
+                            r"|similar\s+to|picture|compare)\b", re.IGNORECASE)
+_ANALOGY_INSIDE = re.compile(r"\b(?:is|are|'s)\s+(?:just\s+|kind\s+of\s+|a\s+bit\s+)?like\b", re.IGNORECASE)
 MIN_UNKNOWN = 2  # unaccounted words that make a clause a claim of its own
 MIN_VOCABULARY = 40  # lemmas a question's text needs before words can be "unaccounted"
 
@@ -72,8 +78,18 @@ def unaccounted(question: Question, answer: Analysis, used_starts: set[int]) -> 
         words = [t for t in answer.tokens if t.clause == clause and not t.negator]
         if not words or any(t.start in used_starts for t in words):
             continue
+        if _analogy(answer, words):
+            continue
         new = [t for t in words if t.lemma not in known and t.lemma not in FILLERS and t.word not in FILLERS
                and t.word.isalpha() and is_known(t.word) and not _in_identifier(answer.text, t)]
         if len(new) >= MIN_UNKNOWN:
             return [answer.text[t.start:t.end] for t in new]
     return []
+
+
+def _analogy(answer: Analysis, words: list) -> bool:
+    """The clause of ``words`` draws a comparison (from the end of the clause before it)."""
+    first = answer.tokens.index(words[0])
+    begin = answer.tokens[first - 1].end if first else 0
+    text = answer.text[begin:words[-1].end]
+    return bool(_ANALOGY_OPENS.match(text) or _ANALOGY_INSIDE.search(text))

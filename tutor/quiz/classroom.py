@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.lesson.model import Lesson
-from tutor.quiz.grader import CORRECT, GradeError, Verdict, grade
+from tutor.quiz.grader import GradeError, Verdict, grade
+from tutor.states import Verdict as Mark
 
 COLUMNS = ("learner", "question", "answer")
 ROW_FIELDS = ("learner", "question", "verdict", "score", "found", "missed", "misconceptions", "error")
@@ -146,7 +147,7 @@ def grade_sheet(lesson: Lesson, text: str) -> ClassResult:
     for learner in dict.fromkeys(r.learner for r in result.rows if r.learner):
         answers = latest.get(learner, {})
         points = round(sum(v.score for v in answers.values()), 2)
-        correct = sum(1 for v in answers.values() if v.verdict == CORRECT)
+        correct = sum(1 for v in answers.values() if v.verdict == Mark.CORRECT)
         result.learners.append(LearnerScore(learner, points, len(asked), correct, len(answers)))
     return result
 

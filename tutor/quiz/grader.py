@@ -15,13 +15,14 @@ from functools import lru_cache
 from typing import Any
 
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
-from tutor.quiz.match import Actors, Phrase, actor_words, compile_phrase, compile_terms, first_match
+from tutor.quiz.actors import Actors, actor_words
 from tutor.quiz.claims import unaccounted
+from tutor.quiz.match import Phrase, compile_phrase, compile_terms, first_match
 from tutor.quiz.roles import named, swapped_parts
 from tutor.quiz.text import Analysis, analyse
+from tutor.states import Verdict as Mark  # the enum; Verdict here is the graded result
 
-CORRECT, PARTLY, INCORRECT = "correct", "partly", "incorrect"
-VERDICTS = (CORRECT, PARTLY, INCORRECT)
+VERDICTS = (Mark.CORRECT, Mark.PARTLY, Mark.INCORRECT)  # what a graded answer can be (never todo)
 MIN_WORDS_FOR_CORRECT = 2  # content words; one word names a topic, it does not explain it
 # "I don't know" in its usual spellings; "you don't know which build runs" is an idea, not this.
 _IGNORANCE = re.compile(
@@ -62,7 +63,7 @@ class Stated:
 @dataclass
 class Verdict:
     question: str
-    verdict: str  # correct / partly / incorrect
+    verdict: Mark  # correct / partly / incorrect
     score: float  # 0.0 .. 1.0
     found: list[Idea] = field(default_factory=list)
     missed: list[Idea] = field(default_factory=list)
@@ -74,15 +75,15 @@ class Verdict:
 
     @property
     def correct(self) -> bool:
-        return self.verdict == CORRECT
+        return self.verdict == Mark.CORRECT
 
     def summary(self) -> str:
         """One sentence for the learner."""
         if self.misconceptions:
             return f"Not quite: {self.misconceptions[0].correction}"
-        if self.verdict == CORRECT:
+        if self.verdict == Mark.CORRECT:
             return "Correct."
-        if self.verdict == PARTLY:
+        if self.verdict == Mark.PARTLY:
             missing = ", ".join(i.label for i in self.missed) or "a fuller explanation"
             return f"Partly right. Missing: {missing}."
         return "Not yet: the answer does not show the key ideas."
@@ -134,7 +135,7 @@ def grade_text(question: Question, answer: str) -> Verdict:
     if rubric is None:
         raise GradeError(f"question '{question.id}' has no rubric to grade text with; answer with option keys")
     analysis = analyse(answer)
-    verdict = Verdict(question.id, INCORRECT, 0.0, explanation=question.explanation, form="text")
+    verdict = Verdict(question.id, Mark.INCORRECT, 0.0, explanation=question.explanation, form="text")
     if not analysis.tokens and not analysis.stance:
         verdict.missed = [Idea(c.id, c.label) for c in rubric.concepts if not c.partial]
         verdict.notes.append("The answer is empty: write a sentence or two in your own words.")
@@ -171,9 +172,9 @@ def grade_text(question: Question, answer: str) -> Verdict:
         elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
     _decide(verdict, rubric, analysis, question)
-    if verdict.verdict == CORRECT and (new := unaccounted(question, analysis, used)):
+    if verdict.verdict == Mark.CORRECT and (new := unaccounted(question, analysis, used)):
         # "v1 moves, and Docker Hub emails you to confirm it": an invented claim is never passed as right.
-        verdict.verdict, verdict.score = PARTLY, 0.5
+        verdict.verdict, verdict.score = Mark.PARTLY, 0.5
         verdict.notes.append(f"Check this part against the explanation: the lesson says nothing about "
                              f"\"{' '.join(new)}\".")
     return verdict
@@ -187,7 +188,13 @@ def grade_follow_up(question: Question, first: str, reply: str) -> Verdict:
 def _copies_question(analysis: Analysis, question: Question) -> bool:
     """Every content word of the answer is already in the question: it says nothing new."""
     words = {t.lemma for t in analysis.tokens if not t.negator}
-    return bool(words) and words <= _prompt_lemmas(question.prompt)
+    prompt = _prompt_lemmas(question.prompt)
+    if not words or words <= prompt:
+        return bool(words)
+    # A "{username}" in the prompt stands for one word the learner fills in ("ghcr.io/maria/..."):
+    # the answer copies the question if that is all it adds to nearly all of the prompt's words.
+    holes = question.prompt.count("{")
+    return len(words - prompt) <= holes and len(words & prompt) >= 0.8 * len(prompt)
 
 
 @lru_cache(maxsize=256)
@@ -202,24 +209,24 @@ def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Ques
     # A partial idea ("you get an error") shows some understanding but never makes an answer right.
     have = sum(1 for idea in verdict.found if idea.id not in partial)
     if verdict.misconceptions:
-        verdict.verdict, verdict.score = INCORRECT, 0.0
+        verdict.verdict, verdict.score = Mark.INCORRECT, 0.0
         return
     if have >= needed:
-        verdict.verdict, verdict.score = CORRECT, 1.0
+        verdict.verdict, verdict.score = Mark.CORRECT, 1.0
     elif verdict.found:
-        verdict.verdict, verdict.score = PARTLY, max(0.25, round(have / needed, 2))
-    if analysis.words < 2 and verdict.verdict != INCORRECT:
+        verdict.verdict, verdict.score = Mark.PARTLY, max(0.25, round(have / needed, 2))
+    if analysis.words < 2 and verdict.verdict != Mark.INCORRECT:
         # One word ("No", "overwritten") names a topic or a stance; it does not explain anything.
-        verdict.verdict, verdict.score = INCORRECT, 0.0
+        verdict.verdict, verdict.score = Mark.INCORRECT, 0.0
         verdict.notes.append("One word is not an answer: explain it in a sentence.")
     copied = _copies_question(analysis, question)
-    if analysis.keyword_list and verdict.verdict != INCORRECT:
-        verdict.verdict, verdict.score = INCORRECT, 0.0
+    if analysis.keyword_list and verdict.verdict != Mark.INCORRECT:
+        verdict.verdict, verdict.score = Mark.INCORRECT, 0.0
         verdict.notes.append("A list of keywords is not an explanation: say how they fit together in a sentence.")
     if copied and not analysis.stance:
-        verdict.verdict, verdict.score = INCORRECT, 0.0
+        verdict.verdict, verdict.score = Mark.INCORRECT, 0.0
         verdict.notes.append("The answer repeats the question: say what happens, and why.")
-    if verdict.verdict == CORRECT:
+    if verdict.verdict == Mark.CORRECT:
         # Never correct, whatever words it contains: these answers do not explain.
         cap = ""
         if _IGNORANCE.search(analysis.text):
@@ -229,14 +236,14 @@ def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Ques
         elif analysis.words < 2 or (analysis.content_words < MIN_WORDS_FOR_CORRECT and analysis.words < 3):
             cap = "Right direction, but explain it in a full sentence to show why."
         if cap:
-            verdict.verdict, verdict.score = PARTLY, 0.5
+            verdict.verdict, verdict.score = Mark.PARTLY, 0.5
             verdict.notes.append(cap)
-    if verdict.verdict == CORRECT and len(rubric.concepts) > needed:
+    if verdict.verdict == Mark.CORRECT and len(rubric.concepts) > needed:
         # Ideas beyond the required number are a bonus, not a gap.
         verdict.missed = []
-    if verdict.verdict == INCORRECT and not have and _IGNORANCE.search(analysis.text):
+    if verdict.verdict == Mark.INCORRECT and not have and _IGNORANCE.search(analysis.text):
         verdict.notes.append("That's fine: read the explanation below, then try again in your own words.")
-    if verdict.verdict == PARTLY:
+    if verdict.verdict == Mark.PARTLY:
         wanted = {idea.id for idea in verdict.missed}
         verdict.follow_up = next((c.follow_up for c in rubric.concepts if c.id in wanted and c.follow_up), "")
 
@@ -296,7 +303,7 @@ def grade_choice(question: Question, answer: str | Sequence[str]) -> Verdict:
     if unknown:
         raise GradeError(f"question '{question.id}' has no option {', '.join(repr(k) for k in unknown)} "
                          f"(options: {', '.join(sorted(known))})")
-    verdict = Verdict(question.id, INCORRECT, 0.0, explanation=question.explanation, form="choice")
+    verdict = Verdict(question.id, Mark.INCORRECT, 0.0, explanation=question.explanation, form="choice")
     for option in choice.options:
         if option.correct and option.key in chosen:
             verdict.found.append(Idea(option.key, option.text, option.key))
@@ -309,12 +316,12 @@ def grade_choice(question: Question, answer: str | Sequence[str]) -> Verdict:
     if not chosen:
         verdict.notes.append("No option chosen.")
     elif not verdict.misconceptions and len(verdict.found) == right:
-        verdict.verdict, verdict.score = CORRECT, 1.0
+        verdict.verdict, verdict.score = Mark.CORRECT, 1.0
     elif choice.multiple:
         # Several right options: each right pick counts, each wrong pick cancels one.
         score = max(0.0, (len(verdict.found) - len(verdict.misconceptions)) / right)
         if score > 0:
-            verdict.verdict, verdict.score = PARTLY, round(score, 2)
+            verdict.verdict, verdict.score = Mark.PARTLY, round(score, 2)
     return verdict
 
 

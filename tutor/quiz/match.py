@@ -18,10 +18,8 @@ Negation: a negator in the rule ("not", "no", "never", "without" ...) must be ma
 the answer; any *other* negator before a matched word in that word's clause flips the match,
 and a flipped match does not count. "not only" is no negator.
 
-Actors: a rubric entry may be bound to an actor (``actor = "build"``): then a match is refused
-when the subject of its clause is another of the rubric's actors ("push creates the image" is
-not "build creates the image"), and a key-term group needs its own actor as the subject (or,
-with a person as the subject, named in the sentence: "you upload it with docker push").
+Actors: a rubric entry may be bound to an actor (``actor = "build"``); who the subject of a
+clause is, and so whether the actor does what the rule says, is :mod:`tutor.quiz.actors`.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 
+from tutor.quiz.actors import Actors, actor_holds, anchor, subject
 from tutor.quiz.text import Analysis, Token, analyse, fuzzy_same, negator_key
 
 MAX_GAP = 3  # other content words allowed between two consecutive words of a phrasing
@@ -38,11 +37,9 @@ WINDOW = 10  # content words a key-term group may spread over
 SHORT_NEGATORS = frozenset({"without"})
 SHORT_REACH = 1  # content words a short negator reaches ("without credentials")
 MAX_COMBINATIONS = 400  # placements of one key-term group tried in one sentence
-PERSON = "(a person)"
 _ALT = "|"
 _PLACEHOLDER = "zqslot"  # an invented word that survives tokenising, replaced by a slot
 _FUZZY_MIN = 6  # as in tutor.quiz.text: shorter words must be spelt right
-_LEAD_WORDS = frozenset({"docker", "command", "cmd", "step"})  # "docker push sends ...": push is the subject
 
 
 @dataclass
@@ -81,25 +78,6 @@ class Match:
     evidence: str  # the stretch of the answer they cover
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (answer word, rubric word, how)
     subject: str = ""  # the actor found as the clause's subject, for actor-bound rules
-
-
-@dataclass(frozen=True)
-class Actors:
-    """The rubric's actors (e.g. build and push) and the one a rule belongs to."""
-
-    own: str = ""  # "" : the rule is not bound to an actor
-    all: tuple[tuple[str, tuple[Token, ...]], ...] = ()  # (actor name, the words that name it)
-
-    def of(self, token: Token) -> str:
-        for name, words in self.all:
-            if any(w.lemma == token.lemma for w in words):
-                return name
-        return ""
-
-
-@lru_cache(maxsize=4096)
-def actor_words(spec: str) -> tuple[Token, ...]:
-    return tuple(t for choice in spec.split(_ALT) for t in analyse(choice).tokens[:1])
 
 
 @lru_cache(maxsize=8192)
@@ -292,7 +270,7 @@ def _extend(phrase: Phrase, answer: Analysis, candidates, slot_index: int, chose
     tokens = answer.tokens
     if slot_index == len(phrase.slots):
         if chosen and _polarity_holds(tokens, [p for p, _ in chosen], phrase.any_polarity) \
-                and _actor_holds(answer, [p for p, _ in chosen], actors, strict=False):
+                and actor_holds(answer, [p for p, _ in chosen], actors, strict=False):
             return chosen
         return None
     if chosen:
@@ -343,7 +321,7 @@ def _find_group(phrase: Phrase, answer: Analysis, candidates, actors: Actors) ->
                 continue
             if not _polarity_holds(tokens, sorted(where), phrase.any_polarity):
                 continue
-            if not _actor_holds(answer, where, actors, strict=True):
+            if not actor_holds(answer, where, actors, strict=True):
                 continue
             return _match(phrase, answer, list(combination), actors)
     return None
@@ -354,8 +332,8 @@ def _match(phrase: Phrase, answer: Analysis, chosen: list[tuple[int, Token]], ac
     tokens = [answer.tokens[p] for p, _ in ordered]
     links = [(answer.tokens[p].word if not answer.tokens[p].negator else answer.snippet([answer.tokens[p]]),
               option.word, _how(option, answer.tokens[p])) for p, option in ordered]
-    subject = _subject(answer, _anchor(answer, [p for p, _ in chosen], actors), actors) if actors.own else ""
-    return Match(phrase, tokens, answer.snippet(tokens), links, subject)
+    doer = subject(answer, anchor(answer, [p for p, _ in chosen], actors), actors) if actors.own else ""
+    return Match(phrase, tokens, answer.snippet(tokens), links, doer)
 
 
 def _polarity_holds(tokens: list[Token], chosen: list[int], any_polarity: bool = False) -> bool:
@@ -379,77 +357,6 @@ def _polarity_holds(tokens: list[Token], chosen: list[int], any_polarity: bool =
                     negators.add(i)
             i -= 1
     return len(negators) % 2 == 0
-
-
-# --- who does it -----------------------------------------------------------------------------
-
-
-def _anchor(answer: Analysis, chosen: Sequence[int], actors: Actors) -> int:
-    """The matched word whose subject counts: in the rule's order (a group names its action
-    first), the first that does not name the rule's own actor."""
-    for p in chosen:
-        if actors.of(answer.tokens[p]) != actors.own:
-            return p
-    return max(chosen)
-
-
-def _subject(answer: Analysis, position: int, actors: Actors) -> str:
-    """Who does what the word at ``position`` says: an actor's name, PERSON, or "" (unknown)."""
-    tokens = answer.tokens
-    clause = tokens[position].clause
-    pronoun = max((k for c, k in answer.pronouns if c == clause and k <= position), default=None)
-    begin = position
-    while begin > 0 and tokens[begin - 1].clause == clause:
-        begin -= 1
-    low = pronoun if pronoun is not None else begin
-    before = position - 1
-    while before >= low and tokens[before].word in _LEAD_WORDS:
-        before -= 1
-    if before >= low and (name := actors.of(tokens[before])):
-        return name  # "build pushes it": the actor right before the action does it
-    if name := actors.of(tokens[position]):
-        return name  # "push sends it", "the image that build made": the word names its actor
-    for i in range(before, low - 1, -1):  # the nearest actor before the word
-        if name := actors.of(tokens[i]):
-            return name
-    # "One builds it, the other uploads it": the first and the second actor the rubric names.
-    reference = max(((k, which) for c, k, which in answer.references if c == clause and k <= position), default=None)
-    if reference is not None and len(actors.all) >= 2:
-        return actors.all[reference[1]][0]
-    if pronoun is not None:
-        return PERSON
-    return _clause_subject(answer, clause - 1, actors)
-
-
-def _clause_subject(answer: Analysis, clause: int, actors: Actors) -> str:
-    """The subject an earlier clause hands on ("build: makes the image" - build makes it)."""
-    while clause >= 0:
-        words = [(i, t) for i, t in enumerate(answer.tokens) if t.clause == clause]
-        for _i, token in words:
-            if name := actors.of(token):
-                return name
-        if any(c == clause for c, _ in answer.pronouns):
-            return PERSON
-        clause -= 1
-    return ""
-
-
-def _actor_holds(answer: Analysis, chosen: Sequence[int], actors: Actors, strict: bool) -> bool:
-    if not actors.own:
-        return True
-    subject = _subject(answer, _anchor(answer, chosen, actors), actors)
-    if subject == actors.own:
-        return True
-    if subject and subject != PERSON:
-        return False  # another actor does it: a swapped role
-    clause = answer.tokens[_anchor(answer, chosen, actors)].clause
-    others = {actors.of(t) for t in answer.tokens if t.clause == clause} - {"", actors.own}
-    if others:
-        return False
-    if not strict:
-        return True
-    sentence = answer.tokens[chosen[0]].sentence
-    return any(actors.of(t) == actors.own for t in answer.tokens if t.sentence == sentence)
 
 
 def first_match(rules: Sequence[Phrase], answer: Analysis, avoid: frozenset[int] = frozenset(),

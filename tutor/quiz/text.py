@@ -73,6 +73,8 @@ _NT_WITHOUT_APOSTROPHE = frozenset({
     "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "hadnt",
     "shouldnt", "wouldnt", "couldnt", "mustnt", "neednt",
 })
+# Misspelt negated auxiliaries ("dosent", "dosen't", "doesent", "dosnt"): still a "not".
+_MISSPELT_NT = re.compile(r"^(do|dos|doe|does|did|is|are|was|were|has|have|had|should|would|could)e?n'?t$")
 
 # A few synonyms every rubric would otherwise have to repeat.
 _CANONICAL = {
@@ -231,6 +233,9 @@ def _expand(raw: str) -> list[str]:
         word = word.replace("-", "")
     if word in _CONTRACTIONS:
         return _CONTRACTIONS[word].split()
+    if misspelt := _MISSPELT_NT.match(word):
+        head = misspelt.group(1)
+        return ["does" if head.startswith("do") and head != "did" else head, "not"]
     if word.endswith("n't"):
         return [word[:-3], "not"]
     if word in _NT_WITHOUT_APOSTROPHE:

@@ -24,7 +24,8 @@ from textual.widgets import Button, Checkbox, Footer, Markdown, OptionList, Radi
 from textual.widgets.option_list import Option as ListOption
 
 from tutor.lesson.model import Lesson, Question
-from tutor.quiz.grader import CORRECT, GradeError, Verdict
+from tutor.quiz.grader import GradeError, Verdict
+from tutor.states import Verdict as Mark
 from tutor.quiz.report import human_time
 from tutor.quiz.session import QuizSession
 from tutor.store import Progress
@@ -441,7 +442,7 @@ class QuizScreen(Screen[None]):
             text.append("Follow-up: ", style="bold")
             text.append(inline(self.render_text(verdict.follow_up)))
             text.append("\nType your reply above; it is graded together with your answer.\n", style="dim")
-        elif verdict.verdict != CORRECT:
+        elif verdict.verdict != Mark.CORRECT:
             change = "Change your choice" if choice else "Edit your answer"
             text.append(f"{change} and check again, or move on and retry the missed ones later (ctrl+r).",
                         style="dim")
