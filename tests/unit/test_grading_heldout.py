@@ -6,7 +6,9 @@ read and tuned on once it was spent), its untouched third (grading_untouched_thi
 split off at random before that set was read, never looked at while tuning, measured once
 after the last change), and the second held-out set (grading_heldout2.jsonl: written by an
 independent labeller, measured once as held out at 81.2 % / 4 false accepts, then spent: read
-and tuned on like the development set). docs/grading.md reports the figures recorded here.
+and tuned on like the development set), and the third held-out set (grading_heldout3.jsonl:
+another independent labeller, never shown to the grading work, measured once after the round
+that spent heldout2). docs/grading.md reports the figures recorded here.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ DEV = DATA / "grading_dev.jsonl"
 TUNE2 = DATA / "grading_tune2.jsonl"
 UNTOUCHED = DATA / "grading_untouched_third.jsonl"
 HELDOUT2 = DATA / "grading_heldout2.jsonl"
+HELDOUT3 = DATA / "grading_heldout3.jsonl"
 QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "always-with-latest",
              "pull-failure", "explain-naming", "private-repo"}
 
@@ -32,6 +35,9 @@ RECORDED = {
     UNTOUCHED: (0.875, 1),  # measured once, after the last change: the targets (0.97, 0) are not met
     # Spent: measured once as held out (0.8125, 4 false accepts), then read and tuned on (0.9187: 147 of 160).
     HELDOUT2: (0.9187, 0),
+    # Held out: measured once, after the round that spent heldout2 (0.8125: 130 of 160, 1 false accept;
+    # the grader at that round's start: 0.8063, 1). Do not tune on it.
+    HELDOUT3: (0.8125, 1),
 }
 
 
