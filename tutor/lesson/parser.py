@@ -419,7 +419,8 @@ class _Builder:
             item = list_item(self.lines, start, end)
             if item.checkbox is None:
                 self.problem(item.line, "every choice starts with [ ] (wrong) or [x] (right)")
-            text, why = [], []
+            text: list[str] = []
+            why: list[str] = []
             for part in item.lines:
                 if why or _WHY.match(part):
                     why.append(_WHY.sub("", part, count=1))
