@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test clean bench
+.PHONY: run test lint install install-test clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,14 @@ install-test: $(PY)
 run: install
 	$(VENV)/bin/docker-tutor
 
-test: install-test
+# The house's rules, checked before any test runs: ruff (style and likely bugs), mypy (types),
+# import-linter (the layers in docs/architecture.md). Settings are in pyproject.toml.
+lint: install-test
+	$(VENV)/bin/ruff check tutor tests benchmarks
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: install-test lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Every benchmark, with its ratios to baselines measured in the same run (docs/performance.md).

@@ -15,7 +15,7 @@ DOMAIN_MODULES = [
     "tutor.paths", "tutor.cli", "tutor.reference", "tutor.docker_config",
     "tutor.session", "tutor.progress_merge", "tutor.runbook", "tutor.secret",
     "tutor.lesson", "tutor.lesson.blocks", "tutor.lesson.cache", "tutor.lesson.compose", "tutor.lesson.errors", "tutor.lesson.export", "tutor.lesson.frontmatter",
-    "tutor.lesson.kinds", "tutor.lesson.lint", "tutor.lesson.loader", "tutor.lesson.model", "tutor.lesson.parser",
+    "tutor.lesson.kinds", "tutor.lesson.lint", "tutor.lesson.loader", "tutor.lesson.model", "tutor.lesson.parser", "tutor.lesson.rubric_text",
     "tutor.lesson.registries", "tutor.lesson.variables",
     "tutor.docker_ops", "tutor.docker_ops.action", "tutor.docker_ops.batching", "tutor.docker_ops.build",
     "tutor.docker_cli", "tutor.docker_ops.credentials", "tutor.docker_ops.engine",

@@ -62,12 +62,12 @@ def rubric_coverage(lesson: Lesson, answers: str | Path) -> list[Problem]:
             verdict = grade(question, answer, "text")
         except GradeError:
             continue
-        seen.setdefault(qid, set()).update(i.id for i in (*verdict.found, *verdict.misconceptions))
+        seen.setdefault(qid, set()).update([i.id for i in verdict.found] + [m.id for m in verdict.misconceptions])
     found = []
     for question in lesson.quiz:
         if question.rubric is None:
             continue
-        for entry in (*question.rubric.concepts, *question.rubric.misconceptions):
+        for entry in question.rubric.entries:
             if entry.id not in seen.get(question.id, set()):
                 kind = "concept" if entry in question.rubric.concepts else "misconception"
                 found.append(Problem(lesson.source, entry.line,

@@ -159,10 +159,15 @@ class Rubric:
         return full if self.required is None else self.required
 
     @property
+    def entries(self) -> list[RubricConcept | Misconception]:
+        """Concepts, then misconceptions: every idea the rubric names."""
+        return [*self.concepts, *self.misconceptions]
+
+    @property
     def actors(self) -> list[str]:
         """Every actor an entry is bound to, in the order they first appear."""
         found: list[str] = []
-        for entry in (*self.concepts, *self.misconceptions):
+        for entry in self.entries:
             if entry.actor and entry.actor not in found:
                 found.append(entry.actor)
         return found
@@ -293,7 +298,8 @@ class Lesson:
             yield from ((concept.title, concept.line), (concept.body, concept.line))
         for step in self.steps:
             yield step.title, step.line
-            for owner in (step, *step.hints):
+            owners: list[Step | Hint] = [step, *step.hints]
+            for owner in owners:
                 if isinstance(owner, Hint):
                     yield owner.title, owner.line
                 for block in owner.blocks:
@@ -309,10 +315,10 @@ class Lesson:
                 for option in q.choice.options:
                     yield from ((option.text, option.line), (option.why, option.line))
             if q.rubric is not None:
-                for entry in (*q.rubric.concepts, *q.rubric.misconceptions):
-                    yield entry.label, entry.line
-                    if isinstance(entry, Misconception):
-                        yield entry.correction, entry.line
+                for idea in q.rubric.entries:
+                    yield idea.label, idea.line
+                    if isinstance(idea, Misconception):
+                        yield idea.correction, idea.line
         for item in self.verify:
             yield from ((item.title, item.line), (item.body, item.line))
             for check in item.checks:

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import re
 import shlex
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from tutor.lesson.blocks import Block, is_task_list, list_item, top_level_blocks
 from tutor.lesson.errors import LessonError, Problem
-from tutor.lesson.frontmatter import deepest_line, read_front_matter
+from tutor.lesson.frontmatter import read_front_matter
 from tutor.lesson.model import (
-    Action, ChecklistItem, Choice, Concept, Hint, Lesson, Misconception, Option, Probe, Question, Rubric,
-    RubricConcept, Step, Variable, VerifyCheck, VerifyItem,
+    Action, ChecklistItem, Choice, Concept, Hint, Lesson, Option, Probe, Question, Step, Variable, VerifyCheck,
+    VerifyItem,
 )
+from tutor.lesson.rubric_text import parse_rubric
 
 SECTIONS = ("concepts", "steps", "quiz", "verify", "checklist")
 FRONT_KEYS = {"id", "title", "order", "previous", "next", "variables"}
@@ -36,8 +36,6 @@ QUESTION_KINDS = ("text", "choice")
 _ATTRS = re.compile(r"\s*\{((?:\s*[#.][^{}]*)|(?:[^{}]*=[^{}]*))\}\s*$")
 _HINT = re.compile(r"^hint\s*:\s*(.*)$", re.IGNORECASE)
 _WHY = re.compile(r"^why(?:\s+not)?\s*:\s*", re.IGNORECASE)
-_TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
-_RUBRIC_TABLE = re.compile(r"^\s*\[\[\s*(concept|misconception)\s*\]\]")
 
 
 def read_text(path: Path) -> str:
@@ -330,7 +328,7 @@ class _Builder:
                 return
             if params:
                 self.problem(line, "a rubric block takes no parameters")
-            self.item.rubric = self.rubric(block)
+            self.item.rubric = parse_rubric(block, self.problem)
             self.question_part = "choice"
         elif name == "verify":
             if not isinstance(self.item, VerifyItem):
@@ -340,73 +338,6 @@ class _Builder:
             given_id = params.pop("id", "")
             check_id = given_id or f"{_slug(self.item.id) or 'check'}-{len(self.item.checks) + 1}"
             self.item.checks.append(VerifyCheck(check_id, Probe(kind, params, line), line, body))
-
-    def rubric(self, block: Block) -> Rubric:
-        first = block.line + 1  # file line of the rubric's first content line
-        rubric = Rubric([], [], block.line)
-        try:
-            data = tomllib.loads(block.content)
-        except tomllib.TOMLDecodeError as exc:
-            found = _TOML_LINE.search(str(exc))
-            # Errors "at end of document" carry no line: point at the rubric's last line.
-            line = first + int(found.group(1)) - 1 if found else max(block.end - 1, block.line)
-            message = re.sub(r"\s*\(at end of document\)", "", _TOML_LINE.sub("", str(exc)))
-            self.problem(line, f"malformed rubric: {message}")
-            rubric.readable = False
-            return rubric
-        except RecursionError:  # thousands of brackets: tomllib runs out of stack
-            line = first + deepest_line(block.content.split("\n"))
-            self.problem(line, "malformed rubric: arrays or tables nested too deeply")
-            rubric.readable = False
-            return rubric
-        table_lines: dict[str, list[int]] = {"concept": [], "misconception": []}
-        for offset, text in enumerate(block.content.split("\n")):
-            if found := _RUBRIC_TABLE.match(text):
-                table_lines[found.group(1)].append(first + offset)
-        for key in data:
-            if key not in ("concept", "misconception", "required"):
-                self.problem(block.line, f"unknown rubric key '{key}' (known: concept, misconception, required)")
-        required = data.get("required")
-        if required is not None:
-            if isinstance(required, int) and not isinstance(required, bool) and required >= 1:
-                rubric.required = required
-            else:
-                self.problem(block.line, "rubric 'required' must be a whole number of concepts, 1 or more")
-        for kind in ("concept", "misconception"):
-            entries = data.get(kind, [])
-            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-                self.problem(block.line, f"write each rubric {kind} as a [[{kind}]] table")
-                continue
-            for index, entry in enumerate(entries):
-                line = table_lines[kind][index] if index < len(table_lines[kind]) else block.line
-                self.rubric_entry(rubric, kind, entry, line)
-        return rubric
-
-    def rubric_entry(self, rubric: Rubric, kind: str, entry: dict[str, Any], line: int) -> None:
-        allowed = {"id", "label", "phrasings", "terms", "actor"} | (
-            {"correction"} if kind == "misconception" else {"follow_up", "partial"})
-        for key in entry:
-            if key not in allowed:
-                self.problem(line, f"unknown rubric {kind} key '{key}' (known: {', '.join(sorted(allowed))})")
-        keys = ("id", "label", "correction", "actor", "follow_up")
-        text = {key: entry[key] if isinstance(entry.get(key), str) else "" for key in keys}
-        lists: dict[str, list[str]] = {}
-        for key in ("phrasings", "terms"):
-            value = entry.get(key, [])
-            if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-                self.problem(line, f"rubric {kind} '{key}' must be a list of strings")
-                value = []
-            lists[key] = value
-        if kind == "concept":
-            partial = entry.get("partial", False)
-            if not isinstance(partial, bool):
-                self.problem(line, "rubric concept 'partial' must be true or false")
-                partial = False
-            rubric.concepts.append(RubricConcept(text["id"], text["label"], lists["phrasings"], line,
-                                                 lists["terms"], text["actor"], text["follow_up"], partial))
-        else:
-            rubric.misconceptions.append(Misconception(text["id"], text["label"], lists["phrasings"],
-                                                       text["correction"], line, lists["terms"], text["actor"]))
 
     def choices(self, block: Block) -> None:
         question = self.item
@@ -419,7 +350,8 @@ class _Builder:
             item = list_item(self.lines, start, end)
             if item.checkbox is None:
                 self.problem(item.line, "every choice starts with [ ] (wrong) or [x] (right)")
-            text, why = [], []
+            text: list[str] = []
+            why: list[str] = []
             for part in item.lines:
                 if why or _WHY.match(part):
                     why.append(_WHY.sub("", part, count=1))
