@@ -195,7 +195,7 @@ def main() -> int:
             for case in cases:
                 print(f"  {case}:")
                 ways = ("docker push", "docker-tutor do push", APP, QUIET)
-                results = alternate({how: (lambda how=how: pusher.sample(case, how)) for how in ways}, args.runs,
+                results = alternate({how: (lambda how=how, case=case: pusher.sample(case, how)) for how in ways}, args.runs,
                                     warm=case == cases[0])
                 report(results, "docker push", {way: "<= 1.03x" for way in ways[1:]})
         finally:

@@ -5,8 +5,9 @@ images of every learner, written straight over its HTTP API (no engine needed). 
 roster check talks to it through tests/fixtures/rate_limit_proxy.py, which answers 429 with
 a Retry-After of one second to requests beyond a rate, so the waits the roster honours are
 part of the time (every request waits out a 429's pause, and fewer go out at once after it).
-The baseline is the same RosterCheck with one slot (parallel=1): the learners one after the other. Rounds alternate the two; the medians are compared, for 10,
-50 and 200 learners (how the time grows with the class).
+The baseline is the same RosterCheck with one slot (parallel=1): the learners one after the
+other. Rounds alternate the two; the medians are compared, for 10, 50 and 200 learners (how the
+time grows with the class).
 
 On loopback a request costs only CPU, and two shared cores are all there is: the proxy
 also waits --delay seconds before each answer (default 20 ms, a registry in the same region),
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gzip
 import io
 import json
@@ -171,8 +173,9 @@ def main() -> int:
         for learners in sizes:
             print(f"  {learners} learners:")
             at_once, alone = f"at once (parallel={DEFAULT_PARALLEL})", "one at a time (baseline)"
-            results = alternate({alone: lambda: check(learners, 1, f"{learners} {alone}"),
-                                 at_once: lambda: check(learners, DEFAULT_PARALLEL, f"{learners} {at_once}")},
+            runs = {alone: functools.partial(check, learners, 1, f"{learners} {alone}"),
+                    at_once: functools.partial(check, learners, DEFAULT_PARALLEL, f"{learners} {at_once}")}
+            results = alternate(runs,
                                 args.runs, warm=learners == sizes[0])
             report(results, alone, {at_once: ">= 10x faster, i.e. <= 0.10x"} if learners == 200 else {})
             for how in (alone, at_once):

@@ -130,7 +130,7 @@ def read_versioned(path: Path) -> tuple[tuple, str]:
         return version, file.read().decode("utf-8")
 
 
-class folder_lock:
+class folder_lock:  # noqa: N801 - used like contextlib's lower-case context managers
     """An exclusive lock on a folder while one save reads, merges and writes (the progress
     folder): two tutors saving at once take turns. The kernel drops it when its process dies (even kill -9);
     where locks do not work (no fcntl, a folder we cannot open) saves go on unlocked, as before."""

@@ -113,7 +113,7 @@ def test_settings_values_with_escape_sequences_are_shown_as_text(tmp_path):
     from tutor.session import Session
     from tutor.store import Settings
 
-    path = settings_file(tmp_path, f'username = "a\\u001b]0;TITLE\\u0007"\n[node]\nhost = "ec2\\u001b[2J"\n')
+    path = settings_file(tmp_path, 'username = "a\\u001b]0;TITLE\\u0007"\n[node]\nhost = "ec2\\u001b[2J"\n')
     session = Session.open(LESSON, path, state_dir=tmp_path / "state")
     assert session.warnings == []
     assert session.settings.username == "a\\x1b]0;TITLE\\x07" and session.settings.node.host == "ec2\\x1b[2J"

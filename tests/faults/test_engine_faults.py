@@ -48,7 +48,7 @@ class SpareEngine:
         subprocess.run([ip, "addr", "add", "10.213.77.1/24", "dev", self.bridge], check=True, capture_output=True)
 
     def start(self) -> None:
-        log = open(self.top / "dockerd.log", "ab")
+        log = open(self.top / "dockerd.log", "ab")  # noqa: SIM115 - closed below, once dockerd holds it
         self.proc = subprocess.Popen(
             [self.binary, "--host", self.host, "--data-root", str(self.top / "data"), "--exec-root",
              str(self.top / "exec"), "--pidfile", str(self.top / "pid"), "--bridge", self.bridge,

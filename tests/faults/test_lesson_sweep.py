@@ -168,10 +168,9 @@ def _reporting_sites() -> set[tuple[str, int]]:
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in ("add", "problem") and \
-                    isinstance(func.value, ast.Name) and func.value.id == "self":
-                sites.add((module, node.lineno))
-            elif isinstance(func, ast.Name) and func.id in ("LessonError", "problem"):
+            called_on_self = isinstance(func, ast.Attribute) and func.attr in ("add", "problem") and \
+                isinstance(func.value, ast.Name) and func.value.id == "self"
+            if called_on_self or isinstance(func, ast.Name) and func.id in ("LessonError", "problem"):
                 sites.add((module, node.lineno))
     return sites
 

@@ -51,10 +51,10 @@ def test_a_lesson_whose_id_is_not_plain_is_refused(tmp_path, ident):
         assert f"error: {path}:2: {shown}" in result.stderr, args
         assert "lowercase letters, digits and '-'" in result.stderr and "Traceback" not in result.stderr
     listing = tutor(tmp_path, "lesson", "list", "--lessons", str(tmp_path / "lessons"))
-    assert listing.returncode == 0 and f"50-evil" in listing.stdout and "not usable" in listing.stdout
+    assert listing.returncode == 0 and "50-evil" in listing.stdout and "not usable" in listing.stdout
     assert f"see docker-tutor lint {path}" in listing.stdout
     lint = tutor(tmp_path, "lint", str(path))
-    assert lint.returncode == 1 and f"50-evil.md:2:" in lint.stdout
+    assert lint.returncode == 1 and "50-evil.md:2:" in lint.stdout
     # Nothing was written outside our folders, and no progress file at all.
     new = written(tmp_path) - files
     assert all(p.is_relative_to(tmp_path / "cache") for p in new), new
@@ -113,7 +113,7 @@ def test_a_lesson_nested_thousands_deep(tmp_path, where):
     for result in [lint, listing, *runs]:
         assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr + result.stdout
     if where == "front matter":  # the lesson cannot be read at all: refused with file:line
-        assert f"60-deep  " in listing.stdout and message in listing.stdout
+        assert "60-deep  " in listing.stdout and message in listing.stdout
         assert runs[0].returncode == 1 and f"error: {path}:{line}: {message}" in runs[0].stderr
         assert runs[1].returncode == 2 and f"error: {path}:{line}: {message}" in runs[1].stderr
         assert "docker-tutor lint" in runs[0].stderr + runs[1].stderr

@@ -128,7 +128,7 @@ async def test_every_item_and_state_word_is_readable_at_80x24(app_factory):
 async def test_selected_items_reason_hint_and_next_step_are_all_on_screen(app_factory):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_checklist(pilot)
+        await open_checklist(pilot)
         await pilot.press("down")
         await pilot.pause()
         shown = squash(" ".join(screen_lines(app)))

@@ -75,7 +75,7 @@ async def test_a_wrong_name_warning_stays_at_its_step_until_its_check_passes(tmp
             lesson.goto("step", "login")
             lesson.goto("step", "build")
             await pilot.pause()
-            assert "done" == session.step_state(session.lesson.step("build"))
+            assert session.step_state(session.lesson.step("build")) == "done"
             assert "From your terminal:" not in pane.result_text, pane.result_text  # the warning is gone
     finally:
         cleanup(wrong, *images.values())

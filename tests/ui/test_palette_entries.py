@@ -36,7 +36,7 @@ async def test_every_lesson_entry_is_listed_by_its_name(app):
         assert set(APP_ENTRIES + LESSON_ENTRIES + steps) <= set(everything), everything
         for name in ("Skip step", "Reset lesson", steps[3]):
             await pilot.press("ctrl+u", *name)  # the search emptied, then the name typed whole
-            await until(pilot, lambda: palette_entries(app)[:1] == [name], f"{name!r} first in the palette")
+            await until(pilot, lambda name=name: palette_entries(app)[:1] == [name], f"{name!r} first in the palette")
         await pilot.press("escape")
         await until(pilot, lambda: screen_name(app) == "LessonScreen", "back at the lesson")
 
@@ -47,7 +47,7 @@ async def test_screens_open_from_the_palette_and_esc_comes_back(app):
         for name, screen in [("Checklist", "ChecklistScreen"), ("Quiz", "QuizScreen"),
                              ("Settings", "SettingsScreen")]:
             await run_from_palette(pilot, name)
-            await until(pilot, lambda: stack_names(app) == ["LessonScreen", screen], f"{name} opened")
+            await until(pilot, lambda screen=screen: stack_names(app) == ["LessonScreen", screen], f"{name} opened")
             await pilot.press("escape")
             await until(pilot, lambda: stack_names(app) == ["LessonScreen"], f"{name} closed")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.lesson import get_lesson
-from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
+from tutor.lesson.model import Question, Rubric, RubricConcept
 from tutor.lesson.parser import parse_lesson
 from tutor.quiz.grader import explain, grade, grade_text
 from tutor.quiz.match import compile_terms, find

@@ -33,7 +33,8 @@ def test_a_misspelt_denial_of_a_misconception_is_read_as_one():
 @pytest.mark.parametrize(("qid", "answer", "wrong"), [
     ("private-repo", "The pull is refused, and no token or secret will fix that, it stays locked.", "credentials-do-not-help"),
     ("private-repo", "Access denied, not even with a password can the cluster get it.", "credentials-do-not-help"),
-    ("latest-in-k8s", "latest moves, but the kubelet remembers the first latest it saw, so every replica has the same build anyway.",
+    ("latest-in-k8s",
+     "latest moves, but the kubelet remembers the first latest it saw, so every replica has the same build anyway.",
      "k8s-pins-latest"),
     ("always-with-latest", "latest moves on; Always then only fetches once, the first time the node needs it.", "always-pins"),
     ("always-with-latest", "With Always the node never asks the registry again after that first pull.", "always-pins"),

@@ -174,7 +174,7 @@ def test_api_errors_use_the_engines_own_words():
 
 def _failed_build(*steps: str, error: str):
     log = _BuildLog()
-    for item in log.handle([{"stream": f"{step}\n"} for step in steps] + [{"error": error}]):
+    for _ in log.handle([{"stream": f"{step}\n"} for step in steps] + [{"error": error}]):
         pass
     return log.failure_hint({"ref": "alice/poll:v1"})
 

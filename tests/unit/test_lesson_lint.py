@@ -124,9 +124,9 @@ def test_many_problems_in_one_lesson_are_all_reported_in_line_order():
         (at("{#lonely}"), "has nothing to tick it"),
     ]
     for line, fragment in expected:
-        assert any(l == line and fragment in m for l, m in found), (line, fragment, found)
+        assert any(at == line and fragment in m for at, m in found), (line, fragment, found)
     assert len(found) == len(expected), found
-    assert [l for l, _ in found] == sorted(l for l, _ in found)
+    assert [at for at, _ in found] == sorted(at for at, _ in found)
 
 
 def test_a_condition_split_by_an_action_is_reported_at_both_ends():

@@ -19,10 +19,10 @@ def write(tmp_path, text: str):
 
 def test_read_roster_with_and_without_nodes(tmp_path):
     learners = roster.read_roster(write(tmp_path, "Username,Node\nalice01,ubuntu@1.2.3.4\n\nbobby02,\n"))
-    assert [(l.username, l.node, l.line) for l in learners] == [("alice01", "ubuntu@1.2.3.4", 2),
+    assert [(one.username, one.node, one.line) for one in learners] == [("alice01", "ubuntu@1.2.3.4", 2),
                                                                 ("bobby02", "", 4)]
     only = roster.read_roster(write(tmp_path, "\ufeffusername\ncarol03\n"))  # a BOM from a spreadsheet
-    assert [l.username for l in only] == ["carol03"]
+    assert [one.username for one in only] == ["carol03"]
 
 
 @pytest.mark.parametrize("text, words", [

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tutor.lesson import load_lesson, render
-from tutor.lesson.export import lesson_to_dict, outline
+from tutor.lesson.export import outline
 from tutor.lesson.registries import describe
 from tutor.lesson.variables import names_in
 from tutor.paths import lessons_dir
@@ -92,7 +92,8 @@ def test_conditions_nest_and_negate():
 
 
 def test_a_line_holding_only_tags_leaves_no_blank_line():
-    text = "before\n{if hub}\n  image: {image_prefix}/app\n{else}{if web}\n  web\n{end}\n  image: {image_prefix}/app\n{end}\nafter"
+    text = ("before\n{if hub}\n  image: {image_prefix}/app\n{else}{if web}\n  web\n{end}\n"
+            "  image: {image_prefix}/app\n{end}\nafter")
     assert render(text, HUB) == "before\n  image: alice/app\nafter"
     assert render(text, LOCAL) == "before\n  image: 127.0.0.1:5000/alice/app\nafter"
 

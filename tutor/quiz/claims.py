@@ -50,7 +50,7 @@ def _vocabulary(question: Question) -> frozenset[str]:
             texts += [option.text, option.why]
     rubric = question.rubric
     if rubric is not None:
-        for entry in (*rubric.concepts, *rubric.misconceptions):
+        for entry in rubric.entries:
             texts += [entry.label, getattr(entry, "correction", ""), getattr(entry, "follow_up", ""), *entry.phrasings]
             texts += [term.replace("|", " ").replace("+", " ").lstrip("~=") for term in entry.terms]
     return _lemmas_of(tuple(texts))

@@ -112,8 +112,8 @@ def read_sheet(text: str) -> list[Row]:
     for number, record in enumerate(reader, start=2):
         if not any(cell.strip() for cell in record):
             continue
-        cells = [record[index[c]].strip() if index[c] < len(record) else "" for c in COLUMNS]
-        row = Row(number, *cells)
+        learner, question, answer = (record[index[c]].strip() if index[c] < len(record) else "" for c in COLUMNS)
+        row = Row(number, learner, question, answer)
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
             # An unquoted comma split an answer: grading a piece of it would be unfair.
             row.error = (f"line {row.line}: {len(record)} cells but the header names {len(header)}: "

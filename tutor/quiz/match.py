@@ -234,9 +234,9 @@ def find(phrase: Phrase, answer: Analysis, avoid: frozenset[int] = frozenset(),
     else:
         starts = [p for p, _ in candidates[0]]
     for first in starts:
-        found = _extend(phrase, answer, candidates, 0, [], first, actors)
-        if found is not None:
-            return _match(phrase, answer, found, actors)
+        extended = _extend(phrase, answer, candidates, 0, [], first, actors)
+        if extended is not None:
+            return _match(phrase, answer, extended, actors)
     return None
 
 

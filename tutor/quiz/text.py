@@ -4,8 +4,9 @@ Rule-based and offline (no language model, no network), so that a verdict can al
 explained by pointing at the words that produced it:
 
 * lower case, contractions expanded ("doesn't" -> "does not", also without the apostrophe),
-* lemmas from simplemma, whose English data ships inside the package (decoded once, kept in the cache: tutor.quiz.lemmas) ("pushed", "pushing" ->
-  "push"; "layers" -> "layer"), after a few course synonyms ("k8s" -> "kubernetes"),
+* lemmas from simplemma, whose English data ships inside the package (decoded once, kept in
+  the cache: tutor.quiz.lemmas) ("pushed", "pushing" -> "push"; "layers" -> "layer"), after a
+  few course synonyms ("k8s" -> "kubernetes"),
 * stop words dropped, but negators ("not", "no", "never", "without" ...) kept and flagged;
   "not only" / "not just" is no negation ("not only X but Y" says X and Y),
 * clauses split at punctuation and at joining words ("but", "because", "and", "if" ...), so a
