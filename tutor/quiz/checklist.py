@@ -12,12 +12,12 @@ from typing import Any
 from tutor import states
 from tutor.lesson.model import Lesson
 from tutor.progress import Progress, now
-from tutor.quiz.grader import Verdict
+from tutor.quiz.grader import Grading
 
 _EVIDENCE_ANSWER_CHARS = 300  # enough to show what was said, not a whole essay
 
 
-def tick_linked(lesson: Lesson, progress: Progress, verdict: Verdict, answer: Any = "") -> list[str]:
+def tick_linked(lesson: Lesson, progress: Progress, verdict: Grading, answer: Any = "") -> list[str]:
     """Record ``verdict`` on every checklist item linked to its question; return the ids ticked."""
     ticked = []
     # The learner knows questions by their number in the quiz, not by the lesson's ids.

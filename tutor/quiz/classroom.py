@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.lesson.model import Lesson
-from tutor.quiz.grader import GradeError, Verdict, grade
-from tutor.states import Verdict as Mark
+from tutor.quiz.grader import GradeError, Grading, grade
+from tutor.states import Verdict
 
 COLUMNS = ("learner", "question", "answer")
 ROW_FIELDS = ("learner", "question", "verdict", "score", "found", "missed", "misconceptions", "error")
@@ -30,7 +30,7 @@ class Row:
     learner: str
     question: str
     answer: str
-    verdict: Verdict | None = None
+    verdict: Grading | None = None
     error: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,14 +140,14 @@ def grade_sheet(lesson: Lesson, text: str) -> ClassResult:
         if error:
             row.error = f"line {row.line}: {error}"
     asked = list(dict.fromkeys(r.question for r in result.rows if r.verdict))
-    latest: dict[str, dict[str, Verdict]] = {}
+    latest: dict[str, dict[str, Grading]] = {}
     for row in result.rows:
         if row.verdict:
             latest.setdefault(row.learner, {})[row.question] = row.verdict
     for learner in dict.fromkeys(r.learner for r in result.rows if r.learner):
         answers = latest.get(learner, {})
         points = round(sum(v.score for v in answers.values()), 2)
-        correct = sum(1 for v in answers.values() if v.verdict == Mark.CORRECT)
+        correct = sum(1 for v in answers.values() if v.verdict == Verdict.CORRECT)
         result.learners.append(LearnerScore(learner, points, len(asked), correct, len(answers)))
     return result
 
@@ -158,18 +158,18 @@ PARALLEL_FROM = 400
 _JOBS: list[tuple[Any, str]] = []  # what the forked workers grade, inherited at the fork
 
 
-def _grade_one(question, answer: str) -> tuple[Verdict | None, str]:
+def _grade_one(question, answer: str) -> tuple[Grading | None, str]:
     try:
         return grade(question, answer, _form(question, answer)), ""
     except GradeError as exc:
         return None, str(exc)
 
 
-def _grade_part(bounds: tuple[int, int]) -> list[tuple[Verdict | None, str]]:
+def _grade_part(bounds: tuple[int, int]) -> list[tuple[Grading | None, str]]:
     return [_grade_one(question, answer) for question, answer in _JOBS[bounds[0]:bounds[1]]]
 
 
-def _grade_all(jobs: list[tuple[Any, str]]) -> list[tuple[Verdict | None, str]]:
+def _grade_all(jobs: list[tuple[Any, str]]) -> list[tuple[Grading | None, str]]:
     """Every answer graded on its own (a verdict depends on nothing but its question and
     answer), so grading them in forked processes gives the same verdicts, in order."""
     workers = _workers(len(jobs))

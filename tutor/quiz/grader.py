@@ -20,9 +20,9 @@ from tutor.quiz.claims import unaccounted
 from tutor.quiz.match import Phrase, compile_phrase, compile_terms, first_match
 from tutor.quiz.roles import named, swapped_parts
 from tutor.quiz.text import Analysis, analyse
-from tutor.states import Verdict as Mark  # the enum; Verdict here is the graded result
+from tutor.states import Verdict
 
-VERDICTS = (Mark.CORRECT, Mark.PARTLY, Mark.INCORRECT)  # what a graded answer can be (never todo)
+VERDICTS = (Verdict.CORRECT, Verdict.PARTLY, Verdict.INCORRECT)  # what a graded answer can be (never todo)
 MIN_WORDS_FOR_CORRECT = 2  # content words; one word names a topic, it does not explain it
 # "I don't know" in its usual spellings; "you don't know which build runs" is an idea, not this.
 _IGNORANCE = re.compile(
@@ -61,9 +61,9 @@ class Stated:
 
 
 @dataclass
-class Verdict:
+class Grading:
     question: str
-    verdict: Mark  # correct / partly / incorrect
+    verdict: Verdict  # correct / partly / incorrect
     score: float  # 0.0 .. 1.0
     found: list[Idea] = field(default_factory=list)
     missed: list[Idea] = field(default_factory=list)
@@ -75,15 +75,15 @@ class Verdict:
 
     @property
     def correct(self) -> bool:
-        return self.verdict == Mark.CORRECT
+        return self.verdict == Verdict.CORRECT
 
     def summary(self) -> str:
         """One sentence for the learner."""
         if self.misconceptions:
             return f"Not quite: {self.misconceptions[0].correction}"
-        if self.verdict == Mark.CORRECT:
+        if self.verdict == Verdict.CORRECT:
             return "Correct."
-        if self.verdict == Mark.PARTLY:
+        if self.verdict == Verdict.PARTLY:
             missing = ", ".join(i.label for i in self.missed) or "a fuller explanation"
             return f"Partly right. Missing: {missing}."
         return "Not yet: the answer does not show the key ideas."
@@ -91,7 +91,7 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def rendered(self, fill: Callable[[str], str]) -> Verdict:
+    def rendered(self, fill: Callable[[str], str]) -> Grading:
         """A copy with the lesson's text (labels, corrections, explanation, notes) passed through ``fill``,
         e.g. ``lambda text: lesson.render(text, values)``; the answer's own words are left as written."""
         return replace(
@@ -130,12 +130,12 @@ def _bound(actor: str, actors: tuple[str, ...]) -> Actors:
     return Actors(actor, tuple((name, actor_words(name)) for name in actors if not name.startswith("=")))
 
 
-def grade_text(question: Question, answer: str) -> Verdict:
+def grade_text(question: Question, answer: str) -> Grading:
     rubric = question.rubric
     if rubric is None:
         raise GradeError(f"question '{question.id}' has no rubric to grade text with; answer with option keys")
     analysis = analyse(answer)
-    verdict = Verdict(question.id, Mark.INCORRECT, 0.0, explanation=question.explanation, form="text")
+    verdict = Grading(question.id, Verdict.INCORRECT, 0.0, explanation=question.explanation, form="text")
     if not analysis.tokens and not analysis.stance:
         verdict.missed = [Idea(c.id, c.label) for c in rubric.concepts if not c.partial]
         verdict.notes.append("The answer is empty: write a sentence or two in your own words.")
@@ -172,15 +172,15 @@ def grade_text(question: Question, answer: str) -> Verdict:
         elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
     _decide(verdict, rubric, analysis, question)
-    if verdict.verdict == Mark.CORRECT and (new := unaccounted(question, analysis, used)):
+    if verdict.verdict == Verdict.CORRECT and (new := unaccounted(question, analysis, used)):
         # "v1 moves, and Docker Hub emails you to confirm it": an invented claim is never passed as right.
-        verdict.verdict, verdict.score = Mark.PARTLY, 0.5
+        verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
         verdict.notes.append(f"Check this part against the explanation: the lesson says nothing about "
                              f"\"{' '.join(new)}\".")
     return verdict
 
 
-def grade_follow_up(question: Question, first: str, reply: str) -> Verdict:
+def grade_follow_up(question: Question, first: str, reply: str) -> Grading:
     """The reply to a follow-up question, graded together with the answer it follows."""
     return grade_text(question, f"{first.rstrip()}\n{reply.strip()}")
 
@@ -202,31 +202,31 @@ def _prompt_lemmas(prompt: str) -> frozenset[str]:
     return frozenset(t.lemma for t in analyse(prompt).tokens)
 
 
-def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Question) -> None:
+def _decide(verdict: Grading, rubric: Rubric, analysis: Analysis, question: Question) -> None:
     full = [c for c in rubric.concepts if not c.partial]
     needed = max(1, min(rubric.needed, len(full))) if full else 1
     partial = {c.id for c in rubric.concepts if c.partial}
     # A partial idea ("you get an error") shows some understanding but never makes an answer right.
     have = sum(1 for idea in verdict.found if idea.id not in partial)
     if verdict.misconceptions:
-        verdict.verdict, verdict.score = Mark.INCORRECT, 0.0
+        verdict.verdict, verdict.score = Verdict.INCORRECT, 0.0
         return
     if have >= needed:
-        verdict.verdict, verdict.score = Mark.CORRECT, 1.0
+        verdict.verdict, verdict.score = Verdict.CORRECT, 1.0
     elif verdict.found:
-        verdict.verdict, verdict.score = Mark.PARTLY, max(0.25, round(have / needed, 2))
-    if analysis.words < 2 and verdict.verdict != Mark.INCORRECT:
+        verdict.verdict, verdict.score = Verdict.PARTLY, max(0.25, round(have / needed, 2))
+    if analysis.words < 2 and verdict.verdict != Verdict.INCORRECT:
         # One word ("No", "overwritten") names a topic or a stance; it does not explain anything.
-        verdict.verdict, verdict.score = Mark.INCORRECT, 0.0
+        verdict.verdict, verdict.score = Verdict.INCORRECT, 0.0
         verdict.notes.append("One word is not an answer: explain it in a sentence.")
     copied = _copies_question(analysis, question)
-    if analysis.keyword_list and verdict.verdict != Mark.INCORRECT:
-        verdict.verdict, verdict.score = Mark.INCORRECT, 0.0
+    if analysis.keyword_list and verdict.verdict != Verdict.INCORRECT:
+        verdict.verdict, verdict.score = Verdict.INCORRECT, 0.0
         verdict.notes.append("A list of keywords is not an explanation: say how they fit together in a sentence.")
     if copied and not analysis.stance:
-        verdict.verdict, verdict.score = Mark.INCORRECT, 0.0
+        verdict.verdict, verdict.score = Verdict.INCORRECT, 0.0
         verdict.notes.append("The answer repeats the question: say what happens, and why.")
-    if verdict.verdict == Mark.CORRECT:
+    if verdict.verdict == Verdict.CORRECT:
         # Never correct, whatever words it contains: these answers do not explain.
         cap = ""
         if _IGNORANCE.search(analysis.text):
@@ -236,14 +236,14 @@ def _decide(verdict: Verdict, rubric: Rubric, analysis: Analysis, question: Ques
         elif analysis.words < 2 or (analysis.content_words < MIN_WORDS_FOR_CORRECT and analysis.words < 3):
             cap = "Right direction, but explain it in a full sentence to show why."
         if cap:
-            verdict.verdict, verdict.score = Mark.PARTLY, 0.5
+            verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
             verdict.notes.append(cap)
-    if verdict.verdict == Mark.CORRECT and len(rubric.concepts) > needed:
+    if verdict.verdict == Verdict.CORRECT and len(rubric.concepts) > needed:
         # Ideas beyond the required number are a bonus, not a gap.
         verdict.missed = []
-    if verdict.verdict == Mark.INCORRECT and not have and _IGNORANCE.search(analysis.text):
+    if verdict.verdict == Verdict.INCORRECT and not have and _IGNORANCE.search(analysis.text):
         verdict.notes.append("That's fine: read the explanation below, then try again in your own words.")
-    if verdict.verdict == Mark.PARTLY:
+    if verdict.verdict == Verdict.PARTLY:
         wanted = {idea.id for idea in verdict.missed}
         verdict.follow_up = next((c.follow_up for c in rubric.concepts if c.id in wanted and c.follow_up), "")
 
@@ -289,7 +289,7 @@ def parse_keys(answer: str | Sequence[str]) -> list[str]:
     return keys
 
 
-def grade_choice(question: Question, answer: str | Sequence[str]) -> Verdict:
+def grade_choice(question: Question, answer: str | Sequence[str]) -> Grading:
     choice = question.choice
     if choice is None:
         raise GradeError(f"question '{question.id}' has no options; answer it in words")
@@ -303,7 +303,7 @@ def grade_choice(question: Question, answer: str | Sequence[str]) -> Verdict:
     if unknown:
         raise GradeError(f"question '{question.id}' has no option {', '.join(repr(k) for k in unknown)} "
                          f"(options: {', '.join(sorted(known))})")
-    verdict = Verdict(question.id, Mark.INCORRECT, 0.0, explanation=question.explanation, form="choice")
+    verdict = Grading(question.id, Verdict.INCORRECT, 0.0, explanation=question.explanation, form="choice")
     for option in choice.options:
         if option.correct and option.key in chosen:
             verdict.found.append(Idea(option.key, option.text, option.key))
@@ -316,19 +316,19 @@ def grade_choice(question: Question, answer: str | Sequence[str]) -> Verdict:
     if not chosen:
         verdict.notes.append("No option chosen.")
     elif not verdict.misconceptions and len(verdict.found) == right:
-        verdict.verdict, verdict.score = Mark.CORRECT, 1.0
+        verdict.verdict, verdict.score = Verdict.CORRECT, 1.0
     elif choice.multiple:
         # Several right options: each right pick counts, each wrong pick cancels one.
         score = max(0.0, (len(verdict.found) - len(verdict.misconceptions)) / right)
         if score > 0:
-            verdict.verdict, verdict.score = Mark.PARTLY, round(score, 2)
+            verdict.verdict, verdict.score = Verdict.PARTLY, round(score, 2)
     return verdict
 
 
 # --- either -------------------------------------------------------------------------------
 
 
-def grade(question: Question, answer: str | Sequence[str], form: str | None = None) -> Verdict:
+def grade(question: Question, answer: str | Sequence[str], form: str | None = None) -> Grading:
     """Grade in ``form`` ("text" or "choice"); by default the question's preferred form."""
     if form is None and question.choice is not None and _looks_like_keys(question, answer):
         form = "choice"  # "a, d" for a question that also takes words: the learner chose options

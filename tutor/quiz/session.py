@@ -12,14 +12,14 @@ from tutor import states
 from tutor.lesson.model import Lesson, Option, Question
 from tutor.progress import Progress
 from tutor.quiz.checklist import tick_linked
-from tutor.quiz.grader import GradeError, Verdict, grade, grade_follow_up, parse_keys
+from tutor.quiz.grader import GradeError, Grading, grade, grade_follow_up, parse_keys
 
 _GRADED = (states.Verdict.CORRECT, states.Verdict.PARTLY, states.Verdict.INCORRECT)
 
 
 @dataclass
 class Outcome:
-    verdict: Verdict
+    verdict: Grading
     ticked: list[str] = field(default_factory=list)  # checklist items this answer ticked
 
 
@@ -47,7 +47,7 @@ class QuizSession:
         self.progress = progress
         self.seed = seed
         self.shuffled = False
-        self.results: dict[str, Verdict] = {}  # answers given in this sitting
+        self.results: dict[str, Grading] = {}  # answers given in this sitting
         self._order = [q.id for q in lesson.quiz]
         self._round: list[str] = list(self._order)
         self.retrying = False
