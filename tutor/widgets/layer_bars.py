@@ -70,12 +70,12 @@ class LayerRow(Horizontal):
         self.query_one(".layer-status", Label).update(self.status_label)
 
 
-class LayerProgress(Vertical):
+class LayerBars(Vertical):
     """Rows appear as layers are first mentioned; updates only touch their own row."""
 
     DEFAULT_CSS = """
-    LayerProgress { height: auto; max-height: 8; overflow-y: auto; }
-    LayerProgress:empty { display: none; }
+    LayerBars { height: auto; max-height: 8; overflow-y: auto; }
+    LayerBars:empty { display: none; }
     """
 
     def __init__(self, **kwargs) -> None:
