@@ -290,3 +290,15 @@ def failure_text(hint) -> Text:
     text.append("\nNext: ", "bold")
     text.append(inline_text(hint.next_step))
     return text
+
+
+def check_failure_text(reasons: str, hint) -> Text:
+    """A failed check as the pane shows it: the checks' reasons (they say what happened, so the
+    hint's "what" would say it twice), then the hint's next step."""
+    from tutor.widgets.inline_code import inline_text
+
+    text = Text.assemble(("✘ ", "bold"), inline_text(reasons))
+    if hint is not None:
+        text.append("\nNext: ", style="bold")
+        text.append(inline_text(hint.next_step))
+    return text

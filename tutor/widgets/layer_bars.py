@@ -53,8 +53,10 @@ class LayerRow(Horizontal):
             self._apply()
 
     def _apply(self) -> None:
+        from textual.widgets import ProgressBar  # loaded already: compose imported it
+
         status, current, total = self._state
-        bars = self.query("ProgressBar")
+        bars = self.query(ProgressBar)
         if not bars:  # mounted, children not yet: on_mount of the bar's row applies the state again
             return
         bar = bars.first()
