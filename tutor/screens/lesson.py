@@ -28,6 +28,7 @@ from tutor.widgets.step_text import StepText
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+    from tutor.docker_ops.recording import Recording
     from tutor.screens.demo import DemoDriver
 
 
@@ -339,7 +340,7 @@ class LessonScreen(TutorScreen[None]):
         finally:
             self._record_run(step, recording, previous, verdict)
 
-    async def _run_actions(self, step: Step, recording, secret: Secret | None) -> tuple[StepState, str]:
+    async def _run_actions(self, step: Step, recording: Recording, secret: Secret | None) -> tuple[StepState, str]:
         """Run the step's actions one after the other, each event to the pane and the recording;
         returns how the run ended (done or failed) and the detail to save with it."""
         from contextlib import aclosing
@@ -387,7 +388,8 @@ class LessonScreen(TutorScreen[None]):
                 return StepState.FAILED, detail
         return StepState.DONE, detail
 
-    def _record_run(self, step: Step, recording, previous, verdict: tuple[StepState, str] | None) -> None:
+    def _record_run(self, step: Step, recording: Recording, previous: Recording | None,
+                    verdict: tuple[StepState, str] | None) -> None:
         """Save how the run ended (``verdict``; None: cancelled or crashed) and keep its recording to
         show again, or bring back the last run that finished."""
         if verdict is not None:
