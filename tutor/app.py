@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -13,6 +14,9 @@ from tutor.screens import palette
 from tutor.screens.follow_view import FollowView
 from tutor.screens.presenter import Presenter
 from tutor.session import Session
+
+if TYPE_CHECKING:
+    from tutor.screens.lesson import LessonScreen
 
 
 class TutorApp(App):
@@ -93,10 +97,13 @@ class TutorApp(App):
 
     # --- screens --------------------------------------------------------------------------
 
-    def lesson_screen(self):
+    def lesson_screen(self) -> LessonScreen | None:
         from tutor.screens.lesson import LessonScreen
 
-        return next((s for s in self.screen_stack if isinstance(s, LessonScreen)), None)
+        for screen in self.screen_stack:
+            if isinstance(screen, LessonScreen):
+                return screen
+        return None
 
     def _reload_lesson(self, _result: object = None) -> None:
         """After a screen closes: progress or settings may have changed under the lesson screen."""
@@ -121,8 +128,7 @@ class TutorApp(App):
     def open_quiz(self, question_id: str | None = None) -> None:
         from tutor.screens.quiz import QuizScreen
 
-        self.push_screen(QuizScreen(self.session.lesson, self.session.progress, self.session.save_progress,
-                                    question_id=question_id), self._reload_lesson)
+        self.push_screen(QuizScreen(self.session, question_id=question_id), self._reload_lesson)
 
     def open_checklist(self) -> None:
         from tutor.screens.checklist import ChecklistScreen

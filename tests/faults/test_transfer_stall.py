@@ -55,7 +55,7 @@ async def test_a_stalled_push_leaves_no_bar_moving_in_the_action_pane(registry_b
 
     from tutor.docker_ops import credentials
     from tutor.widgets.action_pane import ActionPane
-    from tutor.widgets.layer_progress import LayerRow
+    from tutor.widgets.layer_bars import LayerRow
 
     monkeypatch.setenv(TRANSFER_IDLE_ENV, BOUND)
     proxy = fault_proxy(registry_basic.host)
@@ -80,7 +80,7 @@ async def test_a_stalled_push_leaves_no_bar_moving_in_the_action_pane(registry_b
             await pilot.pause()
             assert isinstance(events[-1], Failed) and events[-1].hint.code == "transfer_stalled"
             assert any(isinstance(e, LayerProgress) and e.status == "pushing" for e in events)
-            states = pane.query_one("LayerProgress").layer_states
+            states = pane.query_one("LayerBars").layer_states
             assert "Stopped" in states.values(), states
             assert not {"Pushing", "Preparing", "Waiting"} & set(states.values()), states
             for row in app.query(LayerRow):

@@ -16,7 +16,7 @@ from tutor.screens.lesson import LessonScreen
 from tutor.screens.login import LoginDialog
 from tutor.session import Session
 from tutor.widgets.action_pane import ActionPane
-from tutor.widgets.layer_progress import LayerProgress
+from tutor.widgets.layer_bars import LayerBars
 from tutor.widgets.outline import Outline
 
 pytestmark = pytest.mark.integration
@@ -97,7 +97,7 @@ async def test_learner_logs_in_builds_pushes_and_checks(tmp_path, docker_engine,
             await pilot.press("r")
             await _settle(pilot)
             assert pane.state == "succeeded", pane.result_text
-            layers = lesson.query_one(LayerProgress).layer_states
+            layers = lesson.query_one(LayerBars).layer_states
             assert layers and set(layers.values()) <= {"Pushed", "Layer already exists", "Mounted"}
             assert registry_basic.tags("learner/poll-backend") and tag in registry_basic.tags("learner/poll-backend")
             outline = lesson.query_one(Outline)
@@ -109,10 +109,10 @@ async def test_learner_logs_in_builds_pushes_and_checks(tmp_path, docker_engine,
             await pilot.pause()
             assert list(pane.query_one("#output", Log).lines) == build_log
             assert (pane.state, pane.result_text) == ("succeeded", build_result)
-            assert not lesson.query_one(LayerProgress).layer_states
+            assert not lesson.query_one(LayerBars).layer_states
             lesson.goto("step", "push")
             await pilot.pause()
-            assert lesson.query_one(LayerProgress).layer_states == layers
+            assert lesson.query_one(LayerBars).layer_states == layers
             assert (pane.state, pane.result_text) == ("succeeded", push_result)
 
             await pilot.press("c")

@@ -18,7 +18,7 @@ from tutor.docker_ops.recording import Recording
 from tutor.screens.lesson import LessonScreen, StepEvent
 from tutor.store import Settings
 from tutor.widgets.action_pane import ActionPane
-from tutor.widgets.layer_progress import LayerProgress
+from tutor.widgets.layer_bars import LayerBars
 from tutor.widgets.outline import Outline
 from tutor.widgets.step_text import StepText
 from tutor.widgets.wrapping_log import CONTINUED, WrappingLog
@@ -286,7 +286,7 @@ async def test_each_push_lists_only_its_own_layers_and_bars_stop_after_a_failure
                 ev.LayerProgress("base", "exists"), ev.LayerProgress("web", "pushing", 3, 10),
                 ev.Output(("frontend line",))])
         await settle(pilot)
-        layers = screen.query_one(LayerProgress)
+        layers = screen.query_one(LayerBars)
         assert set(layers.layer_states) == {"base", "web"}
         log = screen.query_one(WrappingLog)
         assert log.is_vertical_scroll_end and "frontend line" in screen_lines(app)[-5:][0] + "".join(screen_lines(app))

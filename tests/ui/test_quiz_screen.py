@@ -16,6 +16,16 @@ APP_CSS = Path(__file__).resolve().parents[2] / "tutor" / "app.tcss"
 SIZE = (80, 24)
 
 
+class QuizHost:
+    """What the quiz screen uses of a Session: the lesson, its progress, saving and the values."""
+
+    def __init__(self, app: QuizApp) -> None:
+        self.lesson, self.progress, self.save_progress = app.lesson, app.progress, app.save
+
+    def values(self) -> dict[str, str]:
+        return {"username": "alice"}
+
+
 class QuizApp(App):
     CSS_PATH = str(APP_CSS)
 
@@ -27,12 +37,14 @@ class QuizApp(App):
         self.fail_save = False
         self.messages: list[str] = []
         self.closed = False
-        self.quiz = QuizScreen(self.lesson, self.progress, self.save, values={"username": "alice"}, **screen_args)
+        self.quiz = QuizScreen(QuizHost(self), **screen_args)
 
-    def save(self) -> None:
-        if self.fail_save:
-            raise OSError(28, "No space left on device")
+    def save(self) -> bool:
+        if self.fail_save:  # as Session.save_progress: it says so itself and returns False
+            self.notify("Progress could not be saved: No space left on device", severity="error")
+            return False
         self.saves += 1
+        return True
 
     def on_mount(self) -> None:
         self.push_screen(self.quiz, lambda _: setattr(self, "closed", True))

@@ -35,3 +35,40 @@ def test_a_checklist_item_says_its_state():
     assert "not checked yet" in checklist_markdown(render, item, {})
     said = checklist_markdown(render, item, {"status": "passed", "reason": "Both are there."})
     assert "**passed**: Both are there." in said
+
+
+def test_a_verify_item_lists_its_checks_commands_or_says_there_is_none_to_type():
+    from tutor.lesson.compose import NO_COMMAND, verify_commands
+
+    commands = verify_commands(LESSON.verify_item("local"), VALUES)
+    assert commands and NO_COMMAND not in commands and any("docker images" in c for c in commands)
+    assert all("{" not in c for c in commands)
+    asked = [v for v in LESSON.verify if not any(c.probe.commands(VALUES) for c in v.checks)]
+    for item in asked:  # the tutor asks the registry itself: the pane says so instead of a command
+        assert verify_commands(item, VALUES) == [NO_COMMAND]
+
+
+def test_a_stale_step_says_what_ran_then_and_what_to_do_now():
+    from tutor.lesson.compose import stale_text
+
+    text = stale_text(["docker push old/x:v1"], can_run=True)
+    assert text == ("Done earlier, but with other names:\n  docker push old/x:v1\nYour settings changed since, "
+                    "so the commands above have not run yet: press r.")
+    assert stale_text([], can_run=False).endswith("(other commands)\nYour settings changed since, so press v "
+                                                  "to check it again.")
+
+
+def test_the_pane_under_a_step_lists_its_commands_or_says_what_to_do_instead():
+    from tutor.lesson.compose import step_pane
+
+    for step in LESSON.steps:
+        commands = [a.command(VALUES) for a in step.actions if a.command(VALUES)]
+        lines, state, title = step_pane(step, commands, VALUES)
+        if commands:
+            assert (lines, state) == (commands, "idle")
+            assert title == (None if step.verify else "r runs it")
+        else:
+            assert state == "manual" and all(line.startswith("(") for line in lines)
+            assert title is not None or not step.verify
+    lines, state, title = step_pane(LESSON.steps[0], [], VALUES)
+    assert state == "manual" and lines

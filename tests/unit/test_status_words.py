@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from tutor.probes.results import STATUS_WORDS, shown_status
-from tutor.screens.checklist import STATUS_MARKS
 from tutor.states import CheckStatus
-from tutor.widgets.outline import MARKS
+from tutor.widgets.marks import MARKS
 
 
 def test_an_unanswered_quiz_item_is_not_a_skip_live_or_saved():
@@ -15,7 +14,7 @@ def test_an_unanswered_quiz_item_is_not_a_skip_live_or_saved():
     assert shown_status("skipped", evidence={"question": "naming", "verdict": "correct"}) == "skipped"
     assert shown_status("skipped", "no-node") == "skipped"  # a real skip stays one
     assert shown_status("failed", "answered-partly") == "failed"
-    assert STATUS_WORDS[CheckStatus.UNANSWERED] == "not answered" and STATUS_MARKS[CheckStatus.UNANSWERED] != MARKS["skipped"]
+    assert STATUS_WORDS[CheckStatus.UNANSWERED] == "not answered" and MARKS[CheckStatus.UNANSWERED] != MARKS["skipped"]
 
 
 def test_failed_reads_the_same_as_the_cli_says_it():

@@ -49,6 +49,36 @@ def question_markdown(render: Render, question: Question) -> str:
             "*Press **enter** (or **z**) to answer it in the quiz.*")
 
 
+NO_COMMAND = "(no command to type: the tutor asks the registry itself)"
+
+
+def verify_commands(item: VerifyItem, values: Mapping[str, str]) -> list[str]:
+    """What the action pane lists for a Verify item: the commands its checks stand for, or, when
+    the tutor asks the registry itself, a note that there is nothing to type."""
+    return [command for check in item.checks for command in check.probe.commands(values)] or [NO_COMMAND]
+
+
+def stale_text(earlier: list[str], can_run: bool) -> str:
+    """A step done with other names than today's settings give: what ran then, and what to do now."""
+    ran = "\n".join(f"  {command}" for command in earlier) or "  (other commands)"
+    again = "the commands above have not run yet: press r" if can_run else "press v to check it again"
+    return f"Done earlier, but with other names:\n{ran}\nYour settings changed since, so {again}."
+
+
+def step_pane(step: Step, commands: list[str], values: Mapping[str, str]) -> tuple[list[str], str, str | None]:
+    """What the action pane lists under a step before it runs: its commands, or a note of what to do
+    instead; the pane's state ("idle" or "manual") and its title (None: the state's own)."""
+    urls = [url for action in step.actions if action.kind == "manual" and (url := action.url(values))]
+    if commands:
+        return commands, "idle", None if step.verify else "r runs it"
+    if urls:
+        return ([f"(in your browser: {url})" for url in urls], "manual",
+                "Do it in the browser, then press d · v checks it for you" if step.verify else None)
+    if step.verify:  # nothing to open: the tutor itself asks the registry or the engine
+        return ["(nothing to run here: v asks the registry and ticks the step)"], "manual", "v checks it for you"
+    return ["(nothing to run here: follow the text)"], "manual", "Press d when you have done it"
+
+
 def verify_markdown(render: Render, values: Mapping[str, str], item: VerifyItem) -> str:
     """A Verify item: what to look for, the commands that show it, and the output to expect."""
     parts = [f"# Verify: {render(item.title)}", render(item.body)]

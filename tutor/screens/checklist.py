@@ -15,18 +15,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.messages import CheckDone
-from tutor.probes.results import STATUS_WORDS, shown_status
+from tutor.probes.results import STATUS_WORDS, CheckResult, shown_status
+from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.states import CheckStatus
 from tutor.widgets.inline_code import inline_text
-from tutor.widgets.outline import MARKS
+from tutor.widgets.marks import CHECKING, mark_of
 
-STATUS_MARKS = {**MARKS, "error": ("!", "yellow"), "running": ("…", "yellow"), CheckStatus.UNANSWERED: MARKS["todo"]}
 STATE_WIDTH = max(len(word) for word in STATUS_WORDS.values())
 UNKNOWN_HOST_KEY = "unknown-host-key"  # the node probe's outcome for a key the tutor has not seen
 HOW_TO_TRUST = "To trust it: press t, compare the fingerprint with the node's own, then press y or choose Trust."
@@ -50,7 +49,7 @@ class DetailBox(VerticalScroll):
         self.update_cue()
 
 
-class ChecklistScreen(Screen):
+class ChecklistScreen(TutorScreen[None]):
     BINDINGS = [
         Binding("r", "recheck", "Re-check"),
         Binding("a", "recheck_all", "Re-check all"),
@@ -68,7 +67,7 @@ class ChecklistScreen(Screen):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.results: dict[str, object] = {}
+        self.results: dict[str, CheckResult] = {}
         self.declined: dict[str, str] = {}  # item id -> fingerprint of the host key the learner did not trust
         self._pointed: str | None = None  # the row drawn with the pointer
         self._settings = session.settings  # replaced when the learner saves new settings (s)
@@ -101,8 +100,8 @@ class ChecklistScreen(Screen):
 
     @staticmethod
     def _state(status: str) -> tuple[str, str, str]:
-        mark, style = STATUS_MARKS.get(status, STATUS_MARKS["todo"])
-        return mark, style, STATUS_WORDS.get(status, status)
+        symbol, style = CHECKING if status == CheckStatus.RUNNING else mark_of(status)
+        return symbol, style, STATUS_WORDS.get(status, status)
 
     def _row(self, item_id: str) -> Table:
         item = self.session.lesson.checklist_item(item_id)
@@ -274,7 +273,7 @@ class ChecklistScreen(Screen):
         self.run_checks()
 
     def action_settings(self) -> None:
-        self.app.open_settings()
+        self.tutor_app.open_settings()
 
     action_settings_unlisted = action_settings
 

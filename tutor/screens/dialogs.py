@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
+from textual.widgets.button import ButtonVariant
 
 from tutor.widgets.inline_code import inline_text
 
@@ -20,8 +21,8 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    YES_VARIANT = "primary"
-    NO_VARIANT = "default"
+    YES_VARIANT: ButtonVariant = "primary"
+    NO_VARIANT: ButtonVariant = "default"
 
     def __init__(self, question: str, detail: str = "", yes: str = "Yes", no: str = "No") -> None:
         super().__init__(classes="dialog-screen")
@@ -51,8 +52,8 @@ class HostKeyDialog(ConfirmDialog):
     """
 
     AUTO_FOCUS = "#no"  # enter alone must never trust a key
-    YES_VARIANT = "warning"
-    NO_VARIANT = "primary"  # the default answer looks like one
+    YES_VARIANT: ButtonVariant = "warning"
+    NO_VARIANT: ButtonVariant = "primary"  # the default answer looks like one
 
     def __init__(self, host: str, port: int, fingerprint: str, key_type: str = "") -> None:
         self.fingerprint = fingerprint

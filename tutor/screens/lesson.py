@@ -3,72 +3,51 @@ the action pane that runs it for real."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker, WorkerState
 
 from tutor.lesson import Step, VerifyItem
+from tutor.lesson.compose import (checklist_markdown, concept_markdown, question_markdown, stale_text,
+                                  step_markdown, step_pane, verify_commands, verify_markdown)
 from tutor.messages import StepEvent
-from tutor.lesson.compose import (checklist_markdown, concept_markdown, question_markdown, step_markdown,
-                                  verify_markdown)
+from tutor.screens.base import TutorScreen
+from tutor.screens.lesson_keys import LESSON_BINDINGS, key_applies
 from tutor.secret import Secret
 from tutor.session import Session, checks_runner
-from tutor.widgets.action_pane import ActionPane
-from tutor.widgets.outline import Entry, Outline
+from tutor.states import CheckStatus, StepState
+from tutor.widgets.action_pane import ActionPane, check_failure_text
+from tutor.widgets.marks import QUIZ_ENTRY_STATES
+from tutor.widgets.outline import Entry, Outline, lesson_sections
 from tutor.widgets.step_text import StepText
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from tutor.docker_ops.recording import Recording
+    from tutor.screens.demo import DemoDriver
 
 
 PROGRESS_POLL = 2.0  # seconds between looks at the progress file for another process's records
 
 
-class LessonScreen(Screen):
+class LessonScreen(TutorScreen[None]):
     # esc stops a running action first, even in the full pane; leaving the full pane comes after.
     ESCAPE_TO_MINIMIZE = False
-    # Short labels: at 80 columns the footer holds about ten of them.
-    BINDINGS = [
-        Binding("r", "run", "Run"),
-        Binding("v", "verify", "Check"),
-        Binding("h", "hint", "Hint"),
-        Binding("d", "mark_done", "Done", show=False),  # the pane says "press d" where it applies
-        Binding("n", "next", "Next", show=False),
-        Binding("p", "previous", "Prev", show=False),
-        Binding("k", "skip", "Skip", show=False),
-        Binding("x", "reset_step", "Reset step", show=False),
-        Binding("escape", "cancel", "Stop", show=True),  # in the footer only while something runs
-        Binding("escape", "leave_full_pane", "Back", show=True),  # only in the full pane
-        Binding("escape", "to_outline", show=False),  # otherwise: back to the outline
-        Binding("m", "maximize_pane", "Pane"),
-        Binding("o", "toggle_outline", "Outline", show=False),
-        Binding("y", "copy_commands", "Copy commands", show=False),
-        # Not in the footer (it is full at 80 columns with following on): in the palette, and the outline's
-        # Checklist section opens it too.
-        Binding("c", "checklist", "Checklist", show=False),
-        Binding("z", "quiz", "Quiz"),
-        Binding("s", "settings", "Settings"),
-        # The same keys while presenter mode's f2 takes their room in the footer (it is full at 80 columns).
-        Binding("z", "quiz_unlisted", show=False),
-        Binding("s", "settings_unlisted", show=False),
-        # While the app follows the learner's own terminal (tutor/follow.py): one of these is in the footer.
-        Binding("f", "follow_status", "Follow"),  # short: at 80 columns the footer is full
-        Binding("f", "follow_lost", "Docker ✘"),
-        # Demo mode only, while it waits for the presenter (tutor/screens/demo.py).
-        Binding("space", "demo_run", "Run it"),
-        Binding("space", "demo_next", "Next step"),
-    ]
+    BINDINGS = LESSON_BINDINGS
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         self.current: Entry | None = None
-        self._position_timer = None
+        self._position_timer: Timer | None = None
         self._runs: dict = {}  # step id -> its last finished run in this session (docker_ops.recording.Recording)
         self._served = ""  # id of the running step whose container answered: a stop now ends a success
-        self.demo = None  # the DemoDriver while `docker-tutor demo` walks the lesson
+        self.demo: DemoDriver | None = None  # the DemoDriver while `docker-tutor demo` walks the lesson
         # step id -> following's warning about a wrong name there, shown at the step until a check passes
         self._follow_warnings: dict[str, str] = {}
 
@@ -87,12 +66,12 @@ class LessonScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys that mean nothing right now leave the footer, so the ones that do fit at 80 columns.
         if action in ("follow_status", "follow_lost"):
-            return getattr(self.app, "follow_state", "") == ("lost" if action == "follow_lost" else "following")
+            return self.tutor_app.follow_state == ("lost" if action == "follow_lost" else "following")
         if action in ("demo_run", "demo_next"):  # space, labelled with what it does now
             return self.demo is not None and action == f"demo_{self.demo.waiting}"
         if action in ("quiz_unlisted", "settings_unlisted"):
-            return getattr(self.app, "presenter", False) and self.check_action(action.split("_")[0], ("twin",))
-        if action in ("quiz", "settings") and getattr(self.app, "presenter", False) and parameters != ("twin",):
+            return self.tutor_app.presenter and self.check_action(action.split("_")[0], ("twin",))
+        if action in ("quiz", "settings") and self.tutor_app.presenter and parameters != ("twin",):
             return False  # presenter mode: out of the footer, still on their keys (the _unlisted twins)
         if self.demo is not None and action in ("run", "verify", "checklist", "quiz", "settings"):
             return False  # the demo presses r and v itself; space, h, m, esc and f2 fit at 80 columns
@@ -107,35 +86,18 @@ class LessonScreen(Screen):
         if action == "maximize_pane":
             return not self.query_one(ActionPane).has_class("-hidden") or self.maximized is not None
         if action in ("run", "verify", "hint"):
-            return self._key_applies(action)
+            return key_applies(action, self.current, self.session.lesson)
         return True
-
-    def _key_applies(self, action: str) -> bool:
-        """r, v and h are in the footer only where they do something: a step with a command to run,
-        an automatic check, hints; a Verify item (r and v check it)."""
-        entry, lesson = self.current, self.session.lesson
-        if entry is not None and entry.kind == "verify":
-            item = lesson.verify_item(entry.id)
-            return action != "hint" and item is not None and bool(item.checks)
-        if entry is None or entry.kind != "step":
-            return False
-        step = lesson.step(entry.id)
-        if action == "hint":
-            return bool(step.hints)
-        if action == "run":
-            return any(a.kind != "manual" for a in step.actions)
-        item = lesson.verify_item(step.verify) if step.verify else None
-        return item is not None and bool(item.checks)
 
     def on_mount(self) -> None:
         lesson = self.session.lesson
         self.sub_title = lesson.title
         outline = self.query_one(Outline)
-        outline.fill(self._sections())
+        outline.fill(lesson_sections(self.session.lesson, self.session.render))
         self.refresh_marks()
         kind, _, item_id = (self.session.progress.position or "").partition(":")
         if not (kind and self.goto(kind, item_id)):
-            first_open = next((s for s in lesson.steps if self.session.step_state(s) != "done"), None)
+            first_open = next((s for s in lesson.steps if self.session.step_state(s) != StepState.DONE), None)
             if first_open is not None:
                 self.goto("step", first_open.id)
             elif lesson.concepts:
@@ -167,31 +129,19 @@ class LessonScreen(Screen):
         self.show(entry)
         return True
 
-    def _sections(self) -> list[tuple[str, list[Entry]]]:
-        lesson, render = self.session.lesson, self.session.render
-        numbered = [Entry("step", s.id, f"{n}. {render(s.title)}") for n, s in enumerate(lesson.steps, 1)]
-        sections = [
-            ("Concepts", [Entry("concept", c.id, render(c.title)) for c in lesson.concepts]),
-            ("Your task", numbered),
-            ("Quiz", [Entry("quiz", q.id, render(q.prompt)) for q in lesson.quiz]),
-            ("Verify", [Entry("verify", v.id, render(v.title)) for v in lesson.verify]),
-            ("Checklist", [Entry("checklist", c.id, render(c.text)) for c in lesson.checklist]),
-        ]
-        return [(heading, entries) for heading, entries in sections if entries]
-
     def refresh_marks(self) -> None:
         """Outline marks from saved progress."""
         progress, outline = self.session.progress, self.query_one(Outline)
         for step in self.session.lesson.steps:
             outline.set_status("step", step.id, self.session.step_state(step))
         for verify in self.session.lesson.verify:
-            outline.set_status("verify", verify.id, self.session.verify_state(verify).get("status", "todo"))
+            outline.set_status("verify", verify.id, self.session.verify_state(verify).get("status", StepState.TODO))
         for question in self.session.lesson.quiz:
             attempt = progress.last_attempt(question.id)
-            outline.set_status("quiz", question.id, {"correct": "done", "partly": "partly", "incorrect": "failed"}
-                               .get(attempt["verdict"], "todo") if attempt else "todo")
+            outline.set_status("quiz", question.id, QUIZ_ENTRY_STATES.get(attempt["verdict"], StepState.TODO)
+                               if attempt else StepState.TODO)
         for item in self.session.lesson.checklist:
-            outline.set_status("checklist", item.id, self.session.check_record(item.id).get("status", "todo"))
+            outline.set_status("checklist", item.id, self.session.check_record(item.id).get("status", CheckStatus.TODO))
 
     # --- showing an entry ---------------------------------------------------------------
 
@@ -205,9 +155,9 @@ class LessonScreen(Screen):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         entry = self.query_one(Outline).entry_of(event.option)
         if entry is not None and entry.kind == "quiz":
-            self.app.open_quiz(entry.id)
+            self.tutor_app.open_quiz(entry.id)
         elif entry is not None and entry.kind == "checklist":
-            self.app.open_checklist()
+            self.tutor_app.open_checklist()
         elif entry is not None and entry.kind in ("step", "verify"):
             self.query_one(StepText).focus()  # enter reads on; the arrows then scroll the text
 
@@ -222,24 +172,31 @@ class LessonScreen(Screen):
         # A running action stays in view whatever the learner reads meanwhile.
         pane.set_class(entry.kind not in ("step", "verify") and not self.running(), "-hidden")
         self.refresh_bindings()
+        render = self.session.render
+        # The outline's entries come from this lesson: each id finds its part (the asserts say so to mypy).
         if entry.kind == "step":
             step = lesson.step(entry.id)
+            assert step is not None
             self._render_step(step)
             if not self.running():
                 self._prepare_pane(step)
         elif entry.kind == "concept":
             concept = next(c for c in lesson.concepts if c.id == entry.id)
-            self._set_markdown(concept_markdown(self.session.render, concept))
+            self._set_markdown(concept_markdown(render, concept))
         elif entry.kind == "quiz":
-            self._set_markdown(question_markdown(self.session.render, lesson.question(entry.id)))
+            question = lesson.question(entry.id)
+            assert question is not None
+            self._set_markdown(question_markdown(render, question))
         elif entry.kind == "verify":
-            item = lesson.verify_item(entry.id)
-            self._set_markdown(verify_markdown(self.session.render, self.session.values(), item))
+            verify = lesson.verify_item(entry.id)
+            assert verify is not None
+            self._set_markdown(verify_markdown(render, self.session.values(), verify))
             if not self.running():
-                self._prepare_verify_pane(item)
+                self._prepare_verify_pane(verify)
         elif entry.kind == "checklist":
             item = lesson.checklist_item(entry.id)
-            self._set_markdown(checklist_markdown(self.session.render, item, self.session.check_record(item.id)))
+            assert item is not None
+            self._set_markdown(checklist_markdown(render, item, self.session.check_record(item.id)))
 
     def _render_step(self, step: Step, at_end: bool = False) -> None:
         hints_open = self.session.progress.hints.get(step.id, 0)
@@ -250,26 +207,14 @@ class LessonScreen(Screen):
 
     def _prepare_pane(self, step: Step) -> None:
         pane, commands = self.query_one(ActionPane), self.session.step_commands(step)
-        values = self.session.values()
-        urls = [url for a in step.actions if a.kind == "manual" and (url := a.url(values))]
-        if commands:
-            pane.show_command(commands)
-            if not step.verify:
-                pane.border_title = "r runs it"
-        elif urls:
-            pane.show_command([f"(in your browser: {url})" for url in urls], state="manual")
-            if step.verify:
-                pane.border_title = "Do it in the browser, then press d · v checks it for you"
-        elif step.verify:  # nothing to open: the tutor itself asks the registry or the engine
-            pane.show_command(["(nothing to run here: v asks the registry and ticks the step)"], state="manual")
-            pane.border_title = "v checks it for you"
-        else:
-            pane.show_command(["(nothing to run here: follow the text)"], state="manual")
-            pane.border_title = "Press d when you have done it"
+        lines, pane_state, title = step_pane(step, commands, self.session.values())
+        pane.show_command(lines, state=pane_state)
+        if title is not None:
+            pane.border_title = title
         saved, state = self._saved_step(step), self.session.step_state(step)
         run = self._runs.get(step.id)
         # Back at a step run earlier: its run is shown again, while it ran these very commands.
-        if run is not None and state != "todo" and run.commands == commands:
+        if run is not None and state != StepState.TODO and run.commands == commands:
             for event in run.replay(saved):
                 pane.show_event(event)
             ending = run.ending(saved)
@@ -279,28 +224,24 @@ class LessonScreen(Screen):
             if run.verdict_replayed(saved) and pane.state != "running":
                 return
             pane.settle()  # a run that ended is never shown as running: the saved state says how it ended
-        if state == "done":
+        if state == StepState.DONE:
             pane.show_result(saved.get("detail") or "Done.", "succeeded")
-        elif state == "failed":
+        elif state == StepState.FAILED:
             pane.show_result(f"Failed last time: {saved.get('detail') or 'see the output when you run it again'}",
                              "failed")
-        elif state == "stale":
-            earlier = "\n".join(f"  {c}" for c in saved.get("commands", [])) or "  (other commands)"
-            again = "the commands above have not run yet: press r" if commands else "press v to check it again"
-            pane.show_result(f"Done earlier, but with other names:\n{earlier}\nYour settings changed since, so "
-                             f"{again}.", "idle")
+        elif state == StepState.STALE:
+            pane.show_result(stale_text(saved.get("commands", []), bool(commands)), "idle")
         warning = self._follow_warnings.get(step.id)
-        if warning and state != "done":  # following saw a wrong name here: it stays until a check passes
+        if warning and state != StepState.DONE:  # following saw a wrong name here: it stays until a check passes
             pane.add_result(warning, pane.state)
 
     def _prepare_verify_pane(self, item: VerifyItem) -> None:
         pane, values = self.query_one(ActionPane), self.session.values()
-        pane.show_command([c for check in item.checks for c in check.probe.commands(values)]
-                          or ["(no command to type: the tutor asks the registry itself)"])
+        pane.show_command(verify_commands(item, values))
         pane.border_title = "r or v checks it for you"
         saved = self.session.verify_state(item)
-        if saved.get("status", "todo") != "todo":
-            pane.show_result(saved.get("reason") or saved["status"], "succeeded" if saved["status"] == "passed"
+        if saved.get("status", StepState.TODO) != StepState.TODO:
+            pane.show_result(saved.get("reason") or saved["status"], "succeeded" if saved["status"] == CheckStatus.PASSED
                              else "failed")
 
     def _saved_step(self, step: Step) -> dict:
@@ -352,9 +293,14 @@ class LessonScreen(Screen):
 
             values = self.session.values()
             self.app.push_screen(LoginDialog(values["username"], values.get("registry", "docker.io")),
-                                 lambda secret: self.run_step(step, Secret(secret)) if secret else None)
+                                 lambda secret: self._run_with(step, secret))
         else:
             self.run_step(step)
+
+    def _run_with(self, step: Step, secret: str | None) -> None:
+        """The login dialog closed: run the step with the password given (none given: nothing runs)."""
+        if secret:
+            self.run_step(step, Secret(secret))
 
     def _runnable_lesson(self, actions: list) -> bool:
         """False, with the lesson's mistake shown as the step's failure, when the tutor must not run it."""
@@ -380,72 +326,85 @@ class LessonScreen(Screen):
     # A fixed description: Textual's default would put repr(secret) into the worker log.
     @work(exclusive=True, exit_on_error=False, group="step", description="run a lesson step")
     async def run_step(self, step: Step, secret: Secret | None = None) -> None:
+        from tutor.docker_ops.recording import Recording
+
+        self._served = ""
+        # A fresh pane for this run: no earlier result may sit under these commands.
+        self.query_one(ActionPane).show_command(self.session.step_commands(step), state="running")
+        self.query_one(Outline).set_status("step", step.id, StepState.RUNNING)
+        previous, recording = self._runs.get(step.id), Recording(planned=self.session.step_commands(step))
+        self._runs[step.id] = recording
+        verdict = None  # stays None when cancelled or crashed: nothing is recorded then
+        try:
+            verdict = await self._run_actions(step, recording, secret)
+        finally:
+            self._record_run(step, recording, previous, verdict)
+
+    async def _run_actions(self, step: Step, recording: Recording, secret: Secret | None) -> tuple[StepState, str]:
+        """Run the step's actions one after the other, each event to the pane and the recording;
+        returns how the run ended (done or failed) and the detail to save with it."""
         from contextlib import aclosing
 
         from tutor.docker_ops import events as ev
-        from tutor.docker_ops.recording import Recording
         from tutor.lesson import LessonError
         from tutor.practice.ready import wake
         from tutor.runbook import run_action, runnable
 
         values = self.session.values()
-        self._served = ""
-        # A fresh pane for this run: no earlier result may sit under these commands.
-        self.query_one(ActionPane).show_command(self.session.step_commands(step), state="running")
-        self.query_one(Outline).set_status("step", step.id, "running")
-        previous, recording = self._runs.get(step.id), Recording(planned=self.session.step_commands(step))
-        self._runs[step.id] = recording
-        outcome, detail = None, ""  # stays None when cancelled or crashed: nothing is recorded then
+        detail = ""
         summaries: list[str] = []  # each action's own, so the saved detail tells of every command
-        try:
-            # The settings' practice registry, stopped since (a reboot): started before the step needs it.
-            async for event in wake(values.get("registry"), [a.kind for a in runnable(step)]):
-                self.post_message(StepEvent(step.id, event))
-                recording.add(event)
-                if isinstance(event, ev.Failed):
-                    outcome, detail = "failed", event.hint.what
-            for action in [] if outcome else runnable(step):
-                result = None
-                try:
-                    stream = run_action(action, values, secret=secret, source=self.session.lesson.source)
-                except LessonError as exc:  # the values changed since the check: still a lesson problem
-                    failure = self._show_lesson_error(exc)
-                    recording.add(failure)
-                    outcome, detail = "failed", failure.hint.what
-                    break
-                async with aclosing(stream) as events:
-                    async for event in events:
-                        self.post_message(StepEvent(step.id, event))
-                        recording.add(event)
-                        if isinstance(event, ev.Failed):
-                            result, detail = "failed", event.hint.what
-                        elif isinstance(event, ev.Succeeded):
-                            summaries.append(event.summary)
-                            result, detail = "done", " ".join(summaries)
-                        elif isinstance(event, ev.Ready):
-                            # `run` keeps streaming logs until cancelled: the step is done once it answers.
-                            self._served = step.id
-                            self._finish(step, "done", f"Served at {event.url}")
-                            result, detail = "done", f"Served at {event.url}"
-                if result != "done":
-                    outcome = "failed"
-                    break
+        # The settings' practice registry, stopped since (a reboot): started before the step needs it.
+        woken: tuple[StepState, str] | None = None
+        async for event in wake(values.get("registry"), [a.kind for a in runnable(step)]):
+            self.post_message(StepEvent(step.id, event))
+            recording.add(event)
+            if isinstance(event, ev.Failed):
+                woken = StepState.FAILED, event.hint.what
+        if woken is not None:
+            return woken
+        for action in runnable(step):
+            result = None
+            try:
+                stream = run_action(action, values, secret=secret, source=self.session.lesson.source)
+            except LessonError as exc:  # the values changed since the check: still a lesson problem
+                failure = self._show_lesson_error(exc)
+                recording.add(failure)
+                return StepState.FAILED, failure.hint.what
+            async with aclosing(stream) as events:  # type: ignore[type-var]  # an async generator
+                async for event in events:
+                    self.post_message(StepEvent(step.id, event))
+                    recording.add(event)
+                    if isinstance(event, ev.Failed):
+                        result, detail = StepState.FAILED, event.hint.what
+                    elif isinstance(event, ev.Succeeded):
+                        summaries.append(event.summary)
+                        result, detail = StepState.DONE, " ".join(summaries)
+                    elif isinstance(event, ev.Ready):
+                        # `run` keeps streaming logs until cancelled: the step is done once it answers.
+                        self._served = step.id
+                        self._finish(step, StepState.DONE, f"Served at {event.url}")
+                        result, detail = StepState.DONE, f"Served at {event.url}"
+            if result != StepState.DONE:
+                return StepState.FAILED, detail
+        return StepState.DONE, detail
+
+    def _record_run(self, step: Step, recording: Recording, previous: Recording | None,
+                    verdict: tuple[StepState, str] | None) -> None:
+        """Save how the run ended (``verdict``; None: cancelled or crashed) and keep its recording to
+        show again, or bring back the last run that finished."""
+        if verdict is not None:
+            self._finish(step, *verdict)
+            recording.finish(self._saved_step(step))
+        elif self._served:  # a container that answered and was then stopped: a finished run
+            recording.finish(self._saved_step(step))
+            self.refresh_marks()
+        else:
+            self.refresh_marks()
+            # Cancelled or crashed: coming back shows the last run that finished, if any.
+            if previous is None:
+                self._runs.pop(step.id, None)
             else:
-                outcome = outcome or "done"
-        finally:
-            if outcome is not None:
-                self._finish(step, outcome, detail)
-                recording.finish(self._saved_step(step))
-            elif self._served:  # a container that answered and was then stopped: a finished run
-                recording.finish(self._saved_step(step))
-                self.refresh_marks()
-            else:
-                self.refresh_marks()
-                # Cancelled or crashed: coming back shows the last run that finished, if any.
-                if previous is None:
-                    self._runs.pop(step.id, None)
-                else:
-                    self._runs[step.id] = previous
+                self._runs[step.id] = previous
 
     def action_verify(self) -> None:
         """The learner ran the commands themselves: look at the result instead of running them."""
@@ -453,7 +412,7 @@ class LessonScreen(Screen):
         step = None if verify is not None else self._current_step()
         if verify is None and step is None:
             return
-        item = verify or (self.session.lesson.verify_item(step.verify) if step.verify else None)
+        item = verify or (self.session.lesson.verify_item(step.verify) if step is not None and step.verify else None)
         if item is None or not item.checks:
             self.notify("This step has no automatic check: run it (r) or mark it done (d).")
             return
@@ -472,9 +431,8 @@ class LessonScreen(Screen):
         from tutor.probes.runner import worst
 
         pane, values = self.query_one(ActionPane), self.session.values()
-        commands = [c for check in item.checks for c in check.probe.commands(values)]
-        pane.show_command(commands or ["(no command to type: the tutor asks the registry itself)"], state="running")
-        self.query_one(Outline).set_status("verify", item.id, "running")
+        pane.show_command(verify_commands(item, values), state="running")
+        self.query_one(Outline).set_status("verify", item.id, StepState.RUNNING)
         async for event in wake(values.get("registry"), [check.probe.kind for check in item.checks]):
             pane.show_event(event)  # a stopped practice registry is started before it is asked
             if isinstance(event, Failed):
@@ -488,29 +446,23 @@ class LessonScreen(Screen):
         reasons = " ".join(r.reason for r in results if r.reason)
         status = worst(r.status for r in results)
         self.session.record_verify(item, status, reasons)
-        if status == "passed":
+        if status == CheckStatus.PASSED:
             if step is not None:
-                self._finish(step, "done", reasons)
+                self._finish(step, StepState.DONE, reasons)
             pane.show_result(Text.assemble(("✔ ", "bold"), reasons or "Checked: done."), "succeeded")
         else:
-            from tutor.widgets.inline_code import inline_text
-
             hint = next((r.hint for r in results if r.hint is not None), None)
-            # The reasons already say what happened (the hint's "what" would say it twice).
-            message = Text.assemble(("✘ ", "bold"), inline_text(reasons))
-            if hint is not None:
-                message.append("\nNext: ", style="bold")
-                message.append(inline_text(hint.next_step))
-            if step is not None and self.session.step_state(step) == "done":
+            message = check_failure_text(reasons, hint)
+            if step is not None and self.session.step_state(step) == StepState.DONE:
                 # The check just showed the step's result is not there (any more): the mark says so.
-                self._finish(step, "failed", reasons)
+                self._finish(step, StepState.FAILED, reasons)
             pane.show_result(message, "failed")
         self.refresh_marks()
 
     def _finish(self, step: Step, status: str, detail: str) -> None:
         # A failed re-run un-ticks a done step: the mark says what is true now, for these commands.
         self.session.record_step(step, status, detail)
-        if status == "done":
+        if status == StepState.DONE:
             self._follow_warnings.pop(step.id, None)  # the check passed: the name is right now
         self.query_one(Outline).set_status("step", step.id, self.session.step_state(step))
 
@@ -523,13 +475,13 @@ class LessonScreen(Screen):
         if step is not None and warning:
             self._follow_warnings[step.id] = f"From your terminal: {note}" + \
                 (f"\nNext: {next_step}" if next_step else "")
-        elif step is not None and self.session.step_state(step) == "done":
+        elif step is not None and self.session.step_state(step) == StepState.DONE:
             self._follow_warnings.pop(step.id, None)
         if step is None or self.running() or self.current is None or \
                 (self.current.kind, self.current.id) != ("step", step_id):
             return
         self._prepare_pane(step)  # a done step shows its saved detail: the note
-        if self.session.step_state(step) != "done" and not warning:  # a warning: _prepare_pane showed it
+        if self.session.step_state(step) != StepState.DONE and not warning:  # a warning: _prepare_pane showed it
             self.query_one(ActionPane).show_result(note + (f"\nNext: {next_step}" if next_step else ""), "idle")
 
     @on(StepEvent)
@@ -572,6 +524,7 @@ class LessonScreen(Screen):
         self.run_worker(self._demo(), group="demo", exclusive=True, exit_on_error=False, description="demo mode")
 
     async def _demo(self) -> None:
+        assert self.demo is not None  # start_demo set it
         try:
             await self.demo.run()
         finally:
@@ -665,13 +618,13 @@ class LessonScreen(Screen):
     def action_mark_done(self) -> None:
         step = self._current_step()
         if step is not None:
-            self._finish(step, "done", "Marked done by you.")
+            self._finish(step, StepState.DONE, "Marked done by you.")
             self._prepare_pane(step)
 
     def action_skip(self) -> None:
         step = self._current_step()
         if step is not None:
-            self._finish(step, "skipped", "Skipped.")
+            self._finish(step, StepState.SKIPPED, "Skipped.")
             self.action_next()
 
     def action_reset_step(self) -> None:
@@ -681,7 +634,7 @@ class LessonScreen(Screen):
         self.session.progress.reset_step(step.id)
         self.session.save_progress()
         self._runs.pop(step.id, None)
-        self.query_one(Outline).set_status("step", step.id, "todo")
+        self.query_one(Outline).set_status("step", step.id, StepState.TODO)
         self._render_step(step)
         self._prepare_pane(step)
 
@@ -699,21 +652,21 @@ class LessonScreen(Screen):
         self._move(-1)
 
     def action_checklist(self) -> None:
-        self.app.open_checklist()
+        self.tutor_app.open_checklist()
 
     def action_quiz(self) -> None:
-        self.app.open_quiz(self.current.id if self.current and self.current.kind == "quiz" else None)
+        self.tutor_app.open_quiz(self.current.id if self.current and self.current.kind == "quiz" else None)
 
     def action_settings(self) -> None:
-        self.app.open_settings()
+        self.tutor_app.open_settings()
 
     action_quiz_unlisted, action_settings_unlisted = action_quiz, action_settings
 
     def action_follow_status(self) -> None:
         """f: what following the learner's terminal sees now (turn it off in the settings)."""
-        seen = getattr(getattr(self.app, "following", None), "seen", "")
+        seen = self.tutor_app.following.seen
         last = f" Last seen: {seen}" if seen else " Nothing seen from your terminal yet."
-        self.notify(f"{self.app.follow_text}.{last} Steps are ticked when you run docker yourself; the settings "
+        self.notify(f"{self.tutor_app.follow_text}.{last} Steps are ticked when you run docker yourself; the settings "
                     "(s) turn this off.", markup=False, timeout=8 if seen else None)
 
     action_follow_lost = action_follow_status
@@ -721,7 +674,7 @@ class LessonScreen(Screen):
     def reload(self) -> None:
         """Settings or progress changed elsewhere: titles, marks and the current entry are redrawn."""
         self.session.refresh_progress()  # and what another tutor process saved meanwhile
-        self.query_one(Outline).fill(self._sections())
+        self.query_one(Outline).fill(lesson_sections(self.session.lesson, self.session.render))
         self.refresh_marks()
         if self.current is not None:
             current, self.current = self.current, None

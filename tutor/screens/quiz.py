@@ -7,8 +7,6 @@ app provides (the screen itself does no I/O).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -16,23 +14,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.geometry import Size
-from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Markdown, OptionList, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Footer, Markdown, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option as ListOption
 
-from tutor.lesson.model import Lesson, Question
-from tutor.quiz.grader import GradeError, Verdict
-from tutor.states import Verdict as Mark
+from tutor.lesson.model import Question
+from tutor.quiz.grader import GradeError, Grading
+from tutor.states import Verdict
 from tutor.quiz.report import human_time
 from tutor.quiz.session import QuizSession
-from tutor.store import Progress
+from tutor.screens.base import TutorScreen
+from tutor.session import Session
+from tutor.widgets.marks import VERDICT_WORDS, mark_of
+from tutor.widgets.quiz_fields import AnswerArea, OptionButton, OptionCheckbox, OptionChecks, answer_text
 
 REVIEW_WIDTH = 20  # characters of a question's prompt shown in the review list
-MARKS = {"correct": ("✔", "green"), "partly": ("◐", "yellow"), "incorrect": ("✘", "red"), "todo": ("·", "dim")}
-HEADLINES = {"correct": "Correct", "partly": "Partly right", "incorrect": "Not right yet"}
 TEXT_KEYS = "enter checks · ctrl+j new line"
 
 
@@ -44,115 +39,7 @@ def inline(text: str, style: str = "") -> Text:
     return result
 
 
-class PlainMark:
-    """A toggle whose state shows in its characters, not only its colour: a plain-text
-    capture (or a monochrome terminal) must still tell a ticked option from an unticked one."""
-
-    MARK_ON = "[x]"
-    MARK_OFF = "[ ]"
-    value: bool
-
-    @property
-    def _button(self) -> Content:
-        style = self.get_visual_style("toggle--button")  # type: ignore[attr-defined]
-        return Content.styled(self.MARK_ON if self.value else self.MARK_OFF, style)
-
-
-class OptionButton(PlainMark, RadioButton):
-    """A radio button whose label wraps, so a long option is shown whole."""
-
-    MARK_ON, MARK_OFF = "(●)", "( )"
-    DEFAULT_CSS = """
-    OptionButton { width: 1fr; height: auto; text-wrap: wrap; }
-    """
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, self.render().get_height(self.styles, width))
-
-
-class OptionCheckbox(PlainMark, Checkbox):
-    """A checkbox whose label wraps (SelectionList cuts long options off)."""
-
-    DEFAULT_CSS = """
-    OptionCheckbox {
-        width: 1fr; height: auto; text-wrap: wrap; border: none; padding: 0; background: transparent;
-        &:focus { border: none; }
-    }
-    """
-
-    def __init__(self, label: Text, key: str, value: bool = False) -> None:
-        super().__init__(label, value)
-        self.key = key
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, self.render().get_height(self.styles, width))
-
-
-class OptionChecks(Vertical):
-    """The options of a question with several right answers; up and down move between them."""
-
-    DEFAULT_CSS = """
-    OptionChecks { height: auto; border: tall $border-blurred; }
-    OptionChecks:focus-within { border: tall $border; }
-    """
-    BINDINGS = [Binding("down", "move(1)", "Next option", show=False),
-                Binding("up", "move(-1)", "Previous option", show=False)]
-
-    @property
-    def chosen(self) -> list[str]:
-        return [box.key for box in self.query(OptionCheckbox) if box.value]
-
-    def action_move(self, delta: int) -> None:
-        boxes = list(self.query(OptionCheckbox))
-        focused = self.screen.focused
-        index = boxes.index(focused) if focused in boxes else -delta
-        boxes[max(0, min(len(boxes) - 1, index + delta))].focus()
-
-
-def answer_text(text: str) -> str:
-    """An answer as the field shows and keeps it: line breaks stay, a tab is a space, and every
-    other control character is a visible escape (``\\x1b``), so a pasted ``ESC[2J`` is text."""
-    from tutor.visible import visible
-
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return visible(text, newlines=True)
-
-
-class AnswerArea(TextArea):
-    """A multi-line answer field where enter checks (as a one-line field did) and ctrl+j,
-    which every terminal sends apart from enter, starts a new line. What comes in, typed or
-    pasted, goes through :func:`answer_text`."""
-
-    BINDINGS = [Binding("ctrl+j", "new_line", "New line")]
-
-    def edit(self, edit):
-        shown = answer_text(edit.text)
-        if shown != edit.text:
-            edit = type(edit)(shown, edit.from_location, edit.to_location, edit.maintain_selection_offset)
-        return super().edit(edit)
-
-    @dataclass
-    class Submitted(Message):
-        area: AnswerArea
-
-    def on_mount(self) -> None:
-        if self.app.is_headless:
-            # Nobody watches a headless app; a blinking cursor there only makes screenshots differ.
-            self.cursor_blink = False
-
-    async def _on_key(self, event) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Submitted(self))
-            return
-        await super()._on_key(event)
-
-    def action_new_line(self) -> None:
-        self.insert("\n")
-
-
-class QuizScreen(Screen[None]):
+class QuizScreen(TutorScreen[None]):
     # ctrl+ keys so that they work while typing in the answer field, too. Form and Shuffle stay
     # out of the footer so the rest fits 80 columns; the question itself mentions ctrl+t.
     BINDINGS = [
@@ -165,18 +52,17 @@ class QuizScreen(Screen[None]):
         Binding("escape", "close", "Close"),
     ]
 
-    def __init__(self, lesson: Lesson, progress: Progress, save: Callable[[], None], seed: int | None = None,
-                 question_id: str | None = None, values: Mapping[str, str] | None = None) -> None:
+    def __init__(self, session: Session, question_id: str | None = None, seed: int | None = None) -> None:
         super().__init__()
-        self.lesson = lesson
-        self.progress = progress
-        self.save = save
-        self.values = dict(values or {})
+        self.session = session
+        self.lesson, self.progress = session.lesson, session.progress
+        lesson, progress = self.lesson, self.progress
+        self.values = dict(session.values())  # the settings fill {username} and friends
         self.quiz = QuizSession(lesson, progress, seed=seed, shuffle=seed is not None)
         self.current_id = question_id if question_id and lesson.question(question_id) else None
         self.form = "text"
         self.shown_options: list[str] = []  # option keys in the order the widgets show them
-        self.last_outcome: Verdict | None = None
+        self.last_outcome: Grading | None = None
         self.follow_up_of: str | None = None  # the text answer whose follow-up question is open
 
     # --- layout ---------------------------------------------------------------------------
@@ -196,9 +82,6 @@ class QuizScreen(Screen[None]):
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
-        session = getattr(self.app, "session", None)
-        if not self.values and callable(getattr(session, "values", None)):
-            self.values = dict(session.values())  # the app's settings fill {username} and friends
         if not self.lesson.quiz:
             self.query_one("#quiz-status", Static).update("This lesson has no quiz.")
             return
@@ -224,11 +107,11 @@ class QuizScreen(Screen[None]):
         review = self.query_one("#quiz-review", OptionList)
         review.clear_options()
         for question in self.quiz.questions:
-            mark, style = MARKS[self.quiz.status(question.id)]
+            symbol, style = mark_of(self.quiz.status(question.id))
             prompt = self.render_text(question.prompt).replace("`", "")
             if len(prompt) > REVIEW_WIDTH:
                 prompt = prompt[: REVIEW_WIDTH - 1].rstrip() + "…"
-            label = Text.assemble((f"{mark} ", style), f"{self.number(question.id)}. {prompt}")
+            label = Text.assemble((f"{symbol} ", style), f"{self.number(question.id)}. {prompt}")
             review.add_option(ListOption(label, id=question.id))
         ids = [q.id for q in self.quiz.questions]
         if self.current_id in ids:
@@ -322,10 +205,10 @@ class QuizScreen(Screen[None]):
         if not attempt:
             return Text("")
         verdict = str(attempt.get("verdict", ""))
-        mark, style = MARKS.get(verdict, MARKS["todo"])
+        symbol, style = mark_of(verdict)
         when = human_time(attempt.get("at"))
         text = Text.assemble(("Your last answer", "bold"), (f" ({when})" if when else "", "dim"), ": ",
-                             (f"{mark} {HEADLINES.get(verdict, verdict)}", f"bold {style}"))
+                             (f"{symbol} {VERDICT_WORDS.get(verdict, verdict)}", f"bold {style}"))
         answer = attempt.get("answer")
         if attempt.get("form", "text") == self.form and self.form == "text":
             text.append("\nIt is filled in above: type to replace it, or press an arrow key to edit it.",
@@ -375,10 +258,7 @@ class QuizScreen(Screen[None]):
         except GradeError as exc:
             self.notify(str(exc), severity="error")
             return
-        try:
-            self.save()
-        except OSError as exc:
-            self.notify(f"Your answer could not be saved: {exc}", title="Not saved", severity="error")
+        self.session.save_progress()  # a failure is the session's to report (the app shows it), the answer stays
         self.last_outcome = outcome.verdict
         asked = outcome.verdict.follow_up and self.form == "text"
         self.follow_up_of = (f"{earlier.rstrip()}\n{answer}" if earlier else answer) if asked else None
@@ -402,9 +282,9 @@ class QuizScreen(Screen[None]):
         feedback_top = self.query_one("#quiz-feedback").virtual_region.y
         main.scroll_to(y=max(answer_top, feedback_top - main.scrollable_content_region.height // 2), animate=False)
 
-    def feedback(self, verdict: Verdict, question: Question | None = None) -> Text:
-        mark, style = MARKS[verdict.verdict]
-        text = Text.assemble((f"{mark} {HEADLINES[verdict.verdict]}", f"bold {style}"),
+    def feedback(self, verdict: Grading, question: Question | None = None) -> Text:
+        symbol, style = mark_of(verdict.verdict)
+        text = Text.assemble((f"{symbol} {VERDICT_WORDS[verdict.verdict]}", f"bold {style}"),
                              f"  (score {verdict.score:g})\n")
         choice = verdict.form == "choice"
         label = (lambda key: f"{self.letter(key)}) ") if choice else (lambda key: "")
@@ -442,7 +322,7 @@ class QuizScreen(Screen[None]):
             text.append("Follow-up: ", style="bold")
             text.append(inline(self.render_text(verdict.follow_up)))
             text.append("\nType your reply above; it is graded together with your answer.\n", style="dim")
-        elif verdict.verdict != Mark.CORRECT:
+        elif verdict.verdict != Verdict.CORRECT:
             change = "Change your choice" if choice else "Edit your answer"
             text.append(f"{change} and check again, or move on and retry the missed ones later (ctrl+r).",
                         style="dim")

@@ -18,7 +18,7 @@ from textual.lazy import Lazy
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from tutor.widgets.layer_progress import LayerProgress
+from tutor.widgets.layer_bars import LayerBars
 from tutor.widgets.wrapping_log import CONTINUED, WrappingLog
 
 # Bounded so a 100k-line build never holds the whole log in the widget as well.
@@ -99,7 +99,7 @@ class ActionPane(Vertical):
         # One Static per result line (a command's outcome, a failure's advice), so the newest
         # can be scrolled to its first line: a hint must be read from its start.
         yield VerticalScroll(id="result-area")
-        yield LayerProgress(id="layers")
+        yield LayerBars(id="layers")
         # Empty until an action runs, so Textual's Lazy mounts it just after the first frame.
         yield Lazy(self._log)
 
@@ -121,7 +121,7 @@ class ActionPane(Vertical):
         self._log.clear()
         self._unwritten.clear()
         self.remove_class("-output")
-        self.query_one(LayerProgress).clear()
+        self.query_one(LayerBars).clear()
         self._set_result(Text())
         self.state = state
 
@@ -138,7 +138,7 @@ class ActionPane(Vertical):
         self._commands[index][1] = "running"
         self._draw_commands()
         # Each command's layers are its own: the frontend's push lists only the frontend's.
-        self.query_one(LayerProgress).clear()
+        self.query_one(LayerBars).clear()
         if self._log.line_count or self._unwritten:
             self._write([f"$ {text}"])  # the log says whose output follows
 
@@ -192,7 +192,7 @@ class ActionPane(Vertical):
             case ev.Output(lines=lines):
                 self._write(list(lines))
             case ev.LayerProgress(layer=layer, status=status, current=current, total=total):
-                self.query_one(LayerProgress).update_layer(layer, status, current, total)
+                self.query_one(LayerBars).update_layer(layer, status, current, total)
             case ev.Notice(text=text):
                 self._write([f"note: {text}"])
             case ev.Succeeded(summary=summary):
@@ -201,7 +201,7 @@ class ActionPane(Vertical):
             case ev.Failed(hint=hint):
                 # Failed.output repeats lines already streamed as Output; the hint is what is new.
                 self._end_command("failed")
-                self.query_one(LayerProgress).stop()
+                self.query_one(LayerBars).stop()
                 self.add_result(failure_text(hint), "failed")
             case ev.Ready(url=url):
                 self.add_result(f"Serving at {url}  (esc stops and removes the container)", "running")
@@ -209,7 +209,7 @@ class ActionPane(Vertical):
     def stop(self, text: str, state: str) -> None:
         """The action ended without a verdict of its own (cancelled, or a server stopped)."""
         self._end_command("done" if state == "stopped" else "failed")
-        self.query_one(LayerProgress).stop()
+        self.query_one(LayerBars).stop()
         self.add_result(text, state)
 
     def _write(self, lines: list[str]) -> None:
@@ -289,4 +289,16 @@ def failure_text(hint) -> Text:
         text.append(said[0][:300])
     text.append("\nNext: ", "bold")
     text.append(inline_text(hint.next_step))
+    return text
+
+
+def check_failure_text(reasons: str, hint) -> Text:
+    """A failed check as the pane shows it: the checks' reasons (they say what happened, so the
+    hint's "what" would say it twice), then the hint's next step."""
+    from tutor.widgets.inline_code import inline_text
+
+    text = Text.assemble(("✘ ", "bold"), inline_text(reasons))
+    if hint is not None:
+        text.append("\nNext: ", style="bold")
+        text.append(inline_text(hint.next_step))
     return text

@@ -6,9 +6,14 @@ The app feeds it captions (tutor.demo.key_caption); it draws them and fades afte
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
 
 SHOWN = 5  # keys in view at once: enough for "n n r", short enough for 80 columns
 FADE_SECONDS = 2.5
@@ -38,7 +43,7 @@ class KeyEcho(Container):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._fade = None
+        self._fade: Timer | None = None
         # Made here, not in compose: keys can arrive between mount and compose (a fast burst after a
         # screen opens) and must land on the label all the same.
         self._keys = Static("", id="keys", markup=False)

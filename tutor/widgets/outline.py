@@ -7,25 +7,38 @@ disabled options, so the cursor only ever rests on something that can be shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-MARKS = {
-    "todo": ("·", "dim"), "done": ("✔", "green"), "passed": ("✔", "green"), "failed": ("✘", "red"),
-    "running": ("▶", "yellow"), "skipped": ("↷", "dim"), "partly": ("◐", "yellow"), "read": ("✔", "dim"),
-    "error": ("!", "yellow"), "stale": ("○", "yellow"),
-}
+from tutor.widgets.marks import mark_of
 
+if TYPE_CHECKING:
+    from tutor.lesson import Lesson
 
 @dataclass(frozen=True)
 class Entry:
     kind: str  # concept, step, quiz, verify, checklist
     id: str
     title: str
+
+
+def lesson_sections(lesson: Lesson, render: Callable[[str], str]) -> list[tuple[str, list[Entry]]]:
+    """The outline's sections for a lesson, titles filled with the learner's values; empty ones left out."""
+    numbered = [Entry("step", s.id, f"{n}. {render(s.title)}") for n, s in enumerate(lesson.steps, 1)]
+    sections = [
+        ("Concepts", [Entry("concept", c.id, render(c.title)) for c in lesson.concepts]),
+        ("Your task", numbered),
+        ("Quiz", [Entry("quiz", q.id, render(q.prompt)) for q in lesson.quiz]),
+        ("Verify", [Entry("verify", v.id, render(v.title)) for v in lesson.verify]),
+        ("Checklist", [Entry("checklist", c.id, render(c.text)) for c in lesson.checklist]),
+    ]
+    return [(heading, entries) for heading, entries in sections if entries]
 
 
 class Outline(OptionList):
@@ -97,8 +110,8 @@ class Outline(OptionList):
     def _label(entry: Entry, status: str) -> MarkedTitle:
         from tutor.widgets.inline_code import inline_text
 
-        mark, style = MARKS.get(status, MARKS["todo"])
-        return MarkedTitle(Text(mark, style), inline_text(entry.title))
+        symbol, style = mark_of(status)
+        return MarkedTitle(Text(symbol, style), inline_text(entry.title))
 
 
 class MarkedTitle:

@@ -9,14 +9,19 @@ text appears when it always did.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.containers import VerticalScroll
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 
 class StepText(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._source = ""
-        self._markdown = None
+        self._markdown: Markdown | None = None  # created after the first frame
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._create_markdown)
@@ -53,6 +58,8 @@ class StepText(VerticalScroll):
 
         async def scroll_when_laid_out() -> None:
             await done
+            if self._markdown is None:
+                return
             rules = self._markdown.query("MarkdownHorizontalRule")
             if rules:
                 self.call_after_refresh(self.scroll_to_widget, rules.last(), top=True, animate=False)

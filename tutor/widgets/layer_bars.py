@@ -53,8 +53,10 @@ class LayerRow(Horizontal):
             self._apply()
 
     def _apply(self) -> None:
+        from textual.widgets import ProgressBar  # loaded already: compose imported it
+
         status, current, total = self._state
-        bars = self.query("ProgressBar")
+        bars = self.query(ProgressBar)
         if not bars:  # mounted, children not yet: on_mount of the bar's row applies the state again
             return
         bar = bars.first()
@@ -70,12 +72,12 @@ class LayerRow(Horizontal):
         self.query_one(".layer-status", Label).update(self.status_label)
 
 
-class LayerProgress(Vertical):
+class LayerBars(Vertical):
     """Rows appear as layers are first mentioned; updates only touch their own row."""
 
     DEFAULT_CSS = """
-    LayerProgress { height: auto; max-height: 8; overflow-y: auto; }
-    LayerProgress:empty { display: none; }
+    LayerBars { height: auto; max-height: 8; overflow-y: auto; }
+    LayerBars:empty { display: none; }
     """
 
     def __init__(self, **kwargs) -> None:
