@@ -281,11 +281,11 @@ def hint(code: str, detail: str = "", **facts: object) -> Hint:
     if "login_command" not in known and "{login_command}" in what + next_step:
         # Advice typed by hand, where docker asks for the password itself. Imported here:
         # docker_ops imports this module.
-        from tutor.docker_cli import login_by_hand
+        from tutor.docker_ops.commandline import login_by_hand
 
         known["login_command"] = login_by_hand(known.get("registry"))
     if "build_command" not in known and "{build_command}" in next_step:
-        from tutor.docker_cli import build
+        from tutor.docker_ops.commandline import build
 
         known["build_command"] = build(known.get("ref") or "IMAGE", ".")
     what, next_step = (_as_typed(text, known) for text in (what, next_step))
@@ -492,7 +492,7 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Hin
 def tutor_login(registry: str, username: str) -> str:
     """``docker-tutor do login`` for this registry and user, spelt out so that it logs in there whatever
     the settings hold (or when there are none); it asks for the password without echoing it."""
-    from tutor.docker_cli import join
+    from tutor.docker_ops.commandline import join
 
     return join("docker-tutor", "do", "login", "--var", f"registry={registry}", "--var", f"username={username}")
 
@@ -501,7 +501,7 @@ def retag_advice(ref: str, source: str, own: bool) -> str:
     """The second half of ``tag_missing``'s advice, for the local image ``source`` named like ``ref``:
     re-tagging it when it is the learner's own, only a mention when it is under another user's name
     (pushing a stranger's image as yours is never the advice)."""
-    from tutor.docker_cli import tag
+    from tutor.docker_ops.commandline import tag
 
     if own:
         return f", or give your existing image that name (`{tag(source, ref)}`)"
@@ -546,7 +546,7 @@ def _push_refused(facts: dict[str, object]) -> str:
     """Which refusal it is, from who is logged in (``logged_in``: the account docker sent, None for
     nobody), the image's ``namespace``, the settings' ``username`` and the ``corrected`` name (the
     image under the logged-in user). Fills in the facts the chosen wording needs."""
-    from tutor.docker_cli import join
+    from tutor.docker_ops.commandline import join
     from tutor.reference import is_hub
 
     logged_in = str(facts.get("logged_in") or "")
@@ -1053,12 +1053,12 @@ _FOLLOW_CODES = {"no-namespace": "follow_no_namespace", "other-namespace": "foll
 def follow_wrong_name(problem: str, name: str, expected: str, *, pushed: bool = False, username: str = "",
                       registry: str = "", tag: str = "") -> Hint:
     """A name seen in the learner's terminal that is not the lesson's (problem from follow.wrong_name)."""
-    from tutor.reference import ReferenceError, is_hub, parse
+    from tutor.reference import ImageNameError, is_hub, parse
 
     hub = is_hub(registry or "docker.io")
     try:
         seen = parse(name)
-    except ReferenceError:
+    except ImageNameError:
         seen = None
     # A bare name (poll-backend:v1) lacks the registry's host as well when the lesson's is not Docker Hub:
     # then it is Docker Hub that a push of it goes to.
@@ -1187,11 +1187,11 @@ def _for_practice(code: str, facts: dict[str, object]) -> str:
         return code
     registry, ref = str(facts.get("registry") or ""), str(facts.get("ref") or "")
     if not registry and ref:
-        from tutor.reference import ReferenceError, parse
+        from tutor.reference import ImageNameError, parse
 
         try:
             registry = parse(ref).registry
-        except ReferenceError:
+        except ImageNameError:
             return code
     if not registry.startswith("127.0.0.1:"):  # the practice registry is on loopback: others cost nothing
         return code
@@ -1206,11 +1206,11 @@ def _for_practice(code: str, facts: dict[str, object]) -> str:
         # Running, yet not reached: the generic advice (name, network) is the one that may help.
         return instead if control.running(Layout.default()) is None else code
     if ref:
-        from tutor.reference import ReferenceError, parse
+        from tutor.reference import ImageNameError, parse
 
         try:
             facts.setdefault("repository", parse(ref).path)
-        except ReferenceError:
+        except ImageNameError:
             pass
     return instead
 _GENERIC.update({

@@ -87,7 +87,7 @@ _HUB_USERNAME = re.compile(r"[a-z0-9]+")
 _DIGEST_HEX_LENGTH = {"sha256": 64, "sha384": 96, "sha512": 128}
 
 
-class ReferenceError(ValueError):  # noqa: A001 - shadows the weakref builtin only in this module
+class ImageNameError(ValueError):
     """An image reference breaks a rule; ``str()`` is ``"<rule>: <reference>"``."""
 
     def __init__(self, rule: str, reference: str, hint: str | None = None) -> None:
@@ -177,25 +177,25 @@ class ImageRef:
 def parse(text: str) -> ImageRef:
     """Parse and normalise an image reference as ``docker pull``/``docker tag`` read it."""
     if not text.strip():
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_EMPTY, "", "type an image reference such as nginx or yourusername/poll-backend:v1"
         )
     if len(text) > _MAX_INPUT:
-        raise ReferenceError(RULE_TOO_LONG, text[:60] + "...", f"this reference has {len(text)} characters")
+        raise ImageNameError(RULE_TOO_LONG, text[:60] + "...", f"this reference has {len(text)} characters")
     # Docker refuses whitespace anywhere, even at the ends ('user/app:v1 ' is invalid), so nothing
     # is stripped here: what parses is exactly what `docker push` would accept.
     if any(ch.isspace() for ch in text):
         # Quoted, so that a trailing space (or a newline) can be seen in a one-line message.
-        raise ReferenceError(RULE_FORMAT, repr(text), _whitespace_hint(text))
+        raise ImageNameError(RULE_FORMAT, repr(text), _whitespace_hint(text))
     ref = text
     if "://" in ref:
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_FORMAT, ref,
             f"leave out the scheme: image references have no http:// or https://, "
             f"e.g. {ref.split('://', 1)[1]}",
         )
     if _IMAGE_ID.fullmatch(ref):
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_IMAGE_ID, ref,
             "that looks like an image ID; refer to the image by name, e.g. yourusername/app:v1",
         )
@@ -208,7 +208,7 @@ def parse(text: str) -> ImageRef:
     else:
         name, tag = name_and_tag, None
     if not name:
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_FORMAT, ref, "a reference starts with the repository name, e.g. app:v1 or app@sha256:..."
         )
 
@@ -227,7 +227,7 @@ def parse(text: str) -> ImageRef:
     if at:
         _check_digest(digest, ref)
     if len(path) > MAX_PATH_LENGTH:
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_TOO_LONG, ref,
             f"the repository path {'(with library/) ' if path != remote else ''}has {len(path)} characters",
         )
@@ -257,20 +257,20 @@ def build(username: str, repository: str, tag: str, registry: str = DOCKER_HUB) 
     if not hub:
         _check_registry_host(registry, registry, RULE_REGISTRY)
         if not _looks_like_registry(registry):
-            raise ReferenceError(
+            raise ImageNameError(
                 RULE_REGISTRY, registry,
                 "Docker only reads the first part of a name as a registry when it is localhost "
                 f"or contains '.' or ':'; e.g. {registry}.example.com or {registry}:5000",
             )
     problem = validate_username(username, registry=registry)
     if problem:
-        raise ReferenceError(RULE_USERNAME, username, problem)
+        raise ImageNameError(RULE_USERNAME, username, problem)
     prefix = "" if hub else registry + "/"
     composed = f"{prefix}{username}/{repository}:{tag}"
     if not repository:
-        raise ReferenceError(RULE_FORMAT, composed, "give the repository a name, e.g. poll-backend")
+        raise ImageNameError(RULE_FORMAT, composed, "give the repository a name, e.g. poll-backend")
     if any(ch in repository for ch in ":@") or repository.startswith("/"):
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_FORMAT, composed, "the repository is only the name (e.g. poll-backend): give the tag separately"
         )
     _check_tag(tag, composed)
@@ -331,7 +331,7 @@ def validate_registry(registry: str) -> str | None:
         return f"A registry host has at most {MAX_HOST_LENGTH} characters; '{shown}' has {len(text)}."
     try:
         _check_registry_host(text, text, RULE_REGISTRY)
-    except ReferenceError as exc:
+    except ImageNameError as exc:
         return f"{exc.hint}.".replace(repr(text), f"'{shown}'")
     if not _looks_like_registry(text):
         return (f"'{shown}' is not read as a registry by Docker: the first part of a name is a registry only "
@@ -357,22 +357,22 @@ def _split_registry(name: str) -> tuple[str | None, str]:
 def _check_remote(remote: str, ref: str, registry: str | None, suffix: str) -> None:
     """The repository path after the registry: lowercase components joined by '/'."""
     if not remote:
-        raise ReferenceError(RULE_FORMAT, ref, "add the repository name after the registry, e.g. "
+        raise ImageNameError(RULE_FORMAT, ref, "add the repository name after the registry, e.g. "
                              f"{registry or 'ghcr.io'}/yourusername/app")
     if remote != remote.lower():
         fixed = (f"{registry}/" if registry is not None else "") + remote.lower() + suffix
         hint = "repository names use lowercase letters only"
         if _parses(fixed):
             hint += f": use {fixed}"
-        raise ReferenceError(RULE_LOWERCASE, ref, hint)
+        raise ImageNameError(RULE_LOWERCASE, ref, hint)
     for part in remote.split("/"):
         if not part:
-            raise ReferenceError(RULE_FORMAT, ref, "a repository name has no empty parts: remove the extra '/'")
+            raise ImageNameError(RULE_FORMAT, ref, "a repository name has no empty parts: remove the extra '/'")
         if not _PATH_COMPONENT.fullmatch(part):
             hint = _explain_component(part)
             if part.startswith("["):
                 hint = "a registry address must be followed by '/' and a repository, e.g. [::1]:5000/app"
-            raise ReferenceError(RULE_FORMAT, ref, hint)
+            raise ImageNameError(RULE_FORMAT, ref, hint)
 
 
 def _explain_component(part: str) -> str:
@@ -403,7 +403,7 @@ def _check_registry_host(host: str, ref: str, rule: str = RULE_FORMAT) -> None:
     else:
         hint = ("a registry host is made of letters, digits and '-' (not at the ends), "
                 "separated by '.', e.g. ghcr.io or 127.0.0.1:5000")
-    raise ReferenceError(rule, ref, f"{host!r} is not a valid registry address; {hint}")
+    raise ImageNameError(rule, ref, f"{host!r} is not a valid registry address; {hint}")
 
 
 def _check_tag(tag: str, ref: str) -> None:
@@ -418,33 +418,33 @@ def _check_tag(tag: str, ref: str) -> None:
     else:
         bad = next(ch for ch in tag if not (ch in "._-" or (ch.isascii() and ch.isalnum())))
         hint = f"a tag uses only letters, digits, '_', '.' and '-'; {bad!r} is not allowed"
-    raise ReferenceError(RULE_TAG, ref, hint)
+    raise ImageNameError(RULE_TAG, ref, hint)
 
 
 def _check_digest(digest: str, ref: str) -> None:
     example = "sha256:<64 lowercase hex digits>"
     if "@" in digest:
-        raise ReferenceError(RULE_FORMAT, ref, "a reference has at most one '@' (before the digest)")
+        raise ImageNameError(RULE_FORMAT, ref, "a reference has at most one '@' (before the digest)")
     algorithm, colon, hex_part = digest.partition(":")
     if not colon or not _DIGEST_ALGORITHM.fullmatch(algorithm) or not _HEX.fullmatch(hex_part):
-        raise ReferenceError(RULE_DIGEST, ref, f"a digest after '@' looks like {example}")
+        raise ImageNameError(RULE_DIGEST, ref, f"a digest after '@' looks like {example}")
     expected = _DIGEST_HEX_LENGTH.get(algorithm)
     if expected is None:
         if len(hex_part) < 32:
-            raise ReferenceError(RULE_DIGEST, ref, f"a digest after '@' looks like {example}")
-        raise ReferenceError(RULE_DIGEST_ALGORITHM, ref, "use sha256 (sha384 and sha512 also work)")
+            raise ImageNameError(RULE_DIGEST, ref, f"a digest after '@' looks like {example}")
+        raise ImageNameError(RULE_DIGEST_ALGORITHM, ref, "use sha256 (sha384 and sha512 also work)")
     if len(hex_part) != expected:
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_DIGEST, ref,
             f"a {algorithm} digest has exactly {expected} hex digits; this one has {len(hex_part)}",
         )
     if hex_part != hex_part.lower():
-        raise ReferenceError(RULE_DIGEST, ref, f"write the hex digits in lowercase: {algorithm}:{hex_part.lower()}")
+        raise ImageNameError(RULE_DIGEST, ref, f"write the hex digits in lowercase: {algorithm}:{hex_part.lower()}")
 
 
 def _parses(text: str) -> bool:
     try:
         parse(text)
-    except ReferenceError:
+    except ImageNameError:
         return False
     return True

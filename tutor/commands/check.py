@@ -96,7 +96,7 @@ def _setup(args: argparse.Namespace) -> dict[str, Any]:
     try:
         username = "example" if args.roster else (values.get("username") or "example")
         reference.build(username, "app", values.get("tag") or "latest", registry)
-    except reference.ReferenceError as err:
+    except reference.ImageNameError as err:
         raise BadInput(f"{err}" + (f" ({err.hint})" if err.hint else "")) from None
     if args.item:
         unknown = [i for i in args.item if lesson.checklist_item(i) is None]

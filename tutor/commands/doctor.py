@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 def _setup(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     from tutor import reference, store
     from tutor.commands.check import BadInput
-    from tutor.docker_cli import join
+    from tutor.docker_ops.commandline import join
     from tutor.lesson import LessonError, get_lesson
     from tutor.probes import doctor, node
 
@@ -91,7 +91,7 @@ def _setup(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
             raise BadInput(f"--user: {problem}")
     try:
         reference.build("example", "app", "latest", registry)
-    except reference.ReferenceError as err:
+    except reference.ImageNameError as err:
         raise BadInput(f"--registry: {err}" + (f" ({err.hint})" if err.hint else "")) from None
     target, problem = None, ""
     try:

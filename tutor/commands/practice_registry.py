@@ -130,7 +130,7 @@ def _start(args: argparse.Namespace, layout) -> int:
 
 def _show_passwords(passwords: dict[str, str], address: str) -> None:
     """The one time a password is shown: only its hash is kept."""
-    from tutor.docker_cli import join
+    from tutor.docker_ops.commandline import join
     from tutor.hints import tutor_login
 
     if not passwords:
@@ -221,7 +221,7 @@ def _since(stamp: str) -> str:
 
 def _visibility(args: argparse.Namespace, layout) -> int:
     from tutor.practice import policy
-    from tutor.reference import ReferenceError, parse
+    from tutor.reference import ImageNameError, parse
 
     name = args.name.strip().removeprefix("/")
     if "/" not in name:  # a bare repository name is in the learner's own namespace
@@ -231,7 +231,7 @@ def _visibility(args: argparse.Namespace, layout) -> int:
         name = f"{user}/{name}"
     try:
         parse(f"127.0.0.1/{name}:latest")
-    except ReferenceError as exc:
+    except ImageNameError as exc:
         import re
 
         said = re.sub(r"127\.0\.0\.1/(.*?):latest", r"\1", exc.hint or exc.rule)  # our probe name, not theirs

@@ -460,7 +460,7 @@ class Doctor:
         return list(dict.fromkeys(found))
 
     async def check_login(self, registry: asyncio.Task) -> Finding:
-        from tutor import docker_config
+        from tutor.docker_ops import docker_config
         from tutor.probes import registry as api
 
         facts = self._registry_facts()
@@ -643,7 +643,7 @@ def parse_ratelimit(value: str | None) -> tuple[int | None, int | None]:
 def _parses(image: str) -> bool:
     try:
         reference.parse(image)
-    except reference.ReferenceError:
+    except reference.ImageNameError:
         return False
     return True
 
@@ -659,7 +659,7 @@ def _are(names: Any) -> str:
 
 
 def _login_command(registry: str, username: str = "") -> str:
-    from tutor.docker_cli import join, login_by_hand
+    from tutor.docker_ops.commandline import join, login_by_hand
 
     if not username:
         return login_by_hand(registry)

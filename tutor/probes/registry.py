@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tutor import __version__, hints, reference
-from tutor.docker_config import CredentialError, Credentials, lookup_async
+from tutor.docker_ops.docker_config import CredentialError, Credentials, lookup_async
 from tutor.probes.results import ImageResult
 
 if TYPE_CHECKING:
@@ -339,7 +339,7 @@ async def probe_image(ref: str | reference.ImageRef, *, http: httpx.AsyncClient 
     """
     try:
         image = ref if isinstance(ref, reference.ImageRef) else reference.parse(ref)
-    except reference.ReferenceError as err:
+    except reference.ImageNameError as err:
         return ImageResult(str(ref), INVALID, False, f"{err}.",
                            hints.hint("invalid_reference", message=str(err)), {"rule": err.rule})
     import httpx
