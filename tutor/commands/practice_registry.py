@@ -12,6 +12,7 @@ import json
 import sys
 
 from tutor.commands import fail
+from tutor.commands.options import CONFIG, include
 
 EXIT_FAILED, EXIT_NOT_RUNNING = 1, 3
 ACTIONS = ("start", "stop", "status", "private", "public", "password")
@@ -43,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="a class: a CSV with a 'username' column (and optionally 'password'), or one "
                              "username per line; every new account's password is printed once")
     parser.add_argument("--json", action="store_true", help="status as JSON")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: your config folder)")
+    include(parser, CONFIG)
     parser.set_defaults(handler=run)
 
 
