@@ -25,7 +25,7 @@ DOMAIN_MODULES = [
     "tutor.probes.doctor", "tutor.probes.roster", "tutor.probes.runner",
     "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match",
     "tutor.quiz.report", "tutor.quiz.roles", "tutor.quiz.claims", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
-    "tutor.follow", "tutor.docker_ops.follow",
+    "tutor.follow", "tutor.follow_names", "tutor.docker_ops.follow",
 ]
 # The full-screen app may load Textual, but not the heavy libraries before an action runs.
 APP_MODULES = ["tutor.app", "tutor.screens.lesson"]
