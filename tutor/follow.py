@@ -111,7 +111,8 @@ class Follower:
             kinds = {check.probe.kind for check in item.checks}
             if not kinds or kinds & set(NOT_FOLLOWED):
                 continue
-            local, remote = set(), set()
+            local: set[str] = set()
+            remote: set[str] = set()
             for check in item.checks:
                 names = {f for f in map(full_name, check.probe.images(values)) if f}
                 (local if check.probe.kind in LOCAL_KINDS else remote).update(names)
@@ -125,7 +126,8 @@ class Follower:
         return [s for s in self.session.lesson.steps if s.id in ids]
 
     def expected(self) -> list[reference.ImageRef]:
-        values, refs = self.session.values(), {}
+        values = self.session.values()
+        refs: dict[str, reference.ImageRef] = {}
         for step in self.session.lesson.steps:
             for action in step.actions:
                 ref = action.image(values)
@@ -147,7 +149,8 @@ class Follower:
     async def updates(self, check_first: bool = False) -> AsyncIterator[Update]:
         """Updates until cancelled; ``check_first``: check every followed item once at the start."""
         reader = asyncio.create_task(self._read(), name="follow-engine")
-        watcher = asyncio.create_task(self._watch_own_work(), name="follow-own-work") if self.busy else None
+        watcher = (asyncio.create_task(self._watch_own_work(self.busy), name="follow-own-work")
+                   if self.busy else None)
         if check_first:
             for watch in self.watches():
                 self._queue(watch.item.id, None)
@@ -163,9 +166,9 @@ class Follower:
                 if task is not None and not task.done():
                     task.cancel()
 
-    async def _watch_own_work(self) -> None:
+    async def _watch_own_work(self, busy: Callable[[], bool]) -> None:
         while True:
-            if self.busy():
+            if busy():
                 self._own_until = time.time_ns() + int(OWN_WORK_GRACE * 1e9)
             await asyncio.sleep(0.2)
 

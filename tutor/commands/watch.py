@@ -138,7 +138,8 @@ def _say(text: str) -> None:
 
     width = terminal_width()
     for line in text.split("\n"):
-        lead = re.match(r"\s*(?:next: |\S (?=\S))?", line).group(0)  # "✔ ", "! ", "  next: "
+        found = re.match(r"\s*(?:next: |\S (?=\S))?", line)  # "✔ ", "! ", "  next: "
+        lead = found.group(0) if found else ""
         indent = " " * len(lead) or "  "  # a line without a mark still shows that it goes on
         wrapped = wrap(line[len(lead):], width - len(indent)) or [""]
         for n, part in enumerate(wrapped):

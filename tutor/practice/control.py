@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,7 +247,7 @@ def running(layout: Layout) -> Running | None:
     return record if registry_up and alive(record.token_pid, _token_marker(layout)) else None
 
 
-def start(layout: Layout, port: int | None = None, users: list[str] = (),
+def start(layout: Layout, port: int | None = None, users: Sequence[str] = (),
           passwords: dict[str, str] | None = None) -> Started:
     """Start it (or find it running) and make the accounts that do not exist yet."""
     with _locked(layout):

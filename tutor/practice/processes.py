@@ -53,7 +53,7 @@ def reap(pid: int) -> None:
 
 def terminate(pid: int | None, marker: str) -> bool:
     """SIGTERM, then SIGKILL after STOP_TIMEOUT; True when it was running."""
-    if not alive(pid, marker):
+    if pid is None or not alive(pid, marker):
         return False
     for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5.0)):
         try:
