@@ -89,7 +89,7 @@ def lesson_images(lesson, values: dict[str, str]) -> list[str]:
         ref = action.image(values)
         try:  # a name with a variable left unfilled is no image anyone has
             reference.parse(ref or "")
-        except reference.ReferenceError:
+        except reference.ImageNameError:
             continue
         if ref not in refs:
             refs.append(ref)

@@ -24,6 +24,7 @@ from typing import Any
 
 from tutor import hints, reference
 from tutor.docker_ops.follow import FOLLOWING, Connection, ConnectionState, EngineEvent, EngineEvents
+from tutor.follow_names import full_name, parse_name, what_happened, wrong_name
 from tutor.lesson import Step, VerifyItem
 
 QUIET = 0.25  # seconds without a new event before a Verify item is checked
@@ -83,45 +84,6 @@ class _Lane:
     runs: int = 0
 
 
-def _full(name: str) -> str | None:
-    try:
-        return reference.parse(name).full
-    except ValueError:
-        return None
-
-
-def _last(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
-
-
-def wrong_name(name: str, expected: list[reference.ImageRef]) -> tuple[str, reference.ImageRef] | None:
-    """(problem, the lesson's name) when ``name`` looks like one of the lesson's images but is not it.
-
-    Problems: ``no-namespace``, ``other-namespace``, ``other-registry``, ``latest``. Only the
-    lesson's tag and ``latest`` count: another version tag (``v2``) is the learner's choice.
-    """
-    try:
-        seen = reference.parse(name)
-    except ValueError:
-        return None
-    same_repo = [e for e in expected if _last(e.path) == _last(seen.path)]
-    if not same_repo:
-        return None
-    target = same_repo[0]
-    tag = seen.tag or "latest"
-    if seen.full == target.full:
-        return None
-    if seen.name == target.name:
-        return ("latest", target) if tag == "latest" and target.tag != "latest" else None
-    if tag not in (target.tag, "latest"):
-        return None
-    namespace = seen.namespace
-    if namespace is None or (seen.is_docker_hub and namespace == "library" and target.namespace != "library"):
-        return "no-namespace", target
-    if namespace != target.namespace or seen.path != target.path:
-        return "other-namespace", target
-    return "other-registry", target
-
 
 class Follower:
     """Follows the engine for one session; ``updates()`` yields what the learner should see."""
@@ -149,9 +111,10 @@ class Follower:
             kinds = {check.probe.kind for check in item.checks}
             if not kinds or kinds & set(NOT_FOLLOWED):
                 continue
-            local, remote = set(), set()
+            local: set[str] = set()
+            remote: set[str] = set()
             for check in item.checks:
-                names = {f for f in map(_full, check.probe.images(values)) if f}
+                names = {f for f in map(full_name, check.probe.images(values)) if f}
                 (local if check.probe.kind in LOCAL_KINDS else remote).update(names)
             steps = [s for s in lesson.steps if s.verify == item.id]
             found.append(_Watch(item, steps, local, remote))
@@ -163,11 +126,12 @@ class Follower:
         return [s for s in self.session.lesson.steps if s.id in ids]
 
     def expected(self) -> list[reference.ImageRef]:
-        values, refs = self.session.values(), {}
+        values = self.session.values()
+        refs: dict[str, reference.ImageRef] = {}
         for step in self.session.lesson.steps:
             for action in step.actions:
                 ref = action.image(values)
-                parsed = _parse(ref) if ref else None
+                parsed = parse_name(ref) if ref else None
                 if parsed is not None:
                     refs.setdefault(parsed.full, parsed)
         return list(refs.values())
@@ -185,7 +149,8 @@ class Follower:
     async def updates(self, check_first: bool = False) -> AsyncIterator[Update]:
         """Updates until cancelled; ``check_first``: check every followed item once at the start."""
         reader = asyncio.create_task(self._read(), name="follow-engine")
-        watcher = asyncio.create_task(self._watch_own_work(), name="follow-own-work") if self.busy else None
+        watcher = (asyncio.create_task(self._watch_own_work(self.busy), name="follow-own-work")
+                   if self.busy else None)
         if check_first:
             for watch in self.watches():
                 self._queue(watch.item.id, None)
@@ -201,9 +166,9 @@ class Follower:
                 if task is not None and not task.done():
                     task.cancel()
 
-    async def _watch_own_work(self) -> None:
+    async def _watch_own_work(self, busy: Callable[[], bool]) -> None:
         while True:
-            if self.busy():
+            if busy():
                 self._own_until = time.time_ns() + int(OWN_WORK_GRACE * 1e9)
             await asyncio.sleep(0.2)
 
@@ -234,9 +199,9 @@ class Follower:
             return
         if event.action in ("tag", "push") and event.name:
             self._mistake(event)
-        if event.action == "pull" and event.name and (pulled := _full(event.name)):
+        if event.action == "pull" and event.name and (pulled := full_name(event.name)):
             self._pulled[pulled] = event.time_ns
-        full = _full(event.name) if event.name else None
+        full = full_name(event.name) if event.name else None
         kinds = EVENT_PROBES.get(event.action, ())
         if full is None or not kinds:
             return  # a removal names only an image id: it does not undo a build that was done
@@ -290,7 +255,7 @@ class Follower:
         status = worst(r.status for r in results)
         reasons = " ".join(r.reason for r in results if r.reason)
         hint = next((r.hint for r in results if r.hint is not None), None)
-        seen = _what_happened(events)
+        seen = what_happened(events)
         if status == "error":  # the tutor could not look: say so, change nothing
             return [Update(UNCHECKED, f"{seen}the tutor could not check it: {reasons}", s.id, hint,
                            self.session.step_state(s), watch.item.id) for s in watch.steps]
@@ -319,8 +284,8 @@ class Follower:
         itself: the local image's layers, and those of the images it had confirmed on that
         registry (the very image, by digest, as the local one) before this push.
         """
-        pushed = {p.short for p in (_parse(e.name) for e in events if e.action == "push") if p is not None}
-        confirmed = [(p, i) for r in results for i in r.images if (p := _parse(i.ref)) is not None and i.ok
+        pushed = {p.short for p in (parse_name(e.name) for e in events if e.action == "push") if p is not None}
+        confirmed = [(p, i) for r in results for i in r.images if (p := parse_name(i.ref)) is not None and i.ok
                      and "same" in str(i.evidence.get("local", ""))]
         for parsed, _ in confirmed:  # there before this push: their layers were there too
             known = self._on_registry.setdefault(parsed.registry, {})
@@ -356,7 +321,7 @@ class Follower:
             for action in step.actions:
                 if action.kind in kinds:
                     ref = action.image(values)
-                    parsed = _parse(ref) if ref else None
+                    parsed = parse_name(ref) if ref else None
                     if target is None or (parsed is not None and parsed.full == target.full):
                         return step
         return None
@@ -380,7 +345,7 @@ class Follower:
                                     self.session.step_state(step) if step else ""))
 
     def _container(self, event: EngineEvent) -> None:
-        target = _parse(event.name) if event.name else None
+        target = parse_name(event.name) if event.name else None
         if target is None or target.full not in {e.full for e in self.expected()}:
             return
         step = self._step_for(("run",), target)
@@ -401,24 +366,6 @@ class Follower:
         self._out.put_nowait(Update(SEEN, f"You {verb} {target.short} in your terminal.", step.id,
                                     state=self.session.step_state(step)))
 
-
-def _parse(name: str) -> reference.ImageRef | None:
-    try:
-        return reference.parse(name)
-    except ValueError:
-        return None
-
-
-def _what_happened(events: list[EngineEvent]) -> str:
-    """The start of a note: what the learner did, in the engine's words ('' for a check at start)."""
-    verbs = {"tag": "built or tagged", "push": "pushed", "pull": "pulled", "import": "imported", "load": "loaded"}
-    done: dict[str, list[str]] = {}
-    for event in events:
-        parsed = _parse(event.name) if event.name else None
-        if event.action in verbs and parsed is not None and parsed.short not in done.setdefault(event.action, []):
-            done[event.action].append(parsed.short)
-    parts = [f"{verbs[action]} {' and '.join(names)}" for action, names in done.items() if names]
-    return f"You {' and '.join(parts)} from your terminal: " if parts else ""
 
 
 async def _local_layers(ref: str) -> list[str]:

@@ -24,8 +24,14 @@ one predicate every part of the tutor asks, so a login and the image names never
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
+
+from tutor.image_rules import (  # noqa: F401 - the rules and the error are part of this module's face
+    HUB_USERNAME, IMAGE_ID, MAX_PATH_LENGTH, MAX_TAG_LENGTH, PATH_COMPONENT, RULE_DIGEST, RULE_DIGEST_ALGORITHM,
+    RULE_EMPTY, RULE_FORMAT, RULE_IMAGE_ID, RULE_LOWERCASE, RULE_REGISTRY, RULE_TAG, RULE_TOO_LONG, RULE_USERNAME,
+    ImageNameError, check_digest, check_registry_host, check_remote, check_tag, explain_component,
+    looks_like_registry, parses, split_registry,
+)
 
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
@@ -35,8 +41,6 @@ DOCKER_HUB_API = "registry-1.docker.io"
 HUB_ALIASES = frozenset({DOCKER_HUB, "index.docker.io", DOCKER_HUB_API, "registry.hub.docker.com"})
 OFFICIAL_NAMESPACE = "library"
 DEFAULT_TAG = "latest"
-MAX_PATH_LENGTH = 255
-MAX_TAG_LENGTH = 128
 # Longer input cannot be valid; refusing it early keeps the regexes cheap.
 _MAX_INPUT = 4096
 
@@ -59,52 +63,6 @@ def is_hub(registry: str | None) -> bool:
 def registry_key(registry: str | None) -> str:
     """One spelling per registry: "docker.io" for Docker Hub, else host[:port] in lower case."""
     return DOCKER_HUB if is_hub(registry) else hostname(registry or "")
-
-
-# Each rule is the first part of an error message, so callers can compare err.rule.
-RULE_EMPTY = "image reference must not be empty"
-RULE_FORMAT = "invalid reference format"
-RULE_LOWERCASE = "repository name must be lowercase"
-RULE_TOO_LONG = f"repository name must not be more than {MAX_PATH_LENGTH} characters"
-RULE_TAG = "invalid tag format"
-RULE_DIGEST = "invalid digest format"
-RULE_DIGEST_ALGORITHM = "unsupported digest algorithm"
-RULE_IMAGE_ID = "repository name cannot be a 64-character hexadecimal string"
-RULE_USERNAME = "invalid username"
-RULE_REGISTRY = "invalid registry host"
-
-_PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
-_DOMAIN_LABEL = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_REGISTRY = re.compile(
-    rf"(?:{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
-)
-_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-_DIGEST_ALGORITHM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_IMAGE_ID = re.compile(r"[a-f0-9]{64}")
-_HUB_USERNAME = re.compile(r"[a-z0-9]+")
-# Algorithms the engine accepts, with the hex length of each.
-_DIGEST_HEX_LENGTH = {"sha256": 64, "sha384": 96, "sha512": 128}
-
-
-class ReferenceError(ValueError):  # noqa: A001 - shadows the weakref builtin only in this module
-    """An image reference breaks a rule; ``str()`` is ``"<rule>: <reference>"``."""
-
-    def __init__(self, rule: str, reference: str, hint: str | None = None) -> None:
-        self.rule = rule
-        self.reference = reference
-        self.hint = hint
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return f"{self.rule}: {self.reference}" if self.reference else self.rule
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self):  # keep it picklable despite the custom __init__
-        return (type(self), (self.rule, self.reference, self.hint))
 
 
 @dataclass(frozen=True)
@@ -167,7 +125,7 @@ class ImageRef:
 
     def with_tag(self, tag: str) -> ImageRef:
         """The same repository under another tag (any digest is dropped: it named other content)."""
-        _check_tag(tag, f"{self.name}:{tag}")
+        check_tag(tag, f"{self.name}:{tag}")
         return replace(self, tag=tag, digest=None)
 
     def __str__(self) -> str:
@@ -177,25 +135,25 @@ class ImageRef:
 def parse(text: str) -> ImageRef:
     """Parse and normalise an image reference as ``docker pull``/``docker tag`` read it."""
     if not text.strip():
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_EMPTY, "", "type an image reference such as nginx or yourusername/poll-backend:v1"
         )
     if len(text) > _MAX_INPUT:
-        raise ReferenceError(RULE_TOO_LONG, text[:60] + "...", f"this reference has {len(text)} characters")
+        raise ImageNameError(RULE_TOO_LONG, text[:60] + "...", f"this reference has {len(text)} characters")
     # Docker refuses whitespace anywhere, even at the ends ('user/app:v1 ' is invalid), so nothing
     # is stripped here: what parses is exactly what `docker push` would accept.
     if any(ch.isspace() for ch in text):
         # Quoted, so that a trailing space (or a newline) can be seen in a one-line message.
-        raise ReferenceError(RULE_FORMAT, repr(text), _whitespace_hint(text))
+        raise ImageNameError(RULE_FORMAT, repr(text), _whitespace_hint(text))
     ref = text
     if "://" in ref:
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_FORMAT, ref,
             f"leave out the scheme: image references have no http:// or https://, "
             f"e.g. {ref.split('://', 1)[1]}",
         )
-    if _IMAGE_ID.fullmatch(ref):
-        raise ReferenceError(
+    if IMAGE_ID.fullmatch(ref):
+        raise ImageNameError(
             RULE_IMAGE_ID, ref,
             "that looks like an image ID; refer to the image by name, e.g. yourusername/app:v1",
         )
@@ -208,26 +166,26 @@ def parse(text: str) -> ImageRef:
     else:
         name, tag = name_and_tag, None
     if not name:
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_FORMAT, ref, "a reference starts with the repository name, e.g. app:v1 or app@sha256:..."
         )
 
-    explicit_registry, remote = _split_registry(name)
-    _check_remote(remote, ref, explicit_registry, suffix=ref[len(name):])
+    explicit_registry, remote = split_registry(name)
+    check_remote(remote, ref, explicit_registry, suffix=ref[len(name):])
     registry = DOCKER_HUB
     if explicit_registry is not None:
-        _check_registry_host(explicit_registry, ref)
+        check_registry_host(explicit_registry, ref)
         registry = DOCKER_HUB if is_hub(explicit_registry) else explicit_registry
     path = remote
     if registry == DOCKER_HUB and "/" not in path:
         path = f"{OFFICIAL_NAMESPACE}/{path}"
 
     if tag is not None:
-        _check_tag(tag, ref)
+        check_tag(tag, ref)
     if at:
-        _check_digest(digest, ref)
+        check_digest(digest, ref)
     if len(path) > MAX_PATH_LENGTH:
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_TOO_LONG, ref,
             f"the repository path {'(with library/) ' if path != remote else ''}has {len(path)} characters",
         )
@@ -244,7 +202,7 @@ def _whitespace_hint(text: str) -> str:
     start, end = text[:1].isspace(), text[-1:].isspace()
     where = "at both ends" if start and end else "at the start" if start else "at the end"
     hint = f"remove the space {where}: {inner!r}"
-    return hint if _parses(inner) else hint + ", which has another problem too"
+    return hint if parses(inner) else hint + ", which has another problem too"
 
 
 def build(username: str, repository: str, tag: str, registry: str = DOCKER_HUB) -> ImageRef:
@@ -255,25 +213,25 @@ def build(username: str, repository: str, tag: str, registry: str = DOCKER_HUB) 
     registry = (registry or DOCKER_HUB).strip()
     hub = is_hub(registry)
     if not hub:
-        _check_registry_host(registry, registry, RULE_REGISTRY)
-        if not _looks_like_registry(registry):
-            raise ReferenceError(
+        check_registry_host(registry, registry, RULE_REGISTRY)
+        if not looks_like_registry(registry):
+            raise ImageNameError(
                 RULE_REGISTRY, registry,
                 "Docker only reads the first part of a name as a registry when it is localhost "
                 f"or contains '.' or ':'; e.g. {registry}.example.com or {registry}:5000",
             )
     problem = validate_username(username, registry=registry)
     if problem:
-        raise ReferenceError(RULE_USERNAME, username, problem)
+        raise ImageNameError(RULE_USERNAME, username, problem)
     prefix = "" if hub else registry + "/"
     composed = f"{prefix}{username}/{repository}:{tag}"
     if not repository:
-        raise ReferenceError(RULE_FORMAT, composed, "give the repository a name, e.g. poll-backend")
+        raise ImageNameError(RULE_FORMAT, composed, "give the repository a name, e.g. poll-backend")
     if any(ch in repository for ch in ":@") or repository.startswith("/"):
-        raise ReferenceError(
+        raise ImageNameError(
             RULE_FORMAT, composed, "the repository is only the name (e.g. poll-backend): give the tag separately"
         )
-    _check_tag(tag, composed)
+    check_tag(tag, composed)
     return parse(composed)
 
 
@@ -295,7 +253,7 @@ def validate_username(name: str, registry: str = DOCKER_HUB) -> str | None:
     if "/" in name:
         return "A username is a single part of the image name: it cannot contain '/'."
     lower = name.lower()
-    rule = _HUB_USERNAME if hub else _PATH_COMPONENT
+    rule = HUB_USERNAME if hub else PATH_COMPONENT
     if lower != name and rule.fullmatch(lower) and (not hub or 4 <= len(lower) <= 30):
         return f"{where} are lowercase: use {lower!r}."
     if hub:
@@ -305,8 +263,8 @@ def validate_username(name: str, registry: str = DOCKER_HUB) -> str | None:
         if not 4 <= len(name) <= 30:
             return f"{where} are 4 to 30 characters long; {name!r} has {len(name)}."
         return None
-    if not _PATH_COMPONENT.fullmatch(name):
-        return f"Not a valid username: {_explain_component(name)}."
+    if not PATH_COMPONENT.fullmatch(name):
+        return f"Not a valid username: {explain_component(name)}."
     if len(name) > MAX_PATH_LENGTH - 2:  # the repository after it needs '/' and a name
         return (f"{where} leave room for the repository: the whole name has at most {MAX_PATH_LENGTH} "
                 f"characters, and this username has {len(name)}.")
@@ -330,121 +288,10 @@ def validate_registry(registry: str) -> str | None:
     if len(text.rsplit(":", 1)[0] if not text.startswith("[") else text) > MAX_HOST_LENGTH:
         return f"A registry host has at most {MAX_HOST_LENGTH} characters; '{shown}' has {len(text)}."
     try:
-        _check_registry_host(text, text, RULE_REGISTRY)
-    except ReferenceError as exc:
+        check_registry_host(text, text, RULE_REGISTRY)
+    except ImageNameError as exc:
         return f"{exc.hint}.".replace(repr(text), f"'{shown}'")
-    if not _looks_like_registry(text):
+    if not looks_like_registry(text):
         return (f"'{shown}' is not read as a registry by Docker: the first part of a name is a registry only "
                 f"when it is localhost or contains '.' or ':', e.g. {text}.example.com or {text}:5000.")
     return None
-
-
-# --- checks shared by parse() and build() ------------------------------------------------
-
-
-def _looks_like_registry(part: str) -> bool:
-    """Docker's test for whether the first path part names a registry host."""
-    return part == "localhost" or "." in part or ":" in part
-
-
-def _split_registry(name: str) -> tuple[str | None, str]:
-    first, sep, rest = name.partition("/")
-    if sep and _looks_like_registry(first):
-        return first, rest
-    return None, name
-
-
-def _check_remote(remote: str, ref: str, registry: str | None, suffix: str) -> None:
-    """The repository path after the registry: lowercase components joined by '/'."""
-    if not remote:
-        raise ReferenceError(RULE_FORMAT, ref, "add the repository name after the registry, e.g. "
-                             f"{registry or 'ghcr.io'}/yourusername/app")
-    if remote != remote.lower():
-        fixed = (f"{registry}/" if registry is not None else "") + remote.lower() + suffix
-        hint = "repository names use lowercase letters only"
-        if _parses(fixed):
-            hint += f": use {fixed}"
-        raise ReferenceError(RULE_LOWERCASE, ref, hint)
-    for part in remote.split("/"):
-        if not part:
-            raise ReferenceError(RULE_FORMAT, ref, "a repository name has no empty parts: remove the extra '/'")
-        if not _PATH_COMPONENT.fullmatch(part):
-            hint = _explain_component(part)
-            if part.startswith("["):
-                hint = "a registry address must be followed by '/' and a repository, e.g. [::1]:5000/app"
-            raise ReferenceError(RULE_FORMAT, ref, hint)
-
-
-def _explain_component(part: str) -> str:
-    """Why one '/'-separated part of a repository name is not valid."""
-    allowed = "lowercase letters, digits and the separators '.', '_', '__' or '-'"
-    bad = next((ch for ch in part if not (ch in "._-" or (ch.isascii() and ch.isalnum()))), None)
-    if bad == ":":
-        return (f"{part!r} contains ':'; a tag comes once, after the last '/' (e.g. app:v1), "
-                "and a port only belongs to a registry (e.g. localhost:5000/app)")
-    if bad is not None:
-        return f"{part!r} contains {bad!r}; a repository name uses only {allowed}"
-    if part[0] in "._-" or part[-1] in "._-":
-        return f"{part!r} must start and end with a lowercase letter or digit"
-    for run in re.finditer(r"[._-]{2,}", part):
-        if run.group() != "__" and set(run.group()) != {"-"}:
-            return f"{part!r} has the separators {run.group()!r} in a row; use one of '.', '_', '__' or '-'"
-    return f"{part!r} is not a valid name part: use {allowed}"
-
-
-def _check_registry_host(host: str, ref: str, rule: str = RULE_FORMAT) -> None:
-    if _REGISTRY.fullmatch(host):
-        return
-    if host.startswith("[") or host.count(":") > 1:
-        hint = ("an IPv6 registry goes in brackets with hex digits and ':' only, "
-                "e.g. [::1]:5000/app")
-    elif ":" in host and not host.rsplit(":", 1)[1].isdigit():
-        hint = f"the port after ':' must be a number, e.g. {host.split(':', 1)[0] or 'localhost'}:5000"
-    else:
-        hint = ("a registry host is made of letters, digits and '-' (not at the ends), "
-                "separated by '.', e.g. ghcr.io or 127.0.0.1:5000")
-    raise ReferenceError(rule, ref, f"{host!r} is not a valid registry address; {hint}")
-
-
-def _check_tag(tag: str, ref: str) -> None:
-    if _TAG.fullmatch(tag):
-        return
-    if not tag:
-        hint = "write a tag after ':' (e.g. app:v1), or leave out the ':' to mean :latest"
-    elif len(tag) > MAX_TAG_LENGTH:
-        hint = f"a tag has at most {MAX_TAG_LENGTH} characters; this one has {len(tag)}"
-    elif tag[0] in ".-":
-        hint = f"a tag cannot start with {tag[0]!r}; start it with a letter, digit or '_'"
-    else:
-        bad = next(ch for ch in tag if not (ch in "._-" or (ch.isascii() and ch.isalnum())))
-        hint = f"a tag uses only letters, digits, '_', '.' and '-'; {bad!r} is not allowed"
-    raise ReferenceError(RULE_TAG, ref, hint)
-
-
-def _check_digest(digest: str, ref: str) -> None:
-    example = "sha256:<64 lowercase hex digits>"
-    if "@" in digest:
-        raise ReferenceError(RULE_FORMAT, ref, "a reference has at most one '@' (before the digest)")
-    algorithm, colon, hex_part = digest.partition(":")
-    if not colon or not _DIGEST_ALGORITHM.fullmatch(algorithm) or not _HEX.fullmatch(hex_part):
-        raise ReferenceError(RULE_DIGEST, ref, f"a digest after '@' looks like {example}")
-    expected = _DIGEST_HEX_LENGTH.get(algorithm)
-    if expected is None:
-        if len(hex_part) < 32:
-            raise ReferenceError(RULE_DIGEST, ref, f"a digest after '@' looks like {example}")
-        raise ReferenceError(RULE_DIGEST_ALGORITHM, ref, "use sha256 (sha384 and sha512 also work)")
-    if len(hex_part) != expected:
-        raise ReferenceError(
-            RULE_DIGEST, ref,
-            f"a {algorithm} digest has exactly {expected} hex digits; this one has {len(hex_part)}",
-        )
-    if hex_part != hex_part.lower():
-        raise ReferenceError(RULE_DIGEST, ref, f"write the hex digits in lowercase: {algorithm}:{hex_part.lower()}")
-
-
-def _parses(text: str) -> bool:
-    try:
-        parse(text)
-    except ReferenceError:
-        return False
-    return True

@@ -341,7 +341,7 @@ async def test_the_settings_choice_starts_it_logs_docker_in_and_shows_the_passwo
     need_binary("docker-registry", "docker-registry")
     from textual.app import App
 
-    from tutor import docker_config
+    from tutor.docker_ops import docker_config
     from tutor.lesson.registries import describe
     from tutor.practice import accounts, control
     from tutor.practice.state import Layout

@@ -29,7 +29,7 @@ async def test_choosing_the_practice_registry_records_the_account_and_login_step
     need_binary("docker-registry", "docker-registry")
     from textual.widgets import Select
 
-    from tutor import docker_config
+    from tutor.docker_ops import docker_config
     from tutor.app import TutorApp
     from tutor.practice import control
     from tutor.practice.state import Layout

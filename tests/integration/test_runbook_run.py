@@ -9,7 +9,7 @@ import pytest
 
 from tests.fixtures.engine import CONTEXTS
 from tests.fixtures.services import TEST_PREFIX, free_port
-from tutor import docker_cli as commandline
+from tutor.docker_ops import commandline
 from tutor.docker_ops import CommandLine, Failed, Ready, Succeeded, build
 from tutor.docker_ops.run import answers_http
 from tutor.lesson import Action

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor import docker_config as creds
+from tutor.docker_ops import docker_config as creds
 
 
 def write_config(folder: Path, data: dict) -> None:
@@ -139,7 +139,7 @@ async def test_async_lookup_runs_off_the_loop(config_dir):
 
 def test_one_set_of_docker_hub_names_everywhere():
     from tutor import reference
-    from tutor import docker_cli as commandline
+    from tutor.docker_ops import commandline
     from tutor.docker_ops import credentials
 
     for name in ("", "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
@@ -157,7 +157,7 @@ def test_one_set_of_docker_hub_names_everywhere():
 def test_docker_config_with_a_tilde_is_expanded(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("DOCKER_CONFIG", "~/elsewhere")
-    assert creds.config_dir() == tmp_path / "elsewhere"
+    assert creds.docker_config_dir() == tmp_path / "elsewhere"
     assert creds.config_path() == tmp_path / "elsewhere" / "config.json"
     monkeypatch.delenv("DOCKER_CONFIG")
     assert creds.config_path() == tmp_path / ".docker" / "config.json"

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tutor import docker_config
-from tutor import docker_cli as commandline
+from tutor.docker_ops import docker_config
+from tutor.docker_ops import commandline
 from tutor.docker_ops import credentials, humanize
 from tutor.docker_ops.action import ActionFailed, docker_action, pump
 from tutor.docker_ops.batching import LineSplitter, OutputBatcher

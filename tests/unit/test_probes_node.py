@@ -65,7 +65,7 @@ def test_pull_command_normalises_references():
 
 def test_shell_metacharacters_cannot_even_parse():
     for raw in ("alice/app:v1;id", "alice/app:v1 && id", "alice/$(id):v1", "alice/app:`id`"):
-        with pytest.raises(reference.ReferenceError):
+        with pytest.raises(reference.ImageNameError):
             reference.parse(raw)
 
 

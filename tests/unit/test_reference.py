@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from tutor import reference as r
-from tutor.reference import ImageRef, ReferenceError, build, parse, validate_username
+from tutor.reference import ImageRef, ImageNameError, build, parse, validate_username
 
 SHA = "sha256:" + "f" * 64
 SHA_B = "sha256:dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c"
@@ -155,7 +155,7 @@ INVALID = [
 
 @pytest.mark.parametrize(("text", "rule"), INVALID, ids=[v[0][:50] or "empty" for v in INVALID])
 def test_invalid_references_name_the_rule_broken(text, rule):
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         parse(text)
     err = caught.value
     assert err.rule == rule
@@ -179,7 +179,7 @@ def test_invalid_references_name_the_rule_broken(text, rule):
     ],
 )
 def test_whitespace_hint_says_where_it_is(text, fragment):
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         parse(text)
     assert fragment in caught.value.hint
     if text.strip() == "user/app:v1":
@@ -187,18 +187,18 @@ def test_whitespace_hint_says_where_it_is(text, fragment):
 
 
 def test_uppercase_error_suggests_the_lowercased_reference():
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         parse("MyUser/app")
     assert str(caught.value) == "repository name must be lowercase: MyUser/app"
     assert "myuser/app" in caught.value.hint
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         parse("ghcr.io/Team/App:V1")
     # The registry and the tag keep their case; only the repository path is lowercased.
     assert "ghcr.io/team/app:V1" in caught.value.hint
 
 
 def test_uppercase_is_not_suggested_when_the_lowercased_form_is_still_invalid():
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         parse("My-/App")
     assert caught.value.rule == r.RULE_LOWERCASE
     assert "my-/app" not in caught.value.hint
@@ -221,7 +221,7 @@ def test_uppercase_is_not_suggested_when_the_lowercased_form_is_still_invalid():
     ],
 )
 def test_hints_point_at_the_fix(text, fragment):
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         parse(text)
     assert fragment in caught.value.hint
 
@@ -263,7 +263,7 @@ def test_docker_hub_and_its_api_host():
 def test_one_answer_to_is_this_docker_hub(spelling):
     """Settings, image names, the login and config.json all ask reference.is_hub: with registry
     'Docker.IO' the login must not go to Docker Hub while the images are named for another registry."""
-    from tutor import docker_cli, docker_config
+    from tutor.docker_ops import commandline, docker_config
     from tutor.lesson import registries
 
     hub = r.is_hub(spelling)
@@ -274,7 +274,7 @@ def test_one_answer_to_is_this_docker_hub(spelling):
     named = parse(f"{spelling}/learner/app:v1")
     assert named.is_docker_hub == hub and named.short == ("learner/app:v1" if hub else str(named))
     assert registries.describe(spelling).hub == hub
-    assert (docker_cli.login(spelling, "learner") == "docker login -u learner --password-stdin") == hub
+    assert (commandline.login(spelling, "learner") == "docker login -u learner --password-stdin") == hub
     assert (docker_config.server_address(spelling) == docker_config.HUB_KEY) == hub
     assert (r.registry_key(spelling) == r.DOCKER_HUB) == hub
     # Docker Hub's username rule (no separators) applies exactly when the name is for Docker Hub.
@@ -293,7 +293,7 @@ def test_with_tag_retags_and_validates():
     retagged = ref.with_tag("v2")
     assert retagged.full == "docker.io/user/app:v2"
     assert ref.tag == "v1"  # frozen: the original is unchanged
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         ref.with_tag("bad tag")
     assert caught.value.rule == r.RULE_TAG
 
@@ -303,7 +303,7 @@ def test_str_of_a_reference_is_its_full_form():
 
 
 def test_reference_error_survives_pickling():
-    err = ReferenceError(r.RULE_TAG, "app:", "add a tag")
+    err = ImageNameError(r.RULE_TAG, "app:", "add a tag")
     copy = pickle.loads(pickle.dumps(err))
     assert (copy.rule, copy.reference, copy.hint, str(copy)) == (err.rule, err.reference, err.hint, str(err))
 
@@ -334,14 +334,14 @@ def test_build_composes_docker_hub_and_other_registries():
     ],
 )
 def test_build_rejects_bad_parts(args, rule):
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         build(*args)
     assert caught.value.rule == rule
     assert caught.value.hint
 
 
 def test_build_suggests_the_lowercased_whole_name():
-    with pytest.raises(ReferenceError) as caught:
+    with pytest.raises(ImageNameError) as caught:
         build("alice", "Poll-Backend", "v1")
     assert "alice/poll-backend:v1" in caught.value.hint
 
@@ -418,7 +418,7 @@ def test_accepts_exactly_what_the_docker_cli_accepts(tmp_path):
         try:
             parse(text)
             ours = True
-        except ReferenceError:
+        except ImageNameError:
             ours = False
         # The one deliberate difference (module docstring): an uppercase first part is a lowercase mistake
         # to us, a registry host to docker's newest parser.

@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from tutor.commands import fail, warn
+from tutor.commands.options import NODE, REGISTRY, TUTOR_CONFIG, USER, include
 
 DEFAULT_LESSON = "04"
 
@@ -27,14 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "questions use your saved answers. Defaults come from the tutor's settings. Exit status 0 means every "
         "item that ran passed.",
     )
-    parser.add_argument("--user", metavar="U", help="your registry username (the image namespace)")
+    include(parser, USER)
     parser.add_argument("--tag", metavar="T", help="the image tag, e.g. v1")
-    parser.add_argument("--registry", metavar="R", help="the registry host: docker.io, ghcr.io, 127.0.0.1:5000 ...")
-    parser.add_argument("--node", metavar="[USER@]HOST[:PORT]",
-                        help="the k3s node to check over SSH (an ~/.ssh/config alias works too)")
-    parser.add_argument("--identity", metavar="KEY", help="the SSH private key for the node")
-    parser.add_argument("--known-hosts", metavar="FILE", dest="known_hosts",
-                        help="an extra known_hosts file to trust (the tutor's own and ~/.ssh/known_hosts always are)")
+    include(parser, REGISTRY, NODE)
     parser.add_argument("--trust-host-key", metavar="FINGERPRINT", dest="trust_host_key",
                         help="record the node's host key in the tutor's known_hosts, if it has this SHA256 "
                         "fingerprint (check it on the node first)")
@@ -44,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="bound for connecting to the node and each registry request (default 10)")
     parser.add_argument("--pull-timeout", type=float, default=120.0, metavar="SECONDS", dest="pull_timeout",
                         help="bound for each pull on the node (default 120)")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: the tutor's own)")
+    include(parser, TUTOR_CONFIG)
     parser.add_argument("--roster", metavar="CSV",
                         help="check a class: a CSV with a 'username' column and optionally 'node'")
     parser.add_argument("--parallel", type=int, default=8, metavar="N", help="learners checked at once (--roster)")
@@ -96,7 +92,7 @@ def _setup(args: argparse.Namespace) -> dict[str, Any]:
     try:
         username = "example" if args.roster else (values.get("username") or "example")
         reference.build(username, "app", values.get("tag") or "latest", registry)
-    except reference.ReferenceError as err:
+    except reference.ImageNameError as err:
         raise BadInput(f"{err}" + (f" ({err.hint})" if err.hint else "")) from None
     if args.item:
         unknown = [i for i in args.item if lesson.checklist_item(i) is None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from tutor.commands import fail, warn
+from tutor.commands.options import APP_LESSON, include
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,9 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="also wait for space after typing a step's commands, before running them "
                              "(without it they run as soon as they are typed)")
     parser.add_argument("--presenter", action="store_true", help="start in presenter mode")
-    parser.add_argument("--lesson", metavar="LESSON", help="lesson (default: the first)")
-    parser.add_argument("--lessons", action="append", default=[], metavar="DIR", help="another lessons folder")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: your config folder)")
+    include(parser, APP_LESSON)
     parser.set_defaults(handler=run)
 
 

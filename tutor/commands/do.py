@@ -11,6 +11,7 @@ import asyncio
 import sys
 
 from tutor.commands import EXIT_USAGE, fail, warn
+from tutor.commands.options import APP_LESSON, VAR, include
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -22,16 +23,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "showing the equivalent docker command and live output. Exit 0 on success, "
                     "1 with a hint on failure, 2 for a usage problem.")
     parser.add_argument("step", metavar="STEP", help="step id, e.g. build, push, test-pull")
-    parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
-                        help="set a lesson variable, e.g. --var username=alice (repeatable)")
+    include(parser, VAR)
     parser.add_argument("--password-stdin", action="store_true",
                         help="read the password or access token for login from standard input")
     parser.add_argument("--until-ready", action="store_true",
                         help="for `run`: stop and remove the container as soon as it answers HTTP "
                              "(the default when standard output is not a terminal)")
-    parser.add_argument("--lesson", metavar="LESSON", help="lesson (default: the first)")
-    parser.add_argument("--lessons", action="append", default=[], metavar="DIR", help="another lessons folder")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: your config folder)")
+    include(parser, APP_LESSON)
     parser.set_defaults(handler=run)
 
 

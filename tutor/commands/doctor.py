@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from tutor.commands import fail, warn
+from tutor.commands.options import NODE, REGISTRY, TUTOR_CONFIG, USER, include
 from tutor.commands.wrap import terminal_width
 from tutor.commands.wrap import wrap as _wrap
 
@@ -32,21 +33,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "settings. Exit status: 0 when the milestone can be done end to end, 1 when something needs fixing, "
         "2 for unusable input.",
     )
-    parser.add_argument("--user", metavar="U", help="your registry username (the image namespace)")
-    parser.add_argument("--registry", metavar="R", help="the registry host: docker.io, ghcr.io, 127.0.0.1:5000 ...")
+    include(parser, USER, REGISTRY)
     parser.add_argument("--project", metavar="DIR",
                         help="the folder holding backend/ and frontend/ (default: the settings', else the sample app)")
-    parser.add_argument("--node", metavar="[USER@]HOST[:PORT]",
-                        help="the k3s node to check over SSH (an ~/.ssh/config alias works too)")
-    parser.add_argument("--identity", metavar="KEY", help="the SSH private key for the node")
-    parser.add_argument("--known-hosts", metavar="FILE", dest="known_hosts",
-                        help="an extra known_hosts file to trust (the tutor's own and ~/.ssh/known_hosts always are)")
+    include(parser, NODE)
     parser.add_argument("--trust-host-key", metavar="FINGERPRINT", dest="trust_host_key",
                         help="record the node's host key in the tutor's known_hosts first, if it has this SHA256 "
                         "fingerprint (check it on the node)")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                         help="bound for each request, connection and node command (default 10)")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: the tutor's own)")
+    include(parser, TUTOR_CONFIG)
     parser.add_argument("--json", action="store_true", help="print JSON: one object per check")
     parser.set_defaults(handler=run)
 
@@ -66,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 def _setup(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     from tutor import reference, store
     from tutor.commands.check import BadInput
-    from tutor.docker_cli import join
+    from tutor.docker_ops.commandline import join
     from tutor.lesson import LessonError, get_lesson
     from tutor.probes import doctor, node
 
@@ -91,7 +87,7 @@ def _setup(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
             raise BadInput(f"--user: {problem}")
     try:
         reference.build("example", "app", "latest", registry)
-    except reference.ReferenceError as err:
+    except reference.ImageNameError as err:
         raise BadInput(f"--registry: {err}" + (f" ({err.hint})" if err.hint else "")) from None
     target, problem = None, ""
     try:

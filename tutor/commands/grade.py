@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tutor.commands import fail, warn
+from tutor.commands.options import LESSON_PICK, MORE_LESSONS, include
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -20,16 +21,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "Choice questions take option keys, e.g. 'b' or 'a,d'.",
     )
     parser.add_argument("answer", metavar="ANSWER|SHEET.csv", help="the answer text, or the answer sheet")
-    parser.add_argument("--lesson", default=None, metavar="LESSON",
-                        help="lesson number, name or file (default: the first)")
+    include(parser, LESSON_PICK)
     parser.add_argument("--question", "-q", default=None, metavar="ID", help="the question the answer is for")
     parser.add_argument("--form", choices=("text", "choice"), default=None,
                         help="grade a text question's choice form (or the other way round)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text (or CSV)")
     parser.add_argument("--explain", action="store_true",
                         help="with --question: show, word by word, which rubric rule each word of the answer fired")
-    parser.add_argument("--lessons", action="append", default=[], metavar="DIR",
-                        help="also look for lessons in this folder (repeatable)")
+    include(parser, MORE_LESSONS)
     parser.set_defaults(handler=run)
 
 

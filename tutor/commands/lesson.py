@@ -7,6 +7,7 @@ import json
 import sys
 
 from tutor.commands import fail, warn
+from tutor.commands.options import MORE_LESSONS, VAR, include
 
 EXIT_BAD_LESSON = 1  # the lesson cannot be read; 2 stays for a usage mistake
 
@@ -23,18 +24,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     show.add_argument("lesson", nargs="?", metavar="LESSON",
                       help="file name (04-push-to-registry), number (04), lesson id, or path; default: the first")
-    show.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
-                      help="set a lesson variable, e.g. --var username=alice (repeatable)")
-    show.add_argument("--lessons", action="append", default=[], metavar="DIR",
-                      help="also look for lessons in this folder (repeatable)")
+    include(show, VAR, MORE_LESSONS)
     show.add_argument("--json", action="store_true", help="print the parsed lesson as JSON")
     show.add_argument("--with-answers", action="store_true",
                       help="include correct options, why-nots, rubrics and explanations")
     show.set_defaults(handler=run_show)
 
     listing = actions.add_parser("list", help="the lessons the tutor can find")
-    listing.add_argument("--lessons", action="append", default=[], metavar="DIR",
-                         help="also look for lessons in this folder (repeatable)")
+    include(listing, MORE_LESSONS)
     listing.set_defaults(handler=run_list)
 
     parser.set_defaults(handler=lambda args: _usage(parser))

@@ -40,8 +40,10 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"{_shown(exc.path)}: {exc.message}")
     if not files:
         return fail("no lesson files to check")
-    seen: set[Path] = set()
-    files = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]  # each file once
+    first: dict[Path, Path] = {}
+    for path in files:
+        first.setdefault(path.resolve(), path)
+    files = list(first.values())  # each file once, where it was first named
     known = {p.resolve() for p in together}
     shared = duplicate_ids(together, [p for p in files if p.resolve() not in known])
     count = 0

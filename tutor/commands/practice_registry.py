@@ -12,6 +12,7 @@ import json
 import sys
 
 from tutor.commands import fail
+from tutor.commands.options import CONFIG, include
 
 EXIT_FAILED, EXIT_NOT_RUNNING = 1, 3
 ACTIONS = ("start", "stop", "status", "private", "public", "password")
@@ -43,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="a class: a CSV with a 'username' column (and optionally 'password'), or one "
                              "username per line; every new account's password is printed once")
     parser.add_argument("--json", action="store_true", help="status as JSON")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: your config folder)")
+    include(parser, CONFIG)
     parser.set_defaults(handler=run)
 
 
@@ -130,7 +131,7 @@ def _start(args: argparse.Namespace, layout) -> int:
 
 def _show_passwords(passwords: dict[str, str], address: str) -> None:
     """The one time a password is shown: only its hash is kept."""
-    from tutor.docker_cli import join
+    from tutor.docker_ops.commandline import join
     from tutor.hints import tutor_login
 
     if not passwords:
@@ -221,7 +222,7 @@ def _since(stamp: str) -> str:
 
 def _visibility(args: argparse.Namespace, layout) -> int:
     from tutor.practice import policy
-    from tutor.reference import ReferenceError, parse
+    from tutor.reference import ImageNameError, parse
 
     name = args.name.strip().removeprefix("/")
     if "/" not in name:  # a bare repository name is in the learner's own namespace
@@ -231,7 +232,7 @@ def _visibility(args: argparse.Namespace, layout) -> int:
         name = f"{user}/{name}"
     try:
         parse(f"127.0.0.1/{name}:latest")
-    except ReferenceError as exc:
+    except ImageNameError as exc:
         import re
 
         said = re.sub(r"127\.0\.0\.1/(.*?):latest", r"\1", exc.hint or exc.rule)  # our probe name, not theirs

@@ -66,7 +66,7 @@ def _notes(text: str, ref: reference.ImageRef) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     try:
         ref = reference.parse(args.reference)
-    except reference.ReferenceError as err:
+    except reference.ImageNameError as err:
         return fail(str(err), err.hint or "")
     info = breakdown(ref)
     if args.json:

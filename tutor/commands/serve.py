@@ -15,6 +15,7 @@ import shlex
 import sys
 
 from tutor.commands import fail, warn
+from tutor.commands.options import APP_LESSON, include
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 # What a Host header may hold to be put into the page's links (it is the browser's, not ours).
@@ -45,9 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="allow an address other than loopback: anyone on that network can then drive the "
                              "tutor and its Docker engine")
     parser.add_argument("--demo", action="store_true", help="each browser tab opens in demo mode (docker-tutor demo)")
-    parser.add_argument("--lesson", metavar="LESSON", help="lesson (default: the first)")
-    parser.add_argument("--lessons", action="append", default=[], metavar="DIR", help="another lessons folder")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: your config folder)")
+    include(parser, APP_LESSON)
     parser.set_defaults(handler=run)
 
 

@@ -13,6 +13,7 @@ import sys
 import textwrap
 
 from tutor.commands import fail, warn
+from tutor.commands.options import APP_LESSON, include
 
 EXIT_DONE = 0  # every followed step of the task is done
 EXIT_BROKEN = 1  # the lesson cannot be used
@@ -48,9 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="set a lesson variable for this run, e.g. --var username=alice (repeatable)")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help=f"give up after this long (exit {EXIT_TIMEOUT}); default: follow until done")
-    parser.add_argument("--lesson", metavar="LESSON", help="lesson (default: the first)")
-    parser.add_argument("--lessons", action="append", default=[], metavar="DIR", help="another lessons folder")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: your config folder)")
+    include(parser, APP_LESSON)
     parser.set_defaults(handler=run)
 
 
@@ -139,7 +138,8 @@ def _say(text: str) -> None:
 
     width = terminal_width()
     for line in text.split("\n"):
-        lead = re.match(r"\s*(?:next: |\S (?=\S))?", line).group(0)  # "✔ ", "! ", "  next: "
+        found = re.match(r"\s*(?:next: |\S (?=\S))?", line)  # "✔ ", "! ", "  next: "
+        lead = found.group(0) if found else ""
         indent = " " * len(lead) or "  "  # a line without a mark still shows that it goes on
         wrapped = wrap(line[len(lead):], width - len(indent)) or [""]
         for n, part in enumerate(wrapped):

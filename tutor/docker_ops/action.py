@@ -24,7 +24,7 @@ class ActionFailed(Exception):
         self.output = tuple(output)
 
 
-class Action:
+class RunningAction:
     """Per-run state of one action: its name, the facts hints may quote, its engine client."""
 
     def __init__(self, name: str) -> None:
@@ -38,11 +38,11 @@ class Action:
 
     def ref(self, text: str, fact: str = "ref"):
         """Parse an image name; an invalid one ends the action before anything runs."""
-        from tutor.reference import ReferenceError, parse
+        from tutor.reference import ImageNameError, parse
 
         try:
             parsed = parse(text)
-        except ReferenceError as err:
+        except ImageNameError as err:
             advice = (err.hint or "").strip()
             advice = advice[:1].upper() + advice[1:].rstrip(".") + "." if advice else None
             raise self.fail("invalid_reference", message=str(err), advice=advice) from None
@@ -69,7 +69,7 @@ def docker_action(name: str) -> Callable:
     def wrap(fn: Callable[..., AsyncIterator[Event]]) -> Callable[..., AsyncIterator[Event]]:
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> AsyncIterator[Event]:
-            action = Action(name)
+            action = RunningAction(name)
             finished = False
             failure: ActionFailed | None = None
             cancelled = False
@@ -172,7 +172,7 @@ def _place(event: Event | str, batcher: OutputBatcher) -> Output | None:
     return batcher.flush()
 
 
-async def follow_layers(action: Action, client: Any, tracker: Any, start: Callable[[], Any]) -> AsyncIterator[Event]:
+async def follow_layers(action: RunningAction, client: Any, tracker: Any, start: Callable[[], Any]) -> AsyncIterator[Event]:
     """Stream a push or pull: ``start`` opens the engine's stream, ``tracker`` turns chunks into
     layer events. Errors arrive inside the stream, not as exceptions: they end the action here.
 
@@ -202,11 +202,11 @@ async def follow_layers(action: Action, client: Any, tracker: Any, start: Callab
         raise action.failure(tracker.error, output=(tracker.error,))
 
 
-def _registry(action: Action) -> str:
+def _registry(action: RunningAction) -> str:
     return str(action.facts.get("registry") or "docker.io")
 
 
-async def _why_retrying(action: Action, idle: float) -> Event | None:
+async def _why_retrying(action: RunningAction, idle: float) -> Event | None:
     """Docker retries a layer: ask the registry. A failing registry ends the action with its own
     answer (docker would retry for about a minute); a rate limit is said with its real wait."""
     from tutor.docker_ops.events import Notice
@@ -238,7 +238,7 @@ def _status_words(status: int) -> str:
         return str(status)
 
 
-async def _learn_wait(action: Action, error: str) -> None:
+async def _learn_wait(action: RunningAction, error: str) -> None:
     """A rate-limited push or pull: docker drops the registry's Retry-After, so ask for it."""
     if action.facts.get("retry_after") is not None or hints.classify_docker_message(error, action.name) != \
             "rate_limited":
@@ -250,7 +250,7 @@ async def _learn_wait(action: Action, error: str) -> None:
         action.facts["retry_after"] = health.retry_after
 
 
-async def _stalled(action: Action, tracker: Any, seconds: float) -> ActionFailed:
+async def _stalled(action: RunningAction, tracker: Any, seconds: float) -> ActionFailed:
     """Who stopped answering: the engine (no ping), else the registry (asked once itself)."""
     from tutor.docker_ops import humanize
 
@@ -268,7 +268,7 @@ async def _stalled(action: Action, tracker: Any, seconds: float) -> ActionFailed
     return await who_stalled(action, transfer, seconds)
 
 
-async def who_stalled(action: Action, transfer: str, seconds: float) -> ActionFailed:
+async def who_stalled(action: RunningAction, transfer: str, seconds: float) -> ActionFailed:
     """``transfer`` ("the upload of layer X") went quiet for ``seconds``: the engine is blamed only
     when it does not answer a ping, a registry only for what it answers the tutor itself."""
     from tutor.probes.registry import registry_health

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tutor import hints
-from tutor import docker_cli as commandline
+from tutor.docker_ops import commandline
 from tutor.docker_ops import engine, humanize
-from tutor.docker_ops.action import Action, ActionFailed, docker_action, pump
+from tutor.docker_ops.action import RunningAction, ActionFailed, docker_action, pump
 from tutor.docker_ops.batching import LineSplitter, OutputBatcher
 from tutor.docker_ops.engine import ThreadStream
 from tutor.docker_ops.events import CommandLine, Event, Notice, Succeeded
@@ -83,7 +83,7 @@ class _QuietBuild:
     tutor pings the engine, ends the build only when the engine does not answer, and otherwise
     says once that the step is still working."""
 
-    def __init__(self, action: Action, log: _BuildLog) -> None:
+    def __init__(self, action: RunningAction, log: _BuildLog) -> None:
         self.action, self.log, self.said = action, log, False
 
     async def check(self, seconds: float) -> Event | None:
@@ -106,7 +106,7 @@ def _dockerfile_problem(context: Path, dockerfile: str | None) -> bool:
 
 
 @docker_action("build")
-async def build(action: Action, context: str | Path, tag: str, dockerfile: str | None = None
+async def build(action: RunningAction, context: str | Path, tag: str, dockerfile: str | None = None
                 ) -> AsyncIterator[Event]:
     """Build ``context`` as ``tag``; ``dockerfile`` is a path inside the context (default: Dockerfile)."""
     yield CommandLine(commandline.build(tag, str(context), dockerfile))

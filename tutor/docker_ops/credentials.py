@@ -1,13 +1,13 @@
 """Logins this process holds in memory, for when no docker CLI exists to store them.
 
 The tutor's own pushes and pulls still work then. Docker's own store (config.json, or a
-credential helper) is read by :mod:`tutor.docker_config`; nothing here writes a secret
+credential helper) is read by :mod:`tutor.docker_ops.docker_config`; nothing here writes a secret
 anywhere.
 """
 
 from __future__ import annotations
 
-from tutor import docker_config
+from tutor.docker_ops import docker_config
 from tutor.reference import registry_key
 
 # registry -> (username, secret); lives as long as the process, never written anywhere.

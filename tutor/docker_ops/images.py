@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from tutor import docker_cli as commandline
+from tutor.docker_ops import commandline
 from tutor.docker_ops import humanize
-from tutor.docker_ops.action import Action, docker_action
+from tutor.docker_ops.action import RunningAction, docker_action
 from tutor.docker_ops.events import CommandLine, Event, Output, Succeeded
 from tutor.docker_ops.push import split_ref
 
@@ -54,7 +54,7 @@ def table(rows: list[ImageRow]) -> list[str]:
 
 
 @docker_action("images")
-async def images(action: Action, filter: str | None = "poll") -> AsyncIterator[Event]:  # noqa: A002 - the CLI word
+async def images(action: RunningAction, filter: str | None = "poll") -> AsyncIterator[Event]:  # noqa: A002 - the CLI word
     """The local images whose name contains ``filter`` (all of them when it is empty)."""
     pattern = (filter or "").strip() or None
     yield CommandLine(commandline.images(pattern))
@@ -71,7 +71,7 @@ async def images(action: Action, filter: str | None = "poll") -> AsyncIterator[E
 
 
 @docker_action("tag")
-async def tag(action: Action, source: str, target: str) -> AsyncIterator[Event]:
+async def tag(action: RunningAction, source: str, target: str) -> AsyncIterator[Event]:
     """Give the local image ``source`` the extra name ``target``."""
     yield CommandLine(commandline.tag(source, target))
     action.ref(source)
@@ -89,7 +89,7 @@ async def tag(action: Action, source: str, target: str) -> AsyncIterator[Event]:
 
 
 @docker_action("rmi")
-async def rmi(action: Action, ref: str, *, check_pull: bool = False) -> AsyncIterator[Event]:
+async def rmi(action: RunningAction, ref: str, *, check_pull: bool = False) -> AsyncIterator[Event]:
     """Remove the name ``ref`` from this machine (and the image, if no other name keeps it).
 
     ``check_pull``: first make sure the registry would give this very image back (a manifest
@@ -112,7 +112,7 @@ async def rmi(action: Action, ref: str, *, check_pull: bool = False) -> AsyncIte
     yield Succeeded(f"Removed {ref.strip()} from this machine", {"untagged": untagged, "deleted": deleted})
 
 
-async def _pull_would_work(action: Action, client: Any, image: Any) -> Event | None:
+async def _pull_would_work(action: RunningAction, client: Any, image: Any) -> Event | None:
     """A Notice that the registry has this image for docker's login; ActionFailed (nothing removed) if not."""
     from tutor import hints
     from tutor.docker_ops.events import Notice

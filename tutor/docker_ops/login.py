@@ -12,11 +12,11 @@ import shutil
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
-from tutor import docker_config
+from tutor.docker_ops import docker_config
 from tutor.reference import is_hub
-from tutor import docker_cli as commandline
+from tutor.docker_ops import commandline
 from tutor.docker_ops import credentials, engine
-from tutor.docker_ops.action import Action, ActionFailed, docker_action, who_stalled
+from tutor.docker_ops.action import RunningAction, ActionFailed, docker_action, who_stalled
 from tutor.docker_ops.events import CommandLine, Event, Notice, Output, Succeeded
 
 _REGISTRY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
@@ -70,7 +70,7 @@ def _timed_out(exc: BaseException) -> bool:
 
 
 @docker_action("login")
-async def login(action: Action, registry: str | None, username: str, secret: str) -> AsyncIterator[Event]:
+async def login(action: RunningAction, registry: str | None, username: str, secret: str) -> AsyncIterator[Event]:
     """Log in to ``registry`` (None or "docker.io" for Docker Hub) as ``username``."""
     key = credentials.registry_key(registry)
     username = (username or "").strip()

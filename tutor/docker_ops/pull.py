@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from tutor import docker_cli as commandline
+from tutor.docker_ops import commandline
 from tutor.docker_ops import credentials, humanize
-from tutor.docker_ops.action import Action, docker_action, follow_layers
+from tutor.docker_ops.action import RunningAction, docker_action, follow_layers
 from tutor.docker_ops.events import CommandLine, Event, Succeeded
 from tutor.docker_ops.layers import LayerTracker
 from tutor.docker_ops.push import split_ref
 
 
 @docker_action("pull")
-async def pull(action: Action, ref: str, auth: dict[str, str] | None = None) -> AsyncIterator[Event]:
+async def pull(action: RunningAction, ref: str, auth: dict[str, str] | None = None) -> AsyncIterator[Event]:
     """Pull ``ref``. ``auth`` ({"username", "password"}) overrides docker's stored login."""
     yield CommandLine(commandline.pull(ref))
     image = action.ref(ref)

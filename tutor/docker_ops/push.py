@@ -9,23 +9,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from tutor import docker_cli as commandline
+from tutor.docker_ops import commandline
 from tutor import hints
 from tutor.docker_ops import credentials, engine
-from tutor.docker_ops.action import Action, docker_action, follow_layers
+from tutor.docker_ops.action import RunningAction, docker_action, follow_layers
 from tutor.docker_ops.events import CommandLine, Event, Succeeded
 from tutor.docker_ops.layers import LayerTracker
 
 
 def corrected_ref(ref, username: str | None) -> str | None:
     """``ref`` moved into ``username``'s namespace: what the learner may push to."""
-    from tutor.reference import ReferenceError, build
+    from tutor.reference import ImageNameError, build
 
     if not username:
         return None
     try:
         fixed = build(username, ref.path.rsplit("/", 1)[-1], ref.tag or "latest", ref.registry)
-    except ReferenceError:
+    except ImageNameError:
         return None
     return fixed.short
 
@@ -43,14 +43,14 @@ def pick_similar(tags, ref) -> tuple[str, bool] | None:
     another one), else a plain local name without a namespace. An image under another namespace
     is someone else's (on a shared machine, another learner's): it comes back with False, so the
     advice can say it is there without telling the learner to push it as theirs."""
-    from tutor.reference import ReferenceError, parse
+    from tutor.reference import ImageNameError, parse
 
     wanted = ref.path.rsplit("/", 1)[-1]
     best: tuple[tuple[int, int], str, bool] | None = None
     for created, tag in tags:
         try:
             found = parse(tag)
-        except ReferenceError:
+        except ImageNameError:
             continue
         if found.path.rsplit("/", 1)[-1] != wanted or found.name == ref.name and found.tag == ref.tag:
             continue
@@ -72,7 +72,7 @@ def split_ref(ref) -> tuple[str, str]:
 
 
 @docker_action("push")
-async def push(action: Action, ref: str, auth: dict[str, str] | None = None, *, username: str | None = None,
+async def push(action: RunningAction, ref: str, auth: dict[str, str] | None = None, *, username: str | None = None,
                build_context: str | None = None) -> AsyncIterator[Event]:
     """Push the local image ``ref``. ``auth`` ({"username", "password"}) overrides docker's stored login.
     ``build_context``: the folder the lesson builds ``ref`` from, for the advice when ``ref`` is missing."""

@@ -18,9 +18,9 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import aclosing
 from typing import Any
 
-from tutor import docker_cli as commandline
+from tutor.docker_ops import commandline
 from tutor.docker_ops import engine
-from tutor.docker_ops.action import Action, docker_action
+from tutor.docker_ops.action import RunningAction, docker_action
 from tutor.docker_ops.batching import LineSplitter, OutputBatcher
 from tutor.docker_ops.engine import ThreadStream
 from tutor.docker_ops.events import CommandLine, Event, Notice, Ready, Succeeded
@@ -153,7 +153,7 @@ class _Logs:
 
 
 @docker_action("run")
-async def run(action: Action, ref: str, port: int, container_port: int | None = None, *,
+async def run(action: RunningAction, ref: str, port: int, container_port: int | None = None, *,
               host_ip: str | None = None, more_ports: Sequence[tuple[int, int]] = (), name: str | None = None,
               ready_timeout: float = READY_TIMEOUT, stop: asyncio.Event | None = None) -> AsyncIterator[Event]:
     """Run ``ref`` publishing ``port`` (to ``container_port``, default the same) like ``docker run -p``.
@@ -198,7 +198,7 @@ async def _remove_started(client: Any, starting: asyncio.Future) -> None:
     await asyncio.to_thread(_remove, client, container_id)
 
 
-async def _follow(action: Action, client: Any, container_id: str, host: str, port: int, url: str,
+async def _follow(action: RunningAction, client: Any, container_id: str, host: str, port: int, url: str,
                   ready_timeout: float, stop: asyncio.Event | None) -> AsyncIterator[Event]:
     logs = _Logs()
     batcher = OutputBatcher()

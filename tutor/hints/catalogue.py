@@ -89,11 +89,11 @@ def hint(code: str, detail: str = "", **facts: object) -> FailureHint:
     if "login_command" not in known and "{login_command}" in what + next_step:
         # Advice typed by hand, where docker asks for the password itself. Imported here:
         # docker_ops imports this module.
-        from tutor.docker_cli import login_by_hand
+        from tutor.docker_ops.commandline import login_by_hand
 
         known["login_command"] = login_by_hand(known.get("registry"))
     if "build_command" not in known and "{build_command}" in next_step:
-        from tutor.docker_cli import build
+        from tutor.docker_ops.commandline import build
 
         known["build_command"] = build(known.get("ref") or "IMAGE", ".")
     what, next_step = (_as_typed(text, known) for text in (what, next_step))

@@ -287,7 +287,7 @@ def retag_advice(ref: str, source: str, own: bool) -> str:
     """The second half of ``tag_missing``'s advice, for the local image ``source`` named like ``ref``:
     re-tagging it when it is the learner's own, only a mention when it is under another user's name
     (pushing a stranger's image as yours is never the advice)."""
-    from tutor.docker_cli import tag
+    from tutor.docker_ops.commandline import tag
 
     if own:
         return f", or give your existing image that name (`{tag(source, ref)}`)"

@@ -36,12 +36,12 @@ _FOLLOW_CODES = {"no-namespace": "follow_no_namespace", "other-namespace": "foll
 def follow_wrong_name(problem: str, name: str, expected: str, *, pushed: bool = False, username: str = "",
                       registry: str = "", tag: str = "") -> FailureHint:
     """A name seen in the learner's terminal that is not the lesson's (problem from follow.wrong_name)."""
-    from tutor.reference import ReferenceError, is_hub, parse
+    from tutor.reference import ImageNameError, is_hub, parse
 
     hub = is_hub(registry or "docker.io")
     try:
         seen = parse(name)
-    except ReferenceError:
+    except ImageNameError:
         seen = None
     # A bare name (poll-backend:v1) lacks the registry's host as well when the lesson's is not Docker Hub:
     # then it is Docker Hub that a push of it goes to.

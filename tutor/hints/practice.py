@@ -110,11 +110,11 @@ def for_practice(code: str, facts: dict[str, object]) -> str:
         return code
     registry, ref = str(facts.get("registry") or ""), str(facts.get("ref") or "")
     if not registry and ref:
-        from tutor.reference import ReferenceError, parse
+        from tutor.reference import ImageNameError, parse
 
         try:
             registry = parse(ref).registry
-        except ReferenceError:
+        except ImageNameError:
             return code
     if not registry.startswith("127.0.0.1:"):  # the practice registry is on loopback: others cost nothing
         return code
@@ -129,10 +129,10 @@ def for_practice(code: str, facts: dict[str, object]) -> str:
         # Running, yet not reached: the generic advice (name, network) is the one that may help.
         return instead if control.running(Layout.default()) is None else code
     if ref:
-        from tutor.reference import ReferenceError, parse
+        from tutor.reference import ImageNameError, parse
 
         try:
             facts.setdefault("repository", parse(ref).path)
-        except ReferenceError:
+        except ImageNameError:
             pass
     return instead

@@ -180,7 +180,7 @@ def push_refused(facts: dict[str, object]) -> str:
     """Which refusal it is, from who is logged in (``logged_in``: the account docker sent, None for
     nobody), the image's ``namespace``, the settings' ``username`` and the ``corrected`` name (the
     image under the logged-in user). Fills in the facts the chosen wording needs."""
-    from tutor.docker_cli import join
+    from tutor.docker_ops.commandline import join
     from tutor.reference import is_hub
 
     logged_in = str(facts.get("logged_in") or "")
@@ -220,7 +220,7 @@ def push_refused(facts: dict[str, object]) -> str:
 def tutor_login(registry: str, username: str) -> str:
     """``docker-tutor do login`` for this registry and user, spelt out so that it logs in there whatever
     the settings hold (or when there are none); it asks for the password without echoing it."""
-    from tutor.docker_cli import join
+    from tutor.docker_ops.commandline import join
 
     return join("docker-tutor", "do", "login", "--var", f"registry={registry}", "--var", f"username={username}")
 

@@ -2,7 +2,7 @@
 
 A lesson never spells out a CLI command for an action: it names the kind and the parts
 (``repository=poll-backend``); the parts and the learner's variables are mapped here onto
-:mod:`tutor.docker_cli`, which also writes the command the tutor runs. That keeps
+:mod:`tutor.docker_ops.commandline`, which also writes the command the tutor runs. That keeps
 the text, the Run button and the checks in agreement. ``publish`` is parsed here too, for lint
 and for the runbook alike.
 """
@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tutor import docker_cli as commandline
+from tutor.docker_ops import commandline
 from tutor import reference
 from tutor.lesson.variables import render
 
@@ -150,7 +150,7 @@ def compose_ref(repository: str, namespace: str = "", registry: str = "", tag: s
     ref = _join_ref(repository, namespace, registry, tag)
     try:
         return reference.parse(ref).short
-    except reference.ReferenceError:
+    except reference.ImageNameError:
         return ref
 
 
@@ -158,7 +158,7 @@ def ref_problem(repository: str, namespace: str = "", registry: str = "", tag: s
     """Why the composed reference is invalid (the rule it breaks), or None."""
     try:
         reference.parse(_join_ref(repository, namespace, registry, tag))
-    except reference.ReferenceError as exc:
+    except reference.ImageNameError as exc:
         return str(exc)
     return None
 
@@ -200,7 +200,7 @@ def hub_url(params: Mapping[str, str], repository: str) -> str | None:
 def action_command(kind: str, params: Mapping[str, str]) -> str | None:
     """The CLI command for an action whose parameters are already filled; None for manual steps.
 
-    Built by :mod:`tutor.docker_cli`, as the tutor's own run of the action is, so the
+    Built by :mod:`tutor.docker_ops.commandline`, as the tutor's own run of the action is, so the
     lesson shows what the tutor runs. Unfilled ``{variables}`` stay readable in it.
     """
     if kind == "manual" or kind not in ACTION_KINDS:

@@ -10,25 +10,19 @@ never make ``stop`` signal somebody else's process.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tutor.practice import accounts, backend as backends
+from tutor.practice.processes import STOP_TIMEOUT, alive, http_status, log_tail, port_free, spawn, terminate, utc_now
 from tutor.practice.state import DEFAULT_PORT, HOST, Layout, read_json, saved_port, write_json
 
 TOKEN_READY_TIMEOUT = 15.0
 REGISTRY_READY_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
 TOKEN_MODULE = "tutor.practice.service"
 
 
@@ -85,107 +79,6 @@ class Started:
     passwords: dict[str, str] = field(default_factory=dict, repr=False)  # accounts made now: shown once
 
 
-# --- processes ------------------------------------------------------------------------------
-
-
-def alive(pid: int | None, marker: str) -> bool:
-    """Is ``pid`` a live process whose command line holds ``marker``? (A zombie is not alive.)"""
-    if not pid or pid <= 0:
-        return False
-    proc = Path(f"/proc/{pid}")
-    if not Path("/proc/self").exists():  # no /proc (macOS): only whether the pid exists
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    try:
-        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X") and marker in cmdline
-
-
-def _reap(pid: int) -> None:
-    # A process this very program started (the tutor app starts it from the settings) stays a
-    # zombie until its parent waits for it.
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except (ChildProcessError, OSError):
-        pass
-
-
-def _end(pid: int | None, marker: str) -> bool:
-    """SIGTERM, then SIGKILL after STOP_TIMEOUT; True when it was running."""
-    if not alive(pid, marker):
-        return False
-    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5.0)):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return True
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            _reap(pid)
-            if not alive(pid, marker):
-                return True
-            time.sleep(0.05)
-    return True
-
-
-LOG_KEEP = 5 * 1024 * 1024  # a log past this size is moved to NAME.1 at the next start
-
-
-def _spawn(argv: list[str], log: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    try:
-        if log.stat().st_size > LOG_KEEP:
-            os.replace(log, log.with_name(log.name + ".1"))
-    except OSError:
-        pass  # no log yet
-    with open(log, "ab") as out:
-        out.write(f"\n--- started {_now()}: {' '.join(argv)}\n".encode())
-        out.flush()
-        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                cwd=cwd, start_new_session=True, close_fds=True)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _tail(log: Path, lines: int = 6) -> str:
-    try:
-        text = log.read_text(errors="replace").splitlines()
-    except OSError:
-        return ""
-    return "\n".join(text[-lines:])
-
-
-def port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def _answers(url: str) -> int | None:
-    """The HTTP status ``url`` answers with, or None when nothing answers (proxies never used)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=2) as answer:
-            return answer.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (OSError, ValueError):
-        return None
-
-
 # --- the token service and the registry ------------------------------------------------------
 
 
@@ -208,28 +101,28 @@ def _start_token_service(layout: Layout) -> tuple[int, int]:
     # The port of the last start when it is free: a tunnel to a node set up for it keeps working.
     last = read_json(layout.settings).get("token_port")
     port = last if isinstance(last, int) and 0 < last < 65536 and port_free(last) else 0
-    proc = _spawn([sys.executable, "-m", TOKEN_MODULE, "--state", str(layout.root), "--port", str(port)],
+    proc = spawn([sys.executable, "-m", TOKEN_MODULE, "--state", str(layout.root), "--port", str(port)],
                   layout.token_log, env, layout.root)
     deadline = time.monotonic() + TOKEN_READY_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise PracticeError("practice_start_failed", part="token service", how=f"stopped at once (exit "
-                                f"{proc.returncode})", log_file=layout.token_log, log_tail=_tail(layout.token_log))
+                                f"{proc.returncode})", log_file=layout.token_log, log_tail=log_tail(layout.token_log))
         record = read_json(layout.token_pid)
         if record.get("pid") == proc.pid and isinstance(record.get("port"), int) and \
-                _answers(f"http://{HOST}:{record['port']}/") is not None:
+                http_status(f"http://{HOST}:{record['port']}/") is not None:
             return proc.pid, record["port"]
         time.sleep(0.05)
-    _end(proc.pid, _token_marker(layout))
+    terminate(proc.pid, _token_marker(layout))
     raise PracticeError("practice_start_failed", part="token service",
                         how=f"did not start within {TOKEN_READY_TIMEOUT:.0f} s", log_file=layout.token_log,
-                        log_tail=_tail(layout.token_log))
+                        log_tail=log_tail(layout.token_log))
 
 
 def _start_registry(layout: Layout, backend: backends.Backend, port: int) -> tuple[int | None, str | None]:
     url = f"http://{HOST}:{port}/v2/"
     if backend.kind == "binary":
-        proc = _spawn(backends.binary_argv(backend, layout), layout.registry_log, backends.clean_env(), layout.root)
+        proc = spawn(backends.binary_argv(backend, layout), layout.registry_log, backends.clean_env(), layout.root)
         pid, container, died = proc.pid, None, proc.poll
     else:
         container = _run_container(layout, backend, port)
@@ -237,19 +130,19 @@ def _start_registry(layout: Layout, backend: backends.Backend, port: int) -> tup
     deadline = time.monotonic() + REGISTRY_READY_TIMEOUT
     while time.monotonic() < deadline:
         if died() is not None:
-            log = _container_logs(container) if container else _tail(layout.registry_log)
+            log = _container_logs(container) if container else log_tail(layout.registry_log)
             _stop_registry(layout, pid, container)
             raise PracticeError("practice_start_failed", part=f"registry ({backend.label})", how="stopped at once",
                                 log_file=layout.registry_log if not container else
                                 f"docker logs {backends.container_name(layout)}",
                                 log_tail=log)
-        if _answers(url) == 401:  # token auth is on: it wants a token for /v2/
+        if http_status(url) == 401:  # token auth is on: it wants a token for /v2/
             return pid, container
         time.sleep(0.1)
     _stop_registry(layout, pid, container)
     raise PracticeError("practice_start_failed", part=f"registry ({backend.label})",
                         how=f"did not answer on {HOST}:{port} within {REGISTRY_READY_TIMEOUT:.0f} s",
-                        log_file=layout.registry_log, log_tail=_tail(layout.registry_log))
+                        log_file=layout.registry_log, log_tail=log_tail(layout.registry_log))
 
 
 def _docker():
@@ -324,7 +217,7 @@ def _stop_registry(layout: Layout, pid: int | None, container: str | None) -> bo
                 return False
             raise PracticeError("practice_container_not_stopped", container=backends.container_name(layout),
                                 detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
-    return _end(pid, _registry_marker(layout))
+    return terminate(pid, _registry_marker(layout))
 
 
 # --- what the commands call ---------------------------------------------------------------
@@ -354,7 +247,7 @@ def running(layout: Layout) -> Running | None:
     return record if registry_up and alive(record.token_pid, _token_marker(layout)) else None
 
 
-def start(layout: Layout, port: int | None = None, users: list[str] = (),
+def start(layout: Layout, port: int | None = None, users: Sequence[str] = (),
           passwords: dict[str, str] | None = None) -> Started:
     """Start it (or find it running) and make the accounts that do not exist yet."""
     with _locked(layout):
@@ -392,9 +285,9 @@ def _start(layout: Layout, port: int | None, users, passwords: dict[str, str] | 
         backends.write_config(layout, backend, port, f"http://{HOST}:{token_port}/token")
         registry_pid, container = _start_registry(layout, backend, port)
     except BaseException:
-        _end(token_pid, _token_marker(layout))
+        terminate(token_pid, _token_marker(layout))
         raise
-    record = Running(port, _now(), backend, token_pid, token_port, registry_pid, container)
+    record = Running(port, utc_now(), backend, token_pid, token_port, registry_pid, container)
     write_json(layout.running, record.to_dict())
     write_json(layout.settings, {"port": port, "token_port": token_port})
     # Accounts last: a password is shown only when the registry it opens is really there.
@@ -417,11 +310,11 @@ def _stop(layout: Layout) -> list[str]:
             if _stop_registry(layout, record.registry_pid, record.container):
                 stopped.append(f"registry ({record.backend.label})")
         finally:  # the token service goes in any case; the record stays while its container may run
-            if _end(record.token_pid, _token_marker(layout)):
+            if terminate(record.token_pid, _token_marker(layout)):
                 stopped.append("token service")
     # A token service whose start was interrupted before running.json was written.
     orphan = read_json(layout.token_pid).get("pid")
-    if isinstance(orphan, int) and _end(orphan, _token_marker(layout)):
+    if isinstance(orphan, int) and terminate(orphan, _token_marker(layout)):
         stopped.append("token service")
     layout.running.unlink(missing_ok=True)
     layout.token_pid.unlink(missing_ok=True)

@@ -69,7 +69,7 @@ async def _login(address: str, username: str, password: str) -> tuple[bool, Fail
 
 
 async def _has_login(address: str, username: str) -> bool:
-    from tutor import docker_config
+    from tutor.docker_ops import docker_config
 
     try:
         found = await docker_config.lookup_async(address)

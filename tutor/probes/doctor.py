@@ -294,6 +294,6 @@ def free_space(root: str, engine_name: str, host: str) -> int | None:
 def _parses(image: str) -> bool:
     try:
         reference.parse(image)
-    except reference.ReferenceError:
+    except reference.ImageNameError:
         return False
     return True

@@ -136,7 +136,7 @@ class RegistryChecks:
         return list(dict.fromkeys(found))
 
     async def check_login(self, registry: asyncio.Task) -> Finding:
-        from tutor import docker_config
+        from tutor.docker_ops import docker_config
         from tutor.probes import registry as api
 
         facts = self._registry_facts()

@@ -125,7 +125,7 @@ def is_or_are(names: Any) -> str:
 
 
 def login_command(registry: str, username: str = "") -> str:
-    from tutor.docker_cli import join, login_by_hand
+    from tutor.docker_ops.commandline import join, login_by_hand
 
     if not username:
         return login_by_hand(registry)

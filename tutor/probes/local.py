@@ -37,7 +37,7 @@ class LocalImage:
         for entry in self.repo_digests:
             try:
                 named = reference.parse(entry)
-            except reference.ReferenceError:
+            except reference.ImageNameError:
                 continue
             if named.name == image.name and named.digest:
                 found.append(named.digest)
@@ -112,7 +112,7 @@ async def probe_local_images(refs: list[str], timeout: float = DEFAULT_TIMEOUT) 
     for text in refs:
         try:
             parsed.append(reference.parse(text))
-        except reference.ReferenceError as err:
+        except reference.ImageNameError as err:
             results[text] = ImageResult(text, INVALID, False, f"{err}.", hints.hint("invalid_reference",
                                                                                    message=str(err)))
     try:

@@ -75,7 +75,7 @@ async def check_node(target: NodeTarget, refs: list[str], platforms: PlatformLoo
     for text in refs:
         try:
             images.append(reference.parse(text))
-        except reference.ReferenceError as err:  # never sent to the node at all
+        except reference.ImageNameError as err:  # never sent to the node at all
             report.pulls.append(ImageResult(text, INVALID, False, f"{err}.",
                                             hints.hint("invalid_reference", message=str(err))))
     files = known_hosts_files(target)

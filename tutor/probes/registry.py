@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tutor import hints, reference
-from tutor.docker_config import CredentialError, Credentials, lookup_async
+from tutor.docker_ops.docker_config import CredentialError, Credentials, lookup_async
 # Some are imported for callers only (runner, roster, docker_ops, doctor, tests), which import them from here.
 from tutor.probes.registry_auth import Answer, RegistryApi, parse_challenge  # noqa: F401
 from tutor.probes.registry_http import (  # noqa: F401
@@ -82,7 +82,7 @@ async def probe_image(ref: str | reference.ImageRef, *, http: httpx.AsyncClient 
     """
     try:
         image = ref if isinstance(ref, reference.ImageRef) else reference.parse(ref)
-    except reference.ReferenceError as err:
+    except reference.ImageNameError as err:
         return ImageResult(str(ref), RegistryOutcome.INVALID, False, f"{err}.",
                            hints.hint("invalid_reference", message=str(err)), {"rule": err.rule})
     import httpx

@@ -18,7 +18,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tutor.docker_config import Credentials
+from tutor.docker_ops.docker_config import Credentials
 from tutor.probes.registry_http import ACCEPT, is_loopback, url_host
 
 if TYPE_CHECKING:

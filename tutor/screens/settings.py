@@ -142,11 +142,11 @@ class TagValidator(Validator):
 
 
 def _tag_problem(value: str) -> str | None:
-    from tutor.reference import ReferenceError, parse
+    from tutor.reference import ImageNameError, parse
 
     try:
         parse(f"probe/app:{value}")
-    except ReferenceError as exc:
+    except ImageNameError as exc:
         # The rule and the hint, about the tag itself (not the probe name it was tried in).
         return f"{quoted(value)} is not a valid tag: {exc.hint or exc.rule}."
     return None

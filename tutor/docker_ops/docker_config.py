@@ -53,14 +53,14 @@ class Credentials:
 # --- where, and which registry ---------------------------------------------------------------
 
 
-def config_dir() -> Path:
+def docker_config_dir() -> Path:
     """DOCKER_CONFIG wins, as in the CLI; else ~/.docker."""
     folder = os.environ.get("DOCKER_CONFIG")
     return Path(folder).expanduser() if folder else Path.home() / ".docker"
 
 
 def config_path(folder: Path | None = None) -> Path:
-    return (folder or config_dir()) / "config.json"
+    return (folder or docker_config_dir()) / "config.json"
 
 
 def load(folder: Path | None = None) -> dict[str, Any]:
