@@ -111,8 +111,6 @@ async def test_reset_lesson_with_yes_clears_every_mark_and_the_saved_progress(tu
     assert [again.step_state(s) for s in again.lesson.steps] == ["todo"] * len(again.lesson.steps)
 
 
-@pytest.mark.xfail(strict=True, reason="the Reset lesson question has Yes focused: enter alone (the key that ran "
-                   "the palette entry, pressed once more) wipes every step, answer and check without a choice")
 async def test_enter_alone_does_not_reset_the_lesson(tutor):
     async with tutor.app.run_test(size=SIZE) as pilot:
         await _some_progress(pilot, tutor)

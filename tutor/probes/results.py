@@ -15,9 +15,12 @@ from tutor.states import CheckStatus
 # The one word for each state, in `docker-tutor check` and in the app's checklist alike.
 # UNANSWERED is shown, never stored: a quiz item skipped because its question has no answer yet. It
 # is not a skip of the learner's (the outline's ↷ means a step skipped with k), just not done.
-STATUS_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed", CheckStatus.ERROR: "could not check",
-                CheckStatus.SKIPPED: "skipped", CheckStatus.UNANSWERED: "not answered",
-                CheckStatus.RUNNING: "checking…", CheckStatus.TODO: "not checked"}
+# Keyed by the enum, read with any saved status string (an unknown one is shown as it is).
+STATUS_WORDS: dict[str, str] = {
+    CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed", CheckStatus.ERROR: "could not check",
+    CheckStatus.SKIPPED: "skipped", CheckStatus.UNANSWERED: "not answered", CheckStatus.RUNNING: "checking…",
+    CheckStatus.TODO: "not checked",
+}
 
 
 def shown_status(status: str, outcome: str = "", evidence: dict[str, Any] | None = None) -> str:

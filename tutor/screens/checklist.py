@@ -177,7 +177,7 @@ class ChecklistScreen(TutorScreen[None]):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         before, self._pointed = self._pointed, event.option.id
         items = self.query_one("#checklist-items", OptionList)
-        for item_id in {before, self._pointed} - {None}:
+        for item_id in {i for i in (before, self._pointed) if i is not None}:
             items.replace_option_prompt(item_id, self._row(item_id))
         self.query_one("#check-detail-box", VerticalScroll).scroll_home(animate=False)
         self._detail()

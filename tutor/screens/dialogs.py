@@ -14,7 +14,12 @@ from tutor.widgets.inline_code import inline_text
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Ask a question; dismiss with True for yes and False for no or escape."""
+    """Ask a question; dismiss with True for yes and False for no or escape.
+
+    Every question asked this way is about undoing something (reset the lesson, stop a running
+    action, replace a file), so No has the focus: enter alone keeps what the learner has."""
+
+    AUTO_FOCUS = "#no"
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
@@ -51,7 +56,6 @@ class HostKeyDialog(ConfirmDialog):
     button trusts. The checklist says on its screen what declining means and how to trust later.
     """
 
-    AUTO_FOCUS = "#no"  # enter alone must never trust a key
     YES_VARIANT: ButtonVariant = "warning"
     NO_VARIANT: ButtonVariant = "primary"  # the default answer looks like one
 

@@ -91,4 +91,5 @@ class FollowView:
         elif update.kind == DONE and update.changed:
             session = self.app.session
             step = session.lesson.step(update.step_id)
-            self.app.notify(f"Done: {session.render(step.title)}", title="From your terminal")
+            if step is not None:
+                self.app.notify(f"Done: {session.render(step.title)}", title="From your terminal")

@@ -220,7 +220,7 @@ class QuizScreen(TutorScreen[None]):
             text.append("\nWith options you chose:\n", style="dim")
             for key in answer:
                 text.append("  • ")
-                text.append(inline(self.render_text(options.get(key, key))))
+                text.append(inline(self.render_text(options.get(key) or str(key))))
                 text.append("\n")
         else:
             text.append("\nIn your own words:\n", style="dim")
@@ -261,7 +261,8 @@ class QuizScreen(TutorScreen[None]):
         self.session.save_progress()  # a failure is the session's to report (the app shows it), the answer stays
         self.last_outcome = outcome.verdict
         asked = outcome.verdict.follow_up and self.form == "text"
-        self.follow_up_of = (f"{earlier.rstrip()}\n{answer}" if earlier else answer) if asked else None
+        self.follow_up_of = (f"{earlier.rstrip()}\n{answer}" if earlier else answer) \
+            if asked and isinstance(answer, str) else None
         if asked:
             self.query_one("#quiz-text", AnswerArea).select_all()  # typing the reply replaces the answer
         feedback = self.feedback(outcome.verdict, question)

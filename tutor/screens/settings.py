@@ -174,7 +174,8 @@ class SettingsScreen(Screen[Settings | None]):
         with VerticalScroll(id="settings-form"):
             if self.first_run:
                 yield Static("Welcome! Tell the tutor who you are; every command in the lesson is filled in "
-                             "from these answers. You can change them later with [b]s[/b] on the lesson screen; [b]ctrl+s[/b] saves this form.",
+                             "from these answers. You can change them later with [b]s[/b] on the lesson screen; "
+                             "[b]ctrl+s[/b] saves this form.",
                              id="welcome")
             yield Label("Your username on the registry (the first part of your image names)")
             yield FieldInput(s.username, placeholder="e.g. alice", id="username",

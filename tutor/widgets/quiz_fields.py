@@ -37,7 +37,8 @@ class OptionButton(PlainMark, RadioButton):
     """
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, self.render().get_height(self.styles, width))
+        # Textual's own Widget.get_content_height passes self.styles here; its annotation says RulesMap.
+        return max(1, self.render().get_height(self.styles, width))  # type: ignore[arg-type]
 
 
 class OptionCheckbox(PlainMark, Checkbox):
@@ -55,7 +56,7 @@ class OptionCheckbox(PlainMark, Checkbox):
         self.key = key
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, self.render().get_height(self.styles, width))
+        return max(1, self.render().get_height(self.styles, width))  # type: ignore[arg-type]  # as above
 
 
 class OptionChecks(Vertical):
