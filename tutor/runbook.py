@@ -8,11 +8,15 @@ naming its line, never half-run or crashed on.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.lesson import Action, LessonError, Step, kinds
 from tutor.secret import Secret, reveal
+
+if TYPE_CHECKING:
+    from tutor.docker_ops.events import Event
 
 RUNNABLE = {"login", "build", "tag", "push", "images", "rmi", "pull", "run"}
 
@@ -52,7 +56,7 @@ def check(actions: Iterable[Action], values: Mapping[str, str], source: Path | N
 
 
 def run_action(action: Action, values: Mapping[str, str], secret: Secret | None = None,
-               host_ip: str | None = None, source: Path | None = None) -> AsyncIterator:
+               host_ip: str | None = None, source: Path | None = None) -> AsyncGenerator[Event, None]:
     """Start the docker action behind a lesson action; iterate it for its events.
 
     LessonError (raised here, before anything runs) when the lesson gets the action wrong.

@@ -19,7 +19,7 @@ from tutor.states import CheckStatus, StepState
 from tutor.store import ProgressStore, Settings, load_settings, save_settings, settings_path, tutor_config_dir
 
 if TYPE_CHECKING:
-    from tutor.practice.ready import Ready
+    from tutor.practice.ready import PracticeReady
     from tutor.probes.runner import Runner
 
 
@@ -101,9 +101,9 @@ class Session:
         self.progress.reset_all()
         self.save_progress()
 
-    def record_practice_setup(self, ready: Ready | None) -> list[str]:
+    def record_practice_setup(self, ready: PracticeReady | None) -> list[str]:
         """The settings' practice registry made the learner's account and logged docker in
-        (tutor/practice/ready.Ready): the lesson's account step (the step of manual actions just
+        (tutor/practice/ready.PracticeReady): the lesson's account step (the step of manual actions just
         before the login step) and its login step are done, by the tutor, for the names now in
         the settings. The ids of the steps recorded; none when the settings name another account."""
         if ready is None or (self.settings.registry, self.settings.username) != (ready.address, ready.username):

@@ -201,7 +201,8 @@ def _print_table(header: dict[str, Any], results: list) -> None:
     from tutor.probes.results import STATUS_WORDS, shown_status
 
     # The app's checklist words: a quiz item nobody answered yet is "not answered", not "skipped".
-    words = [STATUS_WORDS.get(shown_status(r.status, r.outcome), r.status) for r in results]
+    by_status: dict[str, str] = dict(STATUS_WORDS.items())  # CheckStatus keys are the strings results hold
+    words = [by_status.get(shown_status(r.status, r.outcome), r.status) for r in results]
     column = max([8, *map(len, words)])
     indent = " " * (column + 3)
     for result, word in zip(results, words, strict=True):

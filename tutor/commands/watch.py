@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sys
 import textwrap
+from typing import Any
 
 from tutor.commands import fail, warn
 from tutor.commands.options import APP_LESSON, include
@@ -77,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
         from dataclasses import replace
 
         known = {"username", "registry", "tag", "project_dir"}
-        session.settings = replace(session.settings, **{k: v for k, v in overrides.items() if k in known})
+        # Only the text fields are overridden; Any lets mypy's dataclass check accept the keywords.
+        changes: dict[str, Any] = {k: v for k, v in overrides.items() if k in known}
+        session.settings = replace(session.settings, **changes)
     missing = session.lesson.missing(session.values())
     if missing:
         return fail(f"no value for {', '.join(missing)}: pass --var {missing[0]}=... or save it in the tutor's "

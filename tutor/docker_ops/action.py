@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from contextlib import aclosing
 from typing import Any
 
@@ -43,8 +43,8 @@ class RunningAction:
         try:
             parsed = parse(text)
         except ImageNameError as err:
-            advice = (err.hint or "").strip()
-            advice = advice[:1].upper() + advice[1:].rstrip(".") + "." if advice else None
+            hint = (err.hint or "").strip()
+            advice = hint[:1].upper() + hint[1:].rstrip(".") + "." if hint else None
             raise self.fail("invalid_reference", message=str(err), advice=advice) from None
         self.facts.setdefault(fact, text.strip())
         return parsed
@@ -66,9 +66,9 @@ def docker_action(name: str) -> Callable:
     ``ActionFailed`` and any docker error become ``Failed``; cancellation propagates.
     """
 
-    def wrap(fn: Callable[..., AsyncIterator[Event]]) -> Callable[..., AsyncIterator[Event]]:
+    def wrap(fn: Callable[..., AsyncGenerator[Event, None]]) -> Callable[..., AsyncGenerator[Event, None]]:
         @functools.wraps(fn)
-        async def run(*args: Any, **kwargs: Any) -> AsyncIterator[Event]:
+        async def run(*args: Any, **kwargs: Any) -> AsyncGenerator[Event, None]:
             action = RunningAction(name)
             finished = False
             failure: ActionFailed | None = None
@@ -112,7 +112,7 @@ async def pump(stream: engine.ThreadStream, batcher: OutputBatcher,
                handle: Callable[[list[Any]], Iterable[Event | str]],
                finish: Callable[[], Iterable[Event | str]] | None = None, *,
                idle: float | None = None, progress: Callable[[], Any] | None = None,
-               quiet: Callable[[float], Awaitable[Event | None]] | None = None) -> AsyncIterator[Event]:
+               quiet: Callable[[float], Awaitable[Event | None]] | None = None) -> AsyncGenerator[Event, None]:
     """Drive ``stream`` until it ends: ``handle`` turns each chunk of items into events and log
     lines (``finish`` gives what is left at the end); lines are batched, other events pass
     straight through after the lines before them.
@@ -142,7 +142,7 @@ async def pump(stream: engine.ThreadStream, batcher: OutputBatcher,
                     yield event
             for out in batcher.take():
                 yield out
-            if deadline is not None:
+            if deadline is not None and idle:  # deadline is set exactly when idle is
                 now = progress() if progress else None
                 if items and (progress is None or now != last):
                     last, deadline = now, loop.time() + idle
@@ -172,7 +172,8 @@ def _place(event: Event | str, batcher: OutputBatcher) -> Output | None:
     return batcher.flush()
 
 
-async def follow_layers(action: RunningAction, client: Any, tracker: Any, start: Callable[[], Any]) -> AsyncIterator[Event]:
+async def follow_layers(action: RunningAction, client: Any, tracker: Any,
+                        start: Callable[[], Any]) -> AsyncGenerator[Event, None]:
     """Stream a push or pull: ``start`` opens the engine's stream, ``tracker`` turns chunks into
     layer events. Errors arrive inside the stream, not as exceptions: they end the action here.
 

@@ -82,7 +82,8 @@ class OutputBatcher:
             return None
         if len(self._lines) >= self.max_lines:
             return 0.0
-        return max(0.0, self._since + self.max_delay - self._clock())
+        since = self._since if self._since is not None else self._clock()  # always set while a line waits
+        return max(0.0, since + self.max_delay - self._clock())
 
     def take(self) -> list[Output]:
         """The batches that are due now: every full batch, plus the rest if it has waited long enough."""

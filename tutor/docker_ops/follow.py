@@ -57,8 +57,8 @@ def parse_event(raw: Any) -> EngineEvent | None:
     if not isinstance(raw, dict):
         return None
     kind, action = raw.get("Type") or "", raw.get("Action") or raw.get("status") or ""
-    actor = raw.get("Actor") if isinstance(raw.get("Actor"), dict) else {}
-    attributes = actor.get("Attributes") if isinstance(actor.get("Attributes"), dict) else {}
+    actor = _mapping(raw.get("Actor"))
+    attributes = _mapping(actor.get("Attributes"))
     when = raw.get("timeNano") or int(raw.get("time") or 0) * 1_000_000_000
     if kind == "image" and action in IMAGE_ACTIONS:
         if action in ("push", "pull"):  # the id is the name pushed or pulled, with its tag
@@ -72,6 +72,11 @@ def parse_event(raw: Any) -> EngineEvent | None:
         image = str(attributes.get("image") or raw.get("from") or "")
         return EngineEvent(kind, action, image, str(actor.get("ID") or raw.get("id") or ""), int(when))
     return None
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a dict (a decoded JSON object), else an empty one."""
+    return value if isinstance(value, dict) else {}
 
 
 def _since(time_ns: int) -> str:

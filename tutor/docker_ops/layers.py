@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tutor.docker_ops import humanize
-from tutor.docker_ops.events import Event, LayerProgress
+from tutor.docker_ops.events import Event, LayerProgress, LayerStatus
 
-PUSH_STATUS = {
+PUSH_STATUS: dict[str, LayerStatus] = {
     "Preparing": "preparing", "Waiting": "waiting", "Pushing": "pushing", "Pushed": "pushed",
     "Layer already exists": "exists",
 }
-PULL_STATUS = {
+PULL_STATUS: dict[str, LayerStatus] = {
     "Pulling fs layer": "preparing", "Waiting": "waiting", "Downloading": "downloading",
     "Verifying Checksum": "verifying", "Download complete": "complete", "Extracting": "extracting",
     "Pull complete": "pulled", "Already exists": "exists",
@@ -90,7 +90,7 @@ class LayerTracker:
                 return []
             self.retries += 1
             return [f"{layer}: {status} (docker retries by itself)"]
-        kind = "mounted" if status.startswith("Mounted from") else self.table.get(status)
+        kind: LayerStatus | None = "mounted" if status.startswith("Mounted from") else self.table.get(status)
         if kind is None:  # a status docker added after this was written: show it as a line
             return [f"{layer}: {status}"]
         detail = item.get("progressDetail") or {}

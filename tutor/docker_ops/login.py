@@ -49,7 +49,7 @@ async def _cli_login(docker: str, registry: str, username: str, secret: str) -> 
             proc.kill()
             await asyncio.shield(proc.wait())
     lines = [_mask(line, secret) for line in out.decode(errors="replace").splitlines() if line.strip()]
-    return proc.returncode, lines
+    return await proc.wait(), lines  # done already (communicate waited): its exit code, typed int
 
 
 def username_problem(username: str) -> str | None:

@@ -26,8 +26,8 @@ async def pull(action: RunningAction, ref: str, auth: dict[str, str] | None = No
     repository = split_ref(image)[0]
     tag = image.digest or image.tag or "latest"
     tracker = LayerTracker("pull")
-    async for event in follow_layers(action, client, tracker, lambda: client.api.pull(repository, tag=tag, stream=True, decode=True,
-                                                         auth_config=auth)):
+    async for event in follow_layers(action, client, tracker, lambda: client.api.pull(
+            repository, tag=tag, stream=True, decode=True, auth_config=auth)):
         yield event
 
     local = await asyncio.to_thread(client.api.inspect_image, ref)

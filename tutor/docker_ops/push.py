@@ -107,8 +107,8 @@ async def push(action: RunningAction, ref: str, auth: dict[str, str] | None = No
     client = action.client
     repository, tag = split_ref(image)
     tracker = LayerTracker("push")
-    async for event in follow_layers(action, client, tracker, lambda: client.api.push(repository, tag=tag, stream=True, decode=True,
-                                                         auth_config=auth)):
+    async for event in follow_layers(action, client, tracker, lambda: client.api.push(
+            repository, tag=tag, stream=True, decode=True, auth_config=auth)):
         yield event
 
     summary, details = tracker.push_summary()

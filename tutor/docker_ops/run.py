@@ -14,7 +14,7 @@ import codecs
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -199,7 +199,7 @@ async def _remove_started(client: Any, starting: asyncio.Future) -> None:
 
 
 async def _follow(action: RunningAction, client: Any, container_id: str, host: str, port: int, url: str,
-                  ready_timeout: float, stop: asyncio.Event | None) -> AsyncIterator[Event]:
+                  ready_timeout: float, stop: asyncio.Event | None) -> AsyncGenerator[Event, None]:
     logs = _Logs()
     batcher = OutputBatcher()
     stream = ThreadStream(client, lambda: client.api.logs(container_id, stream=True, follow=True))

@@ -14,7 +14,7 @@ from tutor.hints import FailureHint
 
 
 @dataclass
-class Ready:
+class PracticeReady:
     address: str  # 127.0.0.1:PORT, the settings' registry from now on
     username: str
     started: bool  # started now, not found running
@@ -24,7 +24,7 @@ class Ready:
     login_problem: FailureHint | None = None  # why the automatic login failed
 
 
-async def prepare(username: str) -> Ready:
+async def prepare(username: str) -> PracticeReady:
     """Start (or find) the practice registry for ``username``; PracticeError when it cannot run."""
     from tutor.practice import control
     from tutor.practice.state import Layout
@@ -34,7 +34,7 @@ async def prepare(username: str) -> Ready:
     from tutor.lesson import registries
 
     registries.refresh()  # 127.0.0.1:PORT is the practice registry now, in every sentence of the lesson
-    ready = Ready(started.running.address, username, not started.already, started.passwords.get(username, ""))
+    ready = PracticeReady(started.running.address, username, not started.already, started.passwords.get(username, ""))
     ready.made = bool(ready.password)
     if ready.password:
         ready.logged_in, ready.login_problem = await _login(ready.address, username, ready.password)

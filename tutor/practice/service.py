@@ -36,14 +36,14 @@ class _Files:
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self._lock = threading.Lock()
-        self._seen: dict[Path, tuple] = {}
+        self._seen: dict[Path, tuple[int, ...]] = {}  # (mtime, size, inode), () once unreadable
         self._accounts: dict[str, str] = {}
         self._visibility = policy.Visibility()
 
     def _changed(self, path: Path) -> bool:
         try:
             stat = path.stat()
-            mark = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            mark: tuple[int, ...] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         except OSError:
             mark = ()
         if self._seen.get(path) == mark:

@@ -15,15 +15,19 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.practice.state import ISSUER, SERVICE
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 
 TOKEN_LIFETIME = 300  # seconds, as Docker Hub's
 
 
 @dataclass(frozen=True)
 class Identity:
-    key: object  # cryptography's EllipticCurvePrivateKey
+    key: EllipticCurvePrivateKey  # what ES256 signs with
     cert_der: bytes
 
 
@@ -31,11 +35,14 @@ def load(key_path: Path, cert_path: Path) -> Identity | None:
     """The saved key and certificate, or None when either is missing, broken, mismatched or expiring."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
 
     try:
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     except (OSError, ValueError, TypeError):
+        return None
+    if not isinstance(key, ec.EllipticCurvePrivateKey):  # not one ES256 can sign with: broken
         return None
     if cert.public_key() != key.public_key() or cert.not_valid_after_utc < datetime.now(UTC) + timedelta(days=1):
         return None
