@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import re
 
@@ -17,6 +18,9 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 
 from tutor.store import NodeSettings, Settings
 from tutor.visible import visible
+
+if TYPE_CHECKING:
+    from tutor.practice.ready import PracticeReady
 
 REGISTRIES = [
     ("Docker Hub (docker.io)", "docker.io"),
@@ -164,9 +168,9 @@ class SettingsScreen(Screen[Settings | None]):
         super().__init__()
         self.settings = settings
         self.first_run = first_run
-        # What the practice registry's set-up did (practice.ready.Ready, without its password), for
+        # What the practice registry's set-up did (practice.ready.PracticeReady, without its password), for
         # the lesson's account and login steps (Session.record_practice_setup); None without it.
-        self.ready = None
+        self.ready: PracticeReady | None = None
 
     def compose(self) -> ComposeResult:
         s, known = self.settings, {value for _, value in REGISTRIES}
