@@ -15,7 +15,8 @@ from tutor import hints
 from tutor.app import TutorApp
 from tutor.docker_ops import events as ev
 from tutor.docker_ops.recording import Recording
-from tutor.screens.lesson import LessonScreen, StepEvent
+from tutor.messages import StepEvent
+from tutor.screens.lesson import LessonScreen
 from tutor.store import Settings
 from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.layer_bars import LayerBars

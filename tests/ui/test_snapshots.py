@@ -92,7 +92,7 @@ LONG_PROJECT = "/home/learner/courses/kubernetes/projects/poll-app"
 def test_failed_push_with_its_advice(snap_compare, app_factory, size):
     from tutor import hints
     from tutor.docker_ops import events as ev
-    from tutor.screens.lesson import StepEvent
+    from tutor.messages import StepEvent
 
     async def before(pilot):
         await pilot.pause()

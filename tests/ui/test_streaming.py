@@ -8,7 +8,7 @@ from textual.widgets import Log
 
 from tutor.app import TutorApp
 from tutor.docker_ops.events import Output
-from tutor.screens.lesson import StepEvent
+from tutor.messages import StepEvent
 from tutor.widgets.action_pane import MAX_LOG_LINES
 
 LINES, BATCH = 100_000, 500

@@ -5,37 +5,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, OptionList
-from textual.worker import Worker, WorkerState
 
-from tutor.lesson import Step, VerifyItem
-from tutor.lesson.compose import (checklist_markdown, concept_markdown, question_markdown, stale_text,
-                                  step_markdown, step_pane, verify_commands, verify_markdown)
-from tutor.messages import StepEvent
-from tutor.screens.base import TutorScreen
+from tutor.lesson import Step
+from tutor.lesson.compose import checklist_markdown, concept_markdown, question_markdown, step_markdown, verify_markdown
 from tutor.screens.lesson_keys import LESSON_BINDINGS, key_applies
-from tutor.secret import Secret
-from tutor.session import Session, checks_runner
-from tutor.states import CheckStatus, StepState
-from tutor.widgets.action_pane import ActionPane, check_failure_text
-from tutor.widgets.marks import QUIZ_ENTRY_STATES
+from tutor.screens.lesson_layout import LessonLayout
+from tutor.screens.lesson_run import StepRunner
+from tutor.session import Session
+from tutor.states import StepState
+from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.outline import Entry, Outline, lesson_sections
 from tutor.widgets.step_text import StepText
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from tutor.docker_ops.recording import Recording
     from tutor.screens.demo import DemoDriver
 
 
 PROGRESS_POLL = 2.0  # seconds between looks at the progress file for another process's records
 
 
-class LessonScreen(TutorScreen[None]):
+class LessonScreen(LessonLayout, StepRunner):
+    # Its parts: lesson_layout (m, o, y), lesson_run (r, v, esc and the runs), pane_replay (the pane).
     # esc stops a running action first, even in the full pane; leaving the full pane comes after.
     ESCAPE_TO_MINIMIZE = False
     BINDINGS = LESSON_BINDINGS
@@ -129,20 +125,6 @@ class LessonScreen(TutorScreen[None]):
         self.show(entry)
         return True
 
-    def refresh_marks(self) -> None:
-        """Outline marks from saved progress."""
-        progress, outline = self.session.progress, self.query_one(Outline)
-        for step in self.session.lesson.steps:
-            outline.set_status("step", step.id, self.session.step_state(step))
-        for verify in self.session.lesson.verify:
-            outline.set_status("verify", verify.id, self.session.verify_state(verify).get("status", StepState.TODO))
-        for question in self.session.lesson.quiz:
-            attempt = progress.last_attempt(question.id)
-            outline.set_status("quiz", question.id, QUIZ_ENTRY_STATES.get(attempt["verdict"], StepState.TODO)
-                               if attempt else StepState.TODO)
-        for item in self.session.lesson.checklist:
-            outline.set_status("checklist", item.id, self.session.check_record(item.id).get("status", CheckStatus.TODO))
-
     # --- showing an entry ---------------------------------------------------------------
 
     @on(OptionList.OptionHighlighted, "#outline")
@@ -205,266 +187,7 @@ class LessonScreen(TutorScreen[None]):
     def _set_markdown(self, text: str, at_end: bool = False) -> None:
         self.query_one(StepText).show(text, at_end=at_end)
 
-    def _prepare_pane(self, step: Step) -> None:
-        pane, commands = self.query_one(ActionPane), self.session.step_commands(step)
-        lines, pane_state, title = step_pane(step, commands, self.session.values())
-        pane.show_command(lines, state=pane_state)
-        if title is not None:
-            pane.border_title = title
-        saved, state = self._saved_step(step), self.session.step_state(step)
-        run = self._runs.get(step.id)
-        # Back at a step run earlier: its run is shown again, while it ran these very commands.
-        if run is not None and state != StepState.TODO and run.commands == commands:
-            for event in run.replay(saved):
-                pane.show_event(event)
-            ending = run.ending(saved)
-            if ending is not None:  # a served container stopped with esc: "Stopped", as the run ended
-                pane.stop(*ending)
-                return
-            if run.verdict_replayed(saved) and pane.state != "running":
-                return
-            pane.settle()  # a run that ended is never shown as running: the saved state says how it ended
-        if state == StepState.DONE:
-            pane.show_result(saved.get("detail") or "Done.", "succeeded")
-        elif state == StepState.FAILED:
-            pane.show_result(f"Failed last time: {saved.get('detail') or 'see the output when you run it again'}",
-                             "failed")
-        elif state == StepState.STALE:
-            pane.show_result(stale_text(saved.get("commands", []), bool(commands)), "idle")
-        warning = self._follow_warnings.get(step.id)
-        if warning and state != StepState.DONE:  # following saw a wrong name here: it stays until a check passes
-            pane.add_result(warning, pane.state)
-
-    def _prepare_verify_pane(self, item: VerifyItem) -> None:
-        pane, values = self.query_one(ActionPane), self.session.values()
-        pane.show_command(verify_commands(item, values))
-        pane.border_title = "r or v checks it for you"
-        saved = self.session.verify_state(item)
-        if saved.get("status", StepState.TODO) != StepState.TODO:
-            pane.show_result(saved.get("reason") or saved["status"], "succeeded" if saved["status"] == CheckStatus.PASSED
-                             else "failed")
-
-    def _saved_step(self, step: Step) -> dict:
-        # Status, detail and time: any change by hand after a run shows up here.
-        return dict(self.session.step_record(step))
-
-    # --- running ------------------------------------------------------------------------
-
-    def _current_step(self) -> Step | None:
-        if self.current is None or self.current.kind != "step":
-            self.notify("Pick a step (or a Verify item) in the outline first.", severity="warning")
-            return None
-        return self.session.lesson.step(self.current.id)
-
-    def _current_verify(self) -> VerifyItem | None:
-        if self.current is not None and self.current.kind == "verify":
-            return self.session.lesson.verify_item(self.current.id)
-        return None
-
-    def running(self) -> bool:
-        return any(w.group == "step" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
-
-    def action_run(self) -> None:
-        if self._current_verify() is not None:  # a Verify item has nothing to run: r checks it
-            self.action_verify()
-            return
-        step = self._current_step()
-        if step is None:
-            return
-        if self.running():
-            self.notify("An action is still running: press esc to cancel it first.", severity="warning")
-            return
-        runnable = [a for a in step.actions if a.kind != "manual"]
-        if not runnable and step.verify:  # done in the browser, but the tutor can look for the result
-            self.action_verify()
-            return
-        if not runnable:
-            self.notify("There is nothing to run in this step: follow the text, then press d.",
-                        title=self.session.render(step.title))
-            return
-        missing = self.session.lesson.missing(self.session.values())
-        if missing:
-            self.notify(f"Set {', '.join(missing)} in the settings (s) first.", severity="warning")
-            return
-        if not self._runnable_lesson(runnable):
-            return
-        if any(a.kind == "login" for a in runnable):
-            from tutor.screens.login import LoginDialog
-
-            values = self.session.values()
-            self.app.push_screen(LoginDialog(values["username"], values.get("registry", "docker.io")),
-                                 lambda secret: self._run_with(step, secret))
-        else:
-            self.run_step(step)
-
-    def _run_with(self, step: Step, secret: str | None) -> None:
-        """The login dialog closed: run the step with the password given (none given: nothing runs)."""
-        if secret:
-            self.run_step(step, Secret(secret))
-
-    def _runnable_lesson(self, actions: list) -> bool:
-        """False, with the lesson's mistake shown as the step's failure, when the tutor must not run it."""
-        from tutor.lesson import LessonError
-        from tutor.runbook import check
-
-        try:
-            check(actions, self.session.values(), self.session.lesson.source)
-        except LessonError as exc:
-            self._show_lesson_error(exc)
-            return False
-        return True
-
-    def _show_lesson_error(self, exc: Exception):
-        """The lesson's mistake as the step's failure hint in the pane; returns that Failed event."""
-        from tutor import hints
-        from tutor.docker_ops.events import Failed
-
-        failure = Failed(hints.from_lesson_error(exc))
-        self.query_one(ActionPane).show_event(failure)
-        return failure
-
-    # A fixed description: Textual's default would put repr(secret) into the worker log.
-    @work(exclusive=True, exit_on_error=False, group="step", description="run a lesson step")
-    async def run_step(self, step: Step, secret: Secret | None = None) -> None:
-        from tutor.docker_ops.recording import Recording
-
-        self._served = ""
-        # A fresh pane for this run: no earlier result may sit under these commands.
-        self.query_one(ActionPane).show_command(self.session.step_commands(step), state="running")
-        self.query_one(Outline).set_status("step", step.id, StepState.RUNNING)
-        previous, recording = self._runs.get(step.id), Recording(planned=self.session.step_commands(step))
-        self._runs[step.id] = recording
-        verdict = None  # stays None when cancelled or crashed: nothing is recorded then
-        try:
-            verdict = await self._run_actions(step, recording, secret)
-        finally:
-            self._record_run(step, recording, previous, verdict)
-
-    async def _run_actions(self, step: Step, recording: Recording, secret: Secret | None) -> tuple[StepState, str]:
-        """Run the step's actions one after the other, each event to the pane and the recording;
-        returns how the run ended (done or failed) and the detail to save with it."""
-        from contextlib import aclosing
-
-        from tutor.docker_ops import events as ev
-        from tutor.lesson import LessonError
-        from tutor.practice.ready import wake
-        from tutor.runbook import run_action, runnable
-
-        values = self.session.values()
-        detail = ""
-        summaries: list[str] = []  # each action's own, so the saved detail tells of every command
-        # The settings' practice registry, stopped since (a reboot): started before the step needs it.
-        woken: tuple[StepState, str] | None = None
-        async for event in wake(values.get("registry"), [a.kind for a in runnable(step)]):
-            self.post_message(StepEvent(step.id, event))
-            recording.add(event)
-            if isinstance(event, ev.Failed):
-                woken = StepState.FAILED, event.hint.what
-        if woken is not None:
-            return woken
-        for action in runnable(step):
-            result = None
-            try:
-                stream = run_action(action, values, secret=secret, source=self.session.lesson.source)
-            except LessonError as exc:  # the values changed since the check: still a lesson problem
-                failure = self._show_lesson_error(exc)
-                recording.add(failure)
-                return StepState.FAILED, failure.hint.what
-            async with aclosing(stream) as events:  # type: ignore[type-var]  # an async generator
-                async for event in events:
-                    self.post_message(StepEvent(step.id, event))
-                    recording.add(event)
-                    if isinstance(event, ev.Failed):
-                        result, detail = StepState.FAILED, event.hint.what
-                    elif isinstance(event, ev.Succeeded):
-                        summaries.append(event.summary)
-                        result, detail = StepState.DONE, " ".join(summaries)
-                    elif isinstance(event, ev.Ready):
-                        # `run` keeps streaming logs until cancelled: the step is done once it answers.
-                        self._served = step.id
-                        self._finish(step, StepState.DONE, f"Served at {event.url}")
-                        result, detail = StepState.DONE, f"Served at {event.url}"
-            if result != StepState.DONE:
-                return StepState.FAILED, detail
-        return StepState.DONE, detail
-
-    def _record_run(self, step: Step, recording: Recording, previous: Recording | None,
-                    verdict: tuple[StepState, str] | None) -> None:
-        """Save how the run ended (``verdict``; None: cancelled or crashed) and keep its recording to
-        show again, or bring back the last run that finished."""
-        if verdict is not None:
-            self._finish(step, *verdict)
-            recording.finish(self._saved_step(step))
-        elif self._served:  # a container that answered and was then stopped: a finished run
-            recording.finish(self._saved_step(step))
-            self.refresh_marks()
-        else:
-            self.refresh_marks()
-            # Cancelled or crashed: coming back shows the last run that finished, if any.
-            if previous is None:
-                self._runs.pop(step.id, None)
-            else:
-                self._runs[step.id] = previous
-
-    def action_verify(self) -> None:
-        """The learner ran the commands themselves: look at the result instead of running them."""
-        verify = self._current_verify()
-        step = None if verify is not None else self._current_step()
-        if verify is None and step is None:
-            return
-        item = verify or (self.session.lesson.verify_item(step.verify) if step is not None and step.verify else None)
-        if item is None or not item.checks:
-            self.notify("This step has no automatic check: run it (r) or mark it done (d).")
-            return
-        if self.running():
-            self.notify("An action is still running: press esc to cancel it first.", severity="warning")
-            return
-        self.verify_step(step, item)
-
-    @work(exclusive=True, exit_on_error=False, group="step", description="check a lesson step")
-    async def verify_step(self, step: Step | None, item: VerifyItem) -> None:
-        from rich.text import Text
-
-        from tutor.docker_ops.events import Failed
-        from tutor.lesson import ChecklistItem
-        from tutor.practice.ready import wake
-        from tutor.probes.runner import worst
-
-        pane, values = self.query_one(ActionPane), self.session.values()
-        pane.show_command(verify_commands(item, values), state="running")
-        self.query_one(Outline).set_status("verify", item.id, StepState.RUNNING)
-        async for event in wake(values.get("registry"), [check.probe.kind for check in item.checks]):
-            pane.show_event(event)  # a stopped practice registry is started before it is asked
-            if isinstance(event, Failed):
-                self.refresh_marks()
-                return
-        runner, warning = checks_runner(self.session)
-        if warning:
-            self.notify(warning, severity="warning", markup=False)
-        results = [await runner.evaluate(ChecklistItem(check.id, item.title, check.line, probe=check.probe))
-                   for check in item.checks]
-        reasons = " ".join(r.reason for r in results if r.reason)
-        status = worst(r.status for r in results)
-        self.session.record_verify(item, status, reasons)
-        if status == CheckStatus.PASSED:
-            if step is not None:
-                self._finish(step, StepState.DONE, reasons)
-            pane.show_result(Text.assemble(("✔ ", "bold"), reasons or "Checked: done."), "succeeded")
-        else:
-            hint = next((r.hint for r in results if r.hint is not None), None)
-            message = check_failure_text(reasons, hint)
-            if step is not None and self.session.step_state(step) == StepState.DONE:
-                # The check just showed the step's result is not there (any more): the mark says so.
-                self._finish(step, StepState.FAILED, reasons)
-            pane.show_result(message, "failed")
-        self.refresh_marks()
-
-    def _finish(self, step: Step, status: str, detail: str) -> None:
-        # A failed re-run un-ticks a done step: the mark says what is true now, for these commands.
-        self.session.record_step(step, status, detail)
-        if status == StepState.DONE:
-            self._follow_warnings.pop(step.id, None)  # the check passed: the name is right now
-        self.query_one(Outline).set_status("step", step.id, self.session.step_state(step))
+    # --- following the learner's terminal -----------------------------------------------
 
     def follow_update(self, step_id: str, note: str, next_step: str = "", warning: bool = False) -> None:
         """A note from following the learner's own terminal (tutor/follow.py saved the marks): the
@@ -484,36 +207,9 @@ class LessonScreen(TutorScreen[None]):
         if self.session.step_state(step) != StepState.DONE and not warning:  # a warning: _prepare_pane showed it
             self.query_one(ActionPane).show_result(note + (f"\nNext: {next_step}" if next_step else ""), "idle")
 
-    @on(StepEvent)
-    def _step_event(self, message: StepEvent) -> None:
-        # The pane follows the running action even when the learner reads another entry meanwhile.
-        self.query_one(ActionPane).show_event(message.event)
-
     def on_unmount(self) -> None:
         if self._position_timer is not None:
             self.session.save_progress()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "step":
-            return
-        pane = self.query_one(ActionPane)
-        if event.state == WorkerState.CANCELLED and self._served:
-            # The container answered before esc: stopping it ends a success, not a cancellation.
-            stopped = ("Stopped: the container was stopped and removed. The step is done.", "stopped")
-            pane.stop(*stopped)
-            if (run := self._runs.get(self._served)) is not None:
-                run.ended(*stopped)  # shown again when the learner comes back to the step
-            self.refresh_marks()
-        elif event.state == WorkerState.CANCELLED:
-            pane.stop("Cancelled: nothing was left running.", "cancelled")
-            self.refresh_marks()
-        elif event.state == WorkerState.ERROR:
-            # A bug, not a learner mistake: keep the tutor alive and say what to report.
-            pane.stop(f"Internal error: {event.worker.error!r}. Please report it.", "failed")
-            self.refresh_marks()
-        if event.state in (WorkerState.SUCCESS, WorkerState.CANCELLED, WorkerState.ERROR):
-            self._served = ""  # it belonged to that run; a later check's esc is a cancellation
-        self.refresh_bindings()  # esc (Stop) is in the footer only while something runs
 
     # --- demo mode (tutor/screens/demo.py drives; these are its hooks) ----------------------
 
@@ -542,61 +238,6 @@ class LessonScreen(TutorScreen[None]):
             self.demo.proceed()
 
     action_demo_next = action_demo_run
-
-    def serving(self) -> bool:
-        """A step's container answered and still runs (esc stops it)."""
-        return bool(self._served) and self.running()
-
-    def action_cancel(self) -> None:
-        """esc: stop what runs (the full pane stays, to read how it ended)."""
-        if self.running():
-            self.workers.cancel_group(self, "step")
-
-    def action_leave_full_pane(self) -> None:
-        self.minimize()
-        self.query_one(Outline).focus()
-        self.refresh_bindings()
-
-    def action_to_outline(self) -> None:
-        """esc with nothing to stop: the focus goes back to the outline, to pick the next part."""
-        outline = self.query_one(Outline)
-        outline.display = True
-        outline.focus()
-
-    # --- layout keys ---------------------------------------------------------------------
-
-    def action_maximize_pane(self) -> None:
-        """m: the action pane fills the screen (m or esc again brings the lesson back)."""
-        if self.maximized is not None:
-            self.action_leave_full_pane()
-            return
-        pane = self.query_one(ActionPane)
-        if not pane.has_class("-hidden"):
-            self.maximize(pane, container=False)
-            # The arrows then scroll what is in view (the outline is hidden behind the pane).
-            target = pane.query_one("#output") if pane.has_class("-output") else pane.query_one("#result-area")
-            target.focus()
-            self.refresh_bindings()
-
-    def action_toggle_outline(self) -> None:
-        """o: hide the outline to give the text the whole width, or bring it back."""
-        outline = self.query_one(Outline)
-        outline.display = not outline.display
-        (outline if outline.display else self.query_one(StepText)).focus()
-
-    def action_page_text(self, direction: int) -> None:
-        """Page keys on the outline scroll the text beside it."""
-        text = self.query_one(StepText)
-        text.scroll_page_down(animate=False) if direction > 0 else text.scroll_page_up(animate=False)
-
-    def action_copy_commands(self) -> None:
-        """y: the commands in the pane, whole, to the clipboard (the terminal must allow OSC 52)."""
-        commands = [c for c in self.query_one(ActionPane).commands if not c.startswith("(")]  # notes are no commands
-        if not commands:
-            self.notify("There is no command to copy here.")
-            return
-        self.app.copy_to_clipboard("\n".join(commands))
-        self.notify(f"Copied {len(commands)} command{'s' if len(commands) > 1 else ''} to the clipboard.")
 
     # --- progress through the steps -------------------------------------------------------
 
