@@ -150,7 +150,7 @@ class StepRunner(PaneReplay):
                 failure = self._show_lesson_error(exc)
                 recording.add(failure)
                 return StepState.FAILED, failure.hint.what
-            async with aclosing(stream) as events:  # type: ignore[type-var]  # an async generator
+            async with aclosing(stream) as events:
                 async for event in events:
                     self.post_message(StepEvent(step.id, event))
                     recording.add(event)
