@@ -179,9 +179,7 @@ class TutorApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         lesson = self.lesson_screen()
-        yield from palette.app_commands(self, lesson)
-        if lesson is not None and screen is lesson:
-            yield from palette.lesson_commands(lesson, self.session)
+        yield from palette.app_commands(self, lesson)  # the lesson's own: palette.LessonCommands
 
     async def action_quit(self) -> None:
         lesson = self.lesson_screen()

@@ -68,3 +68,14 @@ async def run_from_palette(pilot, name: str, typed: str | None = None) -> None:
     await pilot.press("enter")
     await until(pilot, lambda: screen_name(pilot.app) != "CommandPalette", "the palette is closed")
     await pilot.pause()
+
+
+def offered(app) -> list:
+    """The palette's entries over the screen in front, as Textual gathers them: the app's system
+    commands, and the lesson's own when that screen lists the lesson's provider."""
+    from tutor.screens.palette import LessonCommands, lesson_commands
+
+    entries = list(app.get_system_commands(app.screen))
+    if LessonCommands in app.screen.COMMANDS:
+        entries += lesson_commands(app.screen)
+    return entries

@@ -23,6 +23,7 @@ from tutor.widgets.layer_bars import LayerBars
 from tutor.widgets.outline import Outline
 from tutor.widgets.step_text import StepText
 from tutor.widgets.wrapping_log import CONTINUED, WrappingLog
+from tests.ui.learner import offered
 
 SMALL = (80, 24)
 LONG_PROJECT = "/home/learner/courses/kubernetes/projects/poll-app-with-a-long-folder-name"
@@ -329,7 +330,7 @@ async def test_palette_offers_next_and_previous_step(open_session):
     app = TutorApp(open_session(username="learner"))
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        titles = {command.title: command for command in app.get_system_commands(app.screen)}
+        titles = {command.title: command for command in offered(app)}
         assert {"Next step", "Previous step", "Full pane"} <= set(titles)
         app.screen.goto("step", "login")
         titles["Next step"].callback()
@@ -453,7 +454,7 @@ async def test_palette_titles_are_rendered_and_name_no_ids(open_session):
     app = TutorApp(open_session(username="alice", registry="127.0.0.1:5157"))
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        commands = list(app.get_system_commands(app.screen))
+        commands = list(offered(app))
         assert not [c.title for c in commands if "{" in c.title]
         assert not [c.help for c in commands if "Step id" in c.help]
 

@@ -6,6 +6,7 @@ from textual.command import CommandPalette
 
 from tutor.app import TutorApp
 from tutor.screens.checklist import ChecklistScreen
+from tests.ui.learner import offered
 
 
 async def _until(pilot, test, what: str, tries: int = 100) -> None:
@@ -38,13 +39,13 @@ async def test_the_lesson_entries_are_offered_only_on_the_lesson_screen(open_ses
     app = TutorApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        on_lesson = [c.title for c in app.get_system_commands(app.screen)]
+        on_lesson = [c.title for c in offered(app)]
         steps = [f"Go to step {n}: {session.render(s.title)}" for n, s in enumerate(session.lesson.steps, 1)]
         assert {"Settings", "Quiz", "Checklist", "Next step", "Run step (show me)"} <= set(on_lesson)
         assert [t for t in on_lesson if t.startswith("Go to step ")] == steps
         app.open_checklist()
         await _until(pilot, lambda: isinstance(app.screen, ChecklistScreen), "the checklist is open")
-        over_checklist = [c.title for c in app.get_system_commands(app.screen)]
+        over_checklist = [c.title for c in offered(app)]
         assert "Settings" in over_checklist
         assert not [t for t in over_checklist if t.startswith("Go to step ") or t == "Next step"]
         await pilot.pause()

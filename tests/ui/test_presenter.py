@@ -13,6 +13,7 @@ from tutor.demo import DemoOptions
 from tutor.screens.login import LoginDialog
 from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.key_echo import KeyEcho
+from tests.ui.learner import offered
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +79,7 @@ async def test_presenter_mode_is_in_the_palette(open_session):
     app = TutorApp(open_session(username="alice", registry="127.0.0.1:9"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [c.title for c in offered(app)]
         assert "Presenter mode" in titles and "Stop the demo" not in titles
 
 
@@ -88,7 +89,7 @@ async def test_without_pause_the_demo_runs_a_step_as_soon_as_it_is_typed(open_se
     async with app.run_test(size=(80, 24)) as pilot:
         lesson = app.screen
         await _until(pilot, lambda: lesson.demo is not None and lesson.demo.waiting == "next")
-        assert "Stop the demo" in [c.title for c in app.get_system_commands(app.screen)]
+        assert "Stop the demo" in [c.title for c in offered(app)]
         assert {"space", "f2"} <= _footer_keys(app) and not {"r", "v", "c", "z", "s"} & _footer_keys(app)
         await pilot.press("space")
         # The login step: typed, then run at once (its dialog asks for the password) with no space between.

@@ -14,6 +14,7 @@ from tutor.lesson import Step
 from tutor.lesson.compose import checklist_markdown, concept_markdown, question_markdown, step_markdown, verify_markdown
 from tutor.screens.lesson_keys import LESSON_BINDINGS, key_applies
 from tutor.screens.lesson_layout import LessonLayout
+from tutor.screens.palette import LessonCommands
 from tutor.screens.lesson_run import StepRunner
 from tutor.session import Session
 from tutor.states import StepState
@@ -35,6 +36,7 @@ class LessonScreen(LessonLayout, StepRunner):
     # esc stops a running action first, even in the full pane; leaving the full pane comes after.
     ESCAPE_TO_MINIMIZE = False
     BINDINGS = LESSON_BINDINGS
+    COMMANDS = {LessonCommands}  # its palette entries, besides the app's own
 
     def __init__(self, session: Session) -> None:
         super().__init__()

@@ -1,18 +1,20 @@
-"""The command palette's entries: the app's own on every screen, and the lesson screen's (its
-keys, and a jump to each step) while the lesson is the screen in front."""
+"""The command palette's entries: the app's own on every screen (``App.get_system_commands``),
+and the lesson screen's (its keys, and a jump to each step) from ``LessonCommands``, the command
+provider the lesson screen lists in its ``COMMANDS``: Textual asks it only while the palette
+is opened over the lesson."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
 from textual.app import SystemCommand
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
     from tutor.screens.lesson import LessonScreen
-    from tutor.session import Session
 
 
 def app_commands(app: TutorApp, lesson: LessonScreen | None) -> Iterator[SystemCommand]:
@@ -28,7 +30,8 @@ def app_commands(app: TutorApp, lesson: LessonScreen | None) -> Iterator[SystemC
         yield SystemCommand("Stop the demo", "Leave demo mode; keys work as usual", lesson.stop_demo)
 
 
-def lesson_commands(lesson: LessonScreen, session: Session) -> Iterator[SystemCommand]:
+def lesson_commands(lesson: LessonScreen) -> Iterator[SystemCommand]:
+    session = lesson.session
     yield SystemCommand("Next step", "Go to the next step of your task (n)", lesson.action_next)
     yield SystemCommand("Previous step", "Go back one step (p)", lesson.action_previous)
     yield SystemCommand("Run step (show me)", "Run the selected step's docker commands", lesson.action_run)
@@ -48,3 +51,21 @@ def lesson_commands(lesson: LessonScreen, session: Session) -> Iterator[SystemCo
         yield SystemCommand(f"Go to step {number}: {session.render(step.title)}",
                             escape(commands[0]) if commands else f"Step {number} of {len(steps)}",
                             lambda step_id=step.id: lesson.goto("step", step_id))
+
+
+class LessonCommands(Provider):
+    """The lesson screen's palette entries, listed when the palette opens and matched as the
+    learner types (in the lesson's order, steps after keys)."""
+
+    def _entries(self) -> list[SystemCommand]:
+        return list(lesson_commands(cast("LessonScreen", self.screen)))
+
+    async def discover(self) -> Hits:
+        for entry in self._entries():
+            yield DiscoveryHit(entry.title, entry.callback, help=entry.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in self._entries():
+            if (score := matcher.match(entry.title)) > 0:
+                yield Hit(score, matcher.highlight(entry.title), entry.callback, help=entry.help)
