@@ -96,7 +96,7 @@ class ChecklistScreen(TutorScreen[None]):
         if result is not None:
             return shown_status(result.status, result.outcome)
         record = self.session.check_record(item_id)
-        return shown_status(record.get("status", "todo"), evidence=record.get("evidence"))
+        return shown_status(record.get("status", CheckStatus.TODO), evidence=record.get("evidence"))
 
     @staticmethod
     def _state(status: str) -> tuple[str, str, str]:
@@ -146,7 +146,7 @@ class ChecklistScreen(TutorScreen[None]):
             detail.append(" at the last check: ")
             detail.append_text(inline_text(saved.get("reason", "")))
             return detail
-        if result.status == "running":
+        if result.status == CheckStatus.RUNNING:
             detail.append(": looking now…")
             return detail
         if reason:
@@ -215,7 +215,7 @@ class ChecklistScreen(TutorScreen[None]):
 
     def _show(self, result, save: bool) -> None:
         self.results[result.item_id] = result
-        if save and result.status != "running":
+        if save and result.status != CheckStatus.RUNNING:
             evidence = {k: v for k, v in result.evidence.items() if k != "public_key"}
             self.session.progress.set_check(result.item_id, result.status, result.reason, evidence)
             self.session.save_progress()
@@ -232,7 +232,7 @@ class ChecklistScreen(TutorScreen[None]):
             return
         # Rows the run never finished go back to what was last saved, instead of "checking…" forever.
         for item_id, result in list(self.results.items()):
-            if result.status == "running":
+            if result.status == CheckStatus.RUNNING:
                 del self.results[item_id]
                 self._redraw(item_id)
         if event.state == WorkerState.ERROR:
