@@ -26,8 +26,9 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    YES_VARIANT: ButtonVariant = "primary"
-    NO_VARIANT: ButtonVariant = "default"
+    # The safe answer has the focus and looks like the default; the other one warns.
+    YES_VARIANT: ButtonVariant = "error"
+    NO_VARIANT: ButtonVariant = "primary"
 
     def __init__(self, question: str, detail: str = "", yes: str = "Yes", no: str = "No") -> None:
         super().__init__(classes="dialog-screen")
@@ -56,8 +57,7 @@ class HostKeyDialog(ConfirmDialog):
     button trusts. The checklist says on its screen what declining means and how to trust later.
     """
 
-    YES_VARIANT: ButtonVariant = "warning"
-    NO_VARIANT: ButtonVariant = "primary"  # the default answer looks like one
+    YES_VARIANT: ButtonVariant = "warning"  # trusting is a judgement, not a loss
 
     def __init__(self, host: str, port: int, fingerprint: str, key_type: str = "") -> None:
         self.fingerprint = fingerprint
