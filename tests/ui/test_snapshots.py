@@ -125,3 +125,15 @@ def test_build_step_with_long_commands(snap_compare, app_factory, size):
 
     assert snap_compare(app_factory(registry="127.0.0.1:5157", project_dir=LONG_PROJECT), terminal_size=size,
                         run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reset_dialog(snap_compare, app_factory, size):
+    """The safe answer, No, has the focus and is drawn as the default; Yes as the risky one."""
+
+    async def before(pilot):
+        await pilot.pause()
+        pilot.app.reset_lesson()
+        await _settle(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=size, run_before=before)
