@@ -10,6 +10,7 @@ from tutor.quiz.session import QuizSession
 from tutor.screens.dialogs import ConfirmDialog
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.report import ReportScreen
+from tests.ui.learner import screen_text
 
 SIZE = (80, 24)
 
@@ -109,3 +110,19 @@ async def test_a_place_that_cannot_be_written_is_explained(app, learner_home, wh
         await pilot.pause()
         assert said in _message(screen)
         assert app.focused is screen.query_one("#report-path", Input)  # ready for another name
+
+
+async def test_a_long_path_in_the_question_wraps_and_the_question_stays_on_screen(app, learner_home):
+    folder = learner_home / "home" / "a-rather-long-folder-name-for-reports" / "of-the-kubernetes-course-cohort-2026"
+    folder.mkdir(parents=True)
+    (folder / "docker-tutor-report.md").write_text("my notes")
+    given = "~/a-rather-long-folder-name-for-reports/of-the-kubernetes-course-cohort-2026/docker-tutor-report.md"
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.press(*given, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        shown = screen_text(app)
+        assert "Replace it?" in shown and "Keep it" in shown
+        assert "cohort-2026" in shown
