@@ -48,6 +48,9 @@ def isolate(home: Path) -> None:
         "HTTPS_PROXY": CLOSED_PROXY,  # httpx honours these, so Docker Hub is never asked
         "HTTP_PROXY": CLOSED_PROXY,
         "ALL_PROXY": CLOSED_PROXY,
+        # The follower watches Docker's events for as long as the app runs: with it on, waiting for
+        # the app's workers to finish would wait forever.
+        "DOCKER_TUTOR_FOLLOW": "0",
     })
     for name in ("NO_PROXY", "no_proxy", "https_proxy", "http_proxy", "all_proxy"):
         os.environ.pop(name, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.learner import outline_mark, run_from_palette, screen_text, stack_names, until
+from tests.ui.learner import outline_mark, run_from_palette, screen_lines, screen_text, stack_names, until
 
 SIZE = (80, 24)
 TODO, DONE, SKIPPED = "·", "✔", "↷"
@@ -85,6 +85,9 @@ async def test_reset_lesson_asks_first_and_no_keeps_everything(tutor):
             await run_from_palette(pilot, "Reset lesson")
             assert stack_names(tutor.app)[-1] == "ConfirmDialog"
             assert "Reset the whole lesson?" in screen_text(tutor.app)
+            footer = screen_lines(tutor.app)[-1]
+            # The dialog's keys, not the lesson's: d or k would do nothing while it is open.
+            assert "y Yes" in footer and "n No" in footer and "Pane" not in footer, footer
             await pilot.press(decline)
             await until(pilot, lambda: stack_names(tutor.app) == ["LessonScreen"], "the question is gone")
             assert outline_mark(tutor.app, tutor.title(1)) == SKIPPED

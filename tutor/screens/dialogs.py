@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Footer, Label, Static
 from textual.widgets.button import ButtonVariant
 
 from tutor.widgets.inline_code import inline_text
@@ -42,6 +42,8 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant=self.YES_VARIANT, id="yes")
                 yield Button(self.no, variant=self.NO_VARIANT, id="no")
+        # The dialog's own footer covers the one of the screen behind: its keys would not work here.
+        yield Footer(compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -58,6 +60,10 @@ class HostKeyDialog(ConfirmDialog):
     """
 
     YES_VARIANT: ButtonVariant = "warning"  # trusting is a judgement, not a loss
+    BINDINGS = [
+        Binding("y", "answer(True)", "Trust"),
+        Binding("n,escape", "answer(False)", "Don't trust"),
+    ]
 
     def __init__(self, host: str, port: int, fingerprint: str, key_type: str = "") -> None:
         self.fingerprint = fingerprint
@@ -68,7 +74,7 @@ class HostKeyDialog(ConfirmDialog):
             "Compare it with the node's own: run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the "
             "node, or read the EC2 console's system log. Trust it only if they match: the tutor then remembers "
             "it in its own known_hosts file.\n\n"
-            "y or Trust: trust and remember the key.\n"
-            "Enter, n or Esc: do not trust it (nothing is saved)."
+            # One line: at 80x24 the dialog, its footer and a long host name just fit.
+            "y: trust and remember it. Enter, n or Esc: do not trust it."
         )
         super().__init__("Trust this host key?", detail, yes="Trust (y)", no="Don't trust")

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from tutor.lesson.registries import describe
 from tutor.visible import visible
@@ -41,6 +41,7 @@ class LoginDialog(ModalScreen[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Log in", variant="primary", id="login")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)  # esc Cancel, not the keys of the screen behind
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._submit()

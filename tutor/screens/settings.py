@@ -382,6 +382,7 @@ class PracticeAccountDialog(ModalScreen[None]):
             yield Static(inline_text(self.detail), classes="dialog-detail")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok")
+        yield Footer(compact=True)  # enter OK, not the keys of the screen behind
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_close()
