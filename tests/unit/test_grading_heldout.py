@@ -30,32 +30,40 @@ QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "al
              "pull-failure", "explain-naming", "private-repo"}
 
 # (least agreement, most false accepts), recorded after the last rubric and grader change.
-RECORDED = {
-    DEV: (0.9677, 7),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
-    TUNE2: (1.0, 0),
-    UNTOUCHED: (0.875, 1),  # measured once, after the last change: the targets (0.97, 0) are not met
-    # Spent: measured once as held out (0.8125, 4 false accepts), then read and tuned on (0.9187: 147 of 160).
-    HELDOUT2: (0.9187, 0),
-    # Held out: measured once, after the round that spent heldout2 (0.8125: 130 of 160, 1 false accept;
-    # the grader at that round's start: 0.8063, 1). Do not tune on it.
-    HELDOUT3: (0.8125, 1),
-    # Held out: a fourth independent labeller (2026-12-02), measured once with the grader of that day
-    # (0.8125: 130 of 160, 1 false accept). Nobody has read it for tuning. Do not tune on it.
-    HELDOUT4: (0.8125, 1),
+# A key is a file, or (file, half) for one stratified random half of it (seed 15, see the benchmark).
+RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
+    DEV: (0.9664, 7),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
+    TUNE2: (0.9861, 0),  # 71 of 72: its labeller takes the pod's state alone as correct in pull-failure
+    # Never read: 0.875 until the round that spent heldout3/4, whose two-idea convention for
+    # pull-failure and latest-in-k8s (the three newer labellers') this set's labeller does not share.
+    UNTOUCHED: (0.825, 1),
+    # Spent: measured once as held out (0.8125, 4 false accepts), then read and tuned on.
+    HELDOUT2: (0.9375, 0),
+    # Spent: measured once as held out (0.8125, 1 false accept), then read and tuned on.
+    HELDOUT3: (0.8938, 1),
+    # Measured once as held out (0.8125, 1); then half of it (the tuned half) was read and tuned on.
+    HELDOUT4: (0.8562, 1),
+    (HELDOUT4, "tuned"): (0.875, 1),
+    # Never read: measured only, after each change of the round that spent the tuned half.
+    (HELDOUT4, "held"): (0.8375, 0),
 }
 
 
-def _measure(path: Path) -> dict:
+def _measure(path: Path, half: str | None = None) -> dict:
     spec = importlib.util.spec_from_file_location("grading_agreement", ROOT / "benchmarks" / "grading_agreement.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.measure(path)
+    return module.measure(path, which=half)
 
 
-@pytest.mark.parametrize("path", list(RECORDED), ids=lambda p: p.name)
-def test_agreement_does_not_regress(path):
-    figures = _measure(path)
-    least, most = RECORDED[path]
+def _name(key: Path | tuple[Path, str]) -> str:
+    return key.name if isinstance(key, Path) else f"{key[0].name}-{key[1]}"
+
+
+@pytest.mark.parametrize("key", list(RECORDED), ids=_name)
+def test_agreement_does_not_regress(key):
+    figures = _measure(*key) if isinstance(key, tuple) else _measure(key)
+    least, most = RECORDED[key]
     assert figures["answers"] > 0
     assert figures["agreement"] >= least, figures["agreement"]
     assert figures["false_accepts"] <= most, figures["false_accepts"]

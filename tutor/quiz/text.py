@@ -96,7 +96,7 @@ _PHRASAL = {
     ("give", "up"): "quit", ("come", "up"): "start", ("spin", "up"): "start", ("start", "up"): "start",
     ("boot", "up"): "start", ("go", "down"): "crash", ("back", "off"): "backoff", ("go", "up"): "upload",
     ("look", "up"): "check", ("pick", "up"): "notice", ("roll", "back"): "rollback",
-    ("take", "over"): "replace",
+    ("take", "over"): "replace", ("log", "in"): "login", ("log", "on"): "login", ("sign", "in"): "login",
 }
 _PARTICLES = frozenset(particle for _verb, particle in _PHRASAL)
 # "nobody but me", "everyone but the owner": "but" means "except" and joins no clauses.
@@ -114,6 +114,9 @@ _LEMMA_FIXES = {
     "backing": "back",
 }
 _FUZZY_MIN = 6  # words shorter than this must be spelt right (a typo in "push" is another word)
+LONG_LIST = 5  # words from which a run of words with no joining word is a list, whatever one plural says
+# Words that join a sentence where the stop words do not ("replaces what latest means").
+_QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "where", "how", "why", "whatever"})
 
 
 @lru_cache(maxsize=65536)
@@ -208,6 +211,9 @@ class Analysis:
         inflected = sum(1 for t in self.tokens if t.word != t.lemma and t.word.endswith(("s", "ed", "ing")))
         if len(self.chunks) >= 2 and max(self.chunks) <= 2:
             return not (min(self.chunks) == 2 and inflected >= len(self.chunks))
+        if self.words >= LONG_LIST and inflected <= 1 and len(self.chunks) == 1 \
+                and not any(t.word in _QUESTION_WORDS or t.word.endswith("ly") for t in self.tokens):
+            return True  # "latest tag rollback nodes registry version": one plural makes no claim
         return self.words >= 3 and not inflected
 
     def snippet(self, tokens: list[Token]) -> str:
