@@ -124,3 +124,82 @@ def test_the_tag_itself_staying_old_is_still_a_misconception():
     verdict = _grade("push-twice", "The tag v1 still points at the old image after the second push.")
     assert verdict.verdict == Mark.INCORRECT, verdict
     assert "tag-stays" in [m.id for m in verdict.misconceptions]
+
+
+def test_a_longer_reading_of_the_same_words_wins_over_a_misconception():
+    verdict = _grade("pull-failure", "The pod never gets past Waiting, and the kubelet tries again and again.")
+    assert verdict.verdict == Mark.CORRECT, verdict
+
+
+def test_a_partial_idea_never_outreads_a_misconception():
+    verdict = _grade("build-vs-push", "push produces the image from the Dockerfile, then build uploads it")
+    assert verdict.verdict == Mark.INCORRECT, verdict
+
+
+# --- who does what: unnamed and glued roles -------------------------------------------------
+
+
+def test_one_and_one_names_neither_actor_but_one_and_the_other_does():
+    assert analyse("one builds it and one sends it").references == []
+    assert [which for _c, _k, which in analyse("one builds it, the other sends it").references] == [0, 1]
+
+
+def test_two_jobs_without_saying_which_command_does_which_is_partly_right():
+    verdict = _grade("build-vs-push", "One of the commands produces things, one publishes them.")
+    assert verdict.verdict == Mark.PARTLY, verdict
+    assert "roles-unnamed" in [i.id for i in verdict.found]
+
+
+def test_a_role_word_glued_into_the_format_is_no_swap():
+    from tutor.quiz.roles import swapped_parts
+    rubric = LESSON.question("explain-naming").rubric
+    assert not swapped_parts(rubric, analyse("owner/poll-backend is the repo, ghcr.io the registry host, v1 the tag"))
+    assert swapped_parts(rubric, analyse("poll-backend is the username"))
+
+
+# --- misconceptions and synonyms this round added ---------------------------------------------
+
+
+@pytest.mark.parametrize(("qid", "answer", "wrong"), [
+    ("latest-in-k8s", "latest moves every push, which is actually great for keeping up to date.", "latest-is-fine"),
+    ("latest-in-k8s", "latest moves; no actual problem there.", "latest-is-fine"),
+    ("always-with-latest", "Never is the best policy with latest.", "prefers-cache-policy"),
+    ("always-with-latest", "Always asks the registry at each start, and it makes all pods hold the same version.", "always-pins"),
+    ("explain-naming", "registry, owner, repo and tag; the tag v1 determines the registry host.", "tag-picks-registry"),
+    ("private-repo", "The cluster is logged in too, since I logged in on my laptop.", "node-inherits-login"),
+    ("private-repo", "Pulling gets slower for the node.", "private-is-faster"),
+    ("private-repo", "Pulls are refused at first, but eventually they succeed.", "private-only-hides"),
+])
+def test_a_misconception_of_this_round_is_incorrect(qid, answer, wrong):
+    verdict = _grade(qid, answer)
+    assert verdict.verdict == Mark.INCORRECT, verdict
+    assert wrong in [m.id for m in verdict.misconceptions], verdict.misconceptions
+
+
+@pytest.mark.parametrize(("qid", "answer", "partial"), [
+    ("always-with-latest", "Always is wiser with latest.", "vague-benefit"),
+    ("private-repo", "Nothing would function any more.", "something-fails"),
+    ("latest-in-k8s", "Honestly latest is just vague.", "vague-problem"),
+])
+def test_a_vague_judgement_is_partly_right_with_a_follow_up(qid, answer, partial):
+    verdict = _grade(qid, answer)
+    assert verdict.verdict == Mark.PARTLY, verdict
+    assert partial in [i.id for i in verdict.found]
+    assert verdict.follow_up
+
+
+@pytest.mark.parametrize(("qid", "answer"), [
+    ("always-with-latest", "Always forces the node to pull again; it would otherwise keep an old copy."),
+    ("always-with-latest", "latest moves, and without Always the node never asks for the new one."),
+    ("private-repo", "Authentication fails for the node's pull and the pod sits in ImagePullBackOff."),
+    ("explain-naming", "ghcr.io is GitHub, then the owner, then the repository poll-backend and the tag v1."),
+])
+def test_a_synonym_of_this_round_completes_the_answer(qid, answer):
+    verdict = _grade(qid, answer)
+    assert verdict.verdict == Mark.CORRECT, verdict
+
+
+def test_two_denials_in_two_clauses_affirm_nothing():
+    verdict = _grade("build-vs-push", "build doesn't produce anything and push never sends anything")
+    assert verdict.verdict == Mark.INCORRECT, verdict
+    assert not verdict.found, verdict.found

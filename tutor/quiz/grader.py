@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
+from functools import partial as bind
 from typing import Any
 
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
@@ -183,20 +184,28 @@ def grade_text(question: Question, answer: str) -> Grading:
 
 
 def _inside_concept(rubric: Rubric, analysis: Analysis, wrong: Match, memo: dict) -> bool:
-    """The misconception's first word sits in a relative clause or a "with" phrase of a noun
-    that an idea starts with: "machines that already had v1 still run the old one" is about
-    the machines (old copies stay), not the claim "v1 still ... old"."""
+    """An idea in the same clause reads the misconception's words better: it holds all of them
+    and more, or the misconception starts in a relative clause or a "with" phrase of the noun
+    the idea starts with ("machines that already had v1 still run the old one" is about the
+    machines: old copies stay, not the claim "v1 still ... old")."""
     first = wrong.tokens[0] if wrong.tokens else None
     if first is None:
         return False
 
-    def covers(match: Match) -> bool:
+    words = {t.start for t in wrong.tokens}
+
+    def covers(match: Match, whole: bool) -> bool:
         tokens = match.tokens
-        return bool(tokens) and tokens[0].start < first.start <= tokens[-1].start \
-            and all(t.clause == first.clause for t in tokens) \
+        if not tokens or any(t.clause != first.clause for t in tokens):
+            return False
+        if whole and words < {t.start for t in tokens}:
+            return True  # the idea reads more of the same words: "never leaves Waiting" is no "never waits"
+        return tokens[0].start < first.start <= tokens[-1].start \
             and bool(_EMBEDS.search(analysis.text, tokens[0].end, first.start))
 
-    return any(first_match(_rules(c), analysis, actors=_actors(rubric, c), memo=memo, accept=covers)
+    # A partial idea is vaguer than a misconception: it never outreads one word for word.
+    return any(first_match(_rules(c), analysis, actors=_actors(rubric, c), memo=memo,
+                           accept=bind(covers, whole=not c.partial))
                for c in rubric.concepts)
 
 

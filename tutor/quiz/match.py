@@ -337,7 +337,9 @@ def _match(phrase: Phrase, answer: Analysis, chosen: list[tuple[int, Token]], ac
 
 
 def _polarity_holds(tokens: list[Token], chosen: list[int], any_polarity: bool = False) -> bool:
-    """No unmatched negator before a matched word in its clause (or an even number of them)."""
+    """No unmatched negator before a matched word in its clause (or an even number of them), in
+    each clause on its own: "build doesn't create it and push doesn't upload it" denies twice,
+    it affirms nothing."""
     if any_polarity:
         return True
     used = set(chosen)
@@ -356,7 +358,8 @@ def _polarity_holds(tokens: list[Token], chosen: list[int], any_polarity: bool =
                 if token.word not in SHORT_NEGATORS or position - i <= SHORT_REACH:
                     negators.add(i)
             i -= 1
-    return len(negators) % 2 == 0
+    clauses = [tokens[i].clause for i in negators]
+    return all(clauses.count(clause) % 2 == 0 for clause in set(clauses))
 
 
 def first_match(rules: Sequence[Phrase], answer: Analysis, avoid: frozenset[int] = frozenset(),

@@ -283,6 +283,7 @@ def analyse(text: str) -> Analysis:
     if chunk:
         analysis.chunks.append(chunk)
     raw = _take_stance(raw, analysis)
+    ones: list[tuple[int, int]] = []  # (sentence, index in analysis.references) of each "one"
     clause = sentence = 0
     previous = ""
     clause_start = True  # no content word yet in this clause
@@ -315,6 +316,8 @@ def analyse(text: str) -> Analysis:
             analysis.pronouns.append((clause, len(analysis.tokens)))
         if clause_start and word in _REFERENCES and (word != "first" or _next_word(raw, index) not in ("", "push", "time")):
             analysis.references.append((clause, len(analysis.tokens), _REFERENCES[word]))
+            if word == "one":
+                ones.append((sentence, len(analysis.references) - 1))
         if word in _PARTICLES and analysis.tokens and analysis.tokens[-1].end <= start \
                 and (analysis.tokens[-1].lemma, word) in _PHRASAL and analysis.tokens[-1].clause == clause:
             verb = analysis.tokens[-1]
@@ -341,7 +344,17 @@ def analyse(text: str) -> Analysis:
         analysis.tokens.append(Token(word, lemma(word), clause, start, end, sentence, again_alias(word)))
         previous = word
         clause_start = False
+    _drop_unnamed(analysis, ones)
     return analysis
+
+
+def _drop_unnamed(analysis: Analysis, ones: list[tuple[int, int]]) -> None:
+    """"One makes it and one uploads it" never says which is which: two "one"s in a sentence
+    name neither actor (unlike "one ... the other")."""
+    sentences = [sentence for sentence, _ in ones]
+    unnamed = {index for sentence, index in ones if sentences.count(sentence) > 1}
+    if unnamed:
+        analysis.references = [r for i, r in enumerate(analysis.references) if i not in unnamed]
 
 
 @lru_cache(maxsize=16384)
