@@ -203,3 +203,52 @@ def test_two_denials_in_two_clauses_affirm_nothing():
     verdict = _grade("build-vs-push", "build doesn't produce anything and push never sends anything")
     assert verdict.verdict == Mark.INCORRECT, verdict
     assert not verdict.found, verdict.found
+
+
+# --- a fresh batch of our own answers, graded before any rule was written for it ------------------
+
+
+@pytest.mark.parametrize(("text", "stance"), [("No because it is cached", "no"), ("No, not the whole thing", "no"),
+                                               ("No layers are sent twice", "")])
+def test_a_leading_no_before_a_joining_word_is_the_answers_stance(text, stance):
+    assert analyse(text).stance == stance
+
+
+def test_going_through_is_succeeding():
+    assert "succeed" in [t.lemma for t in analyse("the upload goes through").tokens]
+
+
+def test_without_any_denies_the_word_after_any():
+    verdict = _grade("push-twice", "Pushing again works without any complaint, and v1 now names the new build.")
+    assert verdict.verdict == Mark.CORRECT, verdict
+
+
+def test_otherwise_starts_a_clause_and_stays_a_word():
+    tokens = analyse("it pulls each time, otherwise the node keeps its copy").tokens
+    assert [t.word for t in tokens if t.clause == tokens[-1].clause] == ["otherwise", "node", "keeps", "copy"]
+
+
+@pytest.mark.parametrize(("answer", "mark"), [
+    ("Otherwise a node never fetches the newer latest; Always pulls on each pod start.", Mark.CORRECT),
+    ("latest is repointed by each push, and Always makes each pod start fetch it again.", Mark.CORRECT),
+    ("Otherwise the node just sits on its cached copy.", Mark.PARTLY),  # the stale copy alone
+    ("latest is repointed by each push.", Mark.PARTLY),  # the moving tag alone
+])
+def test_always_needs_its_behaviour_and_why_it_matters_with_latest(answer, mark):
+    verdict = _grade("always-with-latest", answer)
+    assert verdict.verdict == mark, verdict
+
+
+@pytest.mark.parametrize("answer", [
+    "The second build inherits the v1 name; the first one ends up without a tag.",
+    "Docker Hub holds only the most recent push under v1.",
+    "Anyone pulling afterwards receives the newer code.",
+])
+def test_more_ways_to_say_the_tag_moves(answer):
+    verdict = _grade("push-twice", answer)
+    assert verdict.verdict == Mark.CORRECT, verdict
+
+
+def test_a_mix_of_code_on_the_cluster_is_no_merge():
+    verdict = _grade("push-twice", "Your servers could end up with a mixture of old and new code.")
+    assert verdict.verdict == Mark.PARTLY, verdict

@@ -40,6 +40,7 @@ FILLERS = frozenset({
     "avoid", "best", "better", "worse", "worst", "habit", "convention", "discourage", "encourage",
     # Where to look ("check `kubectl describe pod` events") reports, it does not explain.
     "check", "inspect", "read", "show", "display", "print", "output", "event", "message", "detail",
+    "otherwise",
 })
 # A clause that opens with a comparison, or says "X is like ...", draws an analogy ("Think of
 # syncing a folder to Dropbox: ...", "build is like cooking the meal"): it compares, it claims nothing.

@@ -44,15 +44,19 @@ _NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "simply"})
 STANCE_WORDS = {"yes": "yes", "yeah": "yes", "yep": "yes", "yup": "yes", "no": "no", "nope": "no", "nah": "no"}
 # After a leading "no", these mean it answers the question ("No, you don't") rather than
 # quantifying a noun ("No layers are uploaded twice").
-_STANCE_FOLLOWERS = frozenset({"you", "it", "i", "we", "they", "docker", "that", "this", "the", "only", "just"})
+_STANCE_FOLLOWERS = frozenset({"you", "it", "i", "we", "they", "docker", "that", "this", "the", "only", "just",
+                               "because", "since", "but", "so", "as", "not"})  # "No because ...", "No, not ..."
 # A person doing something: the clause's subject is then not one of the rubric's actors.
 PRONOUNS = frozenset({"you", "i", "we", "they", "he", "she", "someone", "somebody", "people", "anyone"})
 
 # Words that end one clause and start the next; they carry no content themselves.
 CLAUSE_WORDS = frozenset({
     "but", "because", "since", "so", "while", "whereas", "although", "though", "however", "instead",
-    "and", "then", "otherwise", "unless", "until", "if", "when", "whenever", "therefore", "hence",
+    "and", "then", "unless", "until", "if", "when", "whenever", "therefore", "hence",
 })
+# Words that start a clause and stay in it as a word a rule may name: "otherwise the node
+# keeps its copy" says what happens without the thing just named.
+_CLAUSE_OPENERS = frozenset({"otherwise"})
 
 # Question words ("which", "what") stay: "which build" must not shrink to "build".
 STOP_WORDS = frozenset({
@@ -96,7 +100,8 @@ _PHRASAL = {
     ("give", "up"): "quit", ("come", "up"): "start", ("spin", "up"): "start", ("start", "up"): "start",
     ("boot", "up"): "start", ("go", "down"): "crash", ("back", "off"): "backoff", ("go", "up"): "upload",
     ("look", "up"): "check", ("pick", "up"): "notice", ("roll", "back"): "rollback",
-    ("take", "over"): "replace", ("log", "in"): "login", ("log", "on"): "login", ("sign", "in"): "login",
+    ("take", "over"): "replace", ("go", "through"): "succeed",
+    ("log", "in"): "login", ("log", "on"): "login", ("sign", "in"): "login",
 }
 _PARTICLES = frozenset(particle for _verb, particle in _PHRASAL)
 # "nobody but me", "everyone but the owner": "but" means "except" and joins no clauses.
@@ -306,6 +311,9 @@ def analyse(text: str) -> Analysis:
             analysis.function_words += 1
             previous = word
             continue  # "Docker Hub then builds it": an adverb inside the clause, not a new one
+        if word in _CLAUSE_OPENERS and not clause_start:
+            clause += 1
+            clause_start = True
         if word in CLAUSE_WORDS:
             clause += 1
             analysis.function_words += 1
