@@ -252,3 +252,49 @@ def test_more_ways_to_say_the_tag_moves(answer):
 def test_a_mix_of_code_on_the_cluster_is_no_merge():
     verdict = _grade("push-twice", "Your servers could end up with a mixture of old and new code.")
     assert verdict.verdict == Mark.PARTLY, verdict
+
+
+# --- the second fresh batch -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("qid", "answer", "wrong"), [
+    ("build-vs-push", "build makes the image here and push uploads it, and push scans the code for bugs too", "push-runs"),
+    ("pull-failure", "The pod waits and Kubernetes retries, then it reverts to an older image.", "falls-back-to-laptop"),
+    ("pull-failure", "It retries twice and then the whole cluster reboots.", "cluster-crashes"),
+    ("explain-naming", "registry ghcr.io, owner, repo poll-backend and v1 the tag; a tag is required to be numeric",
+     "tag-must-be-number"),
+    ("latest-in-k8s", "latest moves, but the deployment records every previous latest for you.", "k8s-keeps-history"),
+    ("always-with-latest", "Always pulls at each start and Always wipes the older images off the node.", "always-deletes"),
+])
+def test_a_misconception_of_the_second_batch_is_incorrect(qid, answer, wrong):
+    verdict = _grade(qid, answer)
+    assert verdict.verdict == Mark.INCORRECT, verdict
+    assert wrong in [m.id for m in verdict.misconceptions], verdict.misconceptions
+
+
+@pytest.mark.parametrize(("qid", "answer"), [
+    ("private-repo", "People wouldn't be able to view it."),
+    ("latest-in-k8s", "Honestly it's not a good practice."),
+    ("build-vs-push", "You do push following build."),
+    ("layer-upload", "No, pushing is incremental anyway."),
+])
+def test_a_vague_answer_of_the_second_batch_is_partly_right(qid, answer):
+    verdict = _grade(qid, answer)
+    assert verdict.verdict == Mark.PARTLY, verdict
+
+
+@pytest.mark.parametrize(("qid", "answer"), [
+    ("build-vs-push", "build creates the image from the Dockerfile; push makes it available to the cluster"),
+    ("pull-failure", "Pod state: ImagePullBackOff, and the kubelet keeps retrying."),
+])
+def test_a_synonym_of_the_second_batch_completes_the_answer(qid, answer):
+    verdict = _grade(qid, answer)
+    assert verdict.verdict == Mark.CORRECT, verdict
+
+
+def test_rubric_words_never_excuse_an_invented_claim():
+    """A misconception's own words join the question's vocabulary: "always" must stay out of
+    explain-naming's, or "docker push always sends it to Docker Hub" passes as no new claim."""
+    verdict = _grade("explain-naming", "ghcr.io is the registry, maria the namespace, poll-backend the repository, "
+                                       "v1 the tag, and docker push always mails it to Docker Hub.")
+    assert verdict.verdict != Mark.CORRECT, verdict
