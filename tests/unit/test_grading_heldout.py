@@ -1,14 +1,11 @@
 """The grader's agreement with labelled answers must not fall below the recorded figures.
 
-Four files in tests/data (see its README): the development set (written for this work and
-tuned on), the old held-out set's tuned part (grading_tune2.jsonl: written independently,
-read and tuned on once it was spent), its untouched third (grading_untouched_third.jsonl:
-split off at random before that set was read, never looked at while tuning, measured once
-after the last change), and the second held-out set (grading_heldout2.jsonl: written by an
-independent labeller, measured once as held out at 81.2 % / 4 false accepts, then spent: read
-and tuned on like the development set), and the third held-out set (grading_heldout3.jsonl:
-another independent labeller, never shown to the grading work, measured once after the round
-that spent heldout2). docs/grading.md reports the figures recorded here.
+The files in tests/data (see its README): the development set (written for this work and tuned
+on); the old held-out set's tuned part (grading_tune2.jsonl, spent) and its untouched third
+(grading_untouched_third.jsonl: never read, measured only); heldout2 and heldout3 (independent
+labellers, each measured once as held out, then spent: read and tuned on); heldout4 (a fourth
+labeller, measured once whole, then split at random with seed 15: its tuned half spent, its held
+half never read, measured only). docs/grading.md reports the figures recorded here.
 """
 
 from __future__ import annotations
@@ -73,3 +70,22 @@ def test_agreement_does_not_regress(key):
 def test_the_dev_set_has_thirty_answers_per_question():
     figures = _measure(DEV)
     assert all(d["answers"] >= 30 for d in figures["per_question"].values()), figures["per_question"]
+
+
+def test_the_halves_of_heldout4_are_disjoint_stratified_and_fixed():
+    spec = importlib.util.spec_from_file_location("grading_agreement", ROOT / "benchmarks" / "grading_agreement.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.load(HELDOUT4)
+    tuned, held = module.half(rows, "tuned"), module.half(rows, "held")
+    assert len(tuned) == len(held) == len(rows) // 2
+    assert not {r["answer"] for r in tuned} & {r["answer"] for r in held}
+    for question in QUESTIONS:
+        for label in ("correct", "partly", "incorrect"):
+            a = sum(1 for r in tuned if (r["question"], r["label"]) == (question, label))
+            b = sum(1 for r in held if (r["question"], r["label"]) == (question, label))
+            assert abs(a - b) <= 1
+    assert module.half(rows, "held") == held  # the same split every time
+    figures = module.measure(HELDOUT4, which="held")
+    assert not module.readable(figures)  # its misses are never listed
+    assert module.readable(module.measure(HELDOUT4, which="tuned"))
