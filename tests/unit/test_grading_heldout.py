@@ -29,7 +29,7 @@ QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "al
 # (least agreement, most false accepts), recorded after the last rubric and grader change.
 # A key is a file, or (file, half) for one stratified random half of it (seed 15, see the benchmark).
 RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
-    DEV: (0.9681, 6),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
+    DEV: (0.9675, 6),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
     TUNE2: (0.9861, 0),  # 71 of 72: its labeller takes the pod's state alone as correct in pull-failure
     # Never read: 0.875 until the round that spent heldout3/4, whose two-idea convention for
     # pull-failure and latest-in-k8s (the three newer labellers') this set's labeller does not share.

@@ -298,3 +298,19 @@ def test_rubric_words_never_excuse_an_invented_claim():
     verdict = _grade("explain-naming", "ghcr.io is the registry, maria the namespace, poll-backend the repository, "
                                        "v1 the tag, and docker push always mails it to Docker Hub.")
     assert verdict.verdict != Mark.CORRECT, verdict
+
+
+# --- the third fresh batch --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("qid", "answer", "mark"), [
+    ("push-twice", "The tag now points at the last thing you uploaded.", Mark.CORRECT),
+    ("always-with-latest", "Each pod start checks Docker Hub, rather than reusing the cached latest.", Mark.CORRECT),
+    ("always-with-latest", "At every start the kubelet compares its copy with the registry's.", Mark.CORRECT),
+    ("always-with-latest", "It guarantees the newest build.", Mark.PARTLY),
+    ("private-repo", "The registry demands a token the node lacks, so the pull is refused.", Mark.CORRECT),
+    ("private-repo", "Pulls get denied for the node, and the hub adds a fee for each pull.", Mark.INCORRECT),
+])
+def test_the_third_batch_rules(qid, answer, mark):
+    verdict = _grade(qid, answer)
+    assert verdict.verdict == mark, verdict
