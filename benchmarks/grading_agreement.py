@@ -8,12 +8,19 @@ the questions of lesson 04. Prints agreement, false accepts (an answer labelled 
 is graded correct), partly answers graded correct, and the confusion per question. --misses
 lists the answers graded differently, except for a held-out file (its name says "untouched"
 or "heldout", unless it is listed in SPENT): those are measured, never read.
+
+    python benchmarks/grading_agreement.py tests/data/grading_heldout4.jsonl --half tuned|held
+
+--half takes one half of a file, split at random (random.Random(15)) and stratified by
+question and label: the round that spent heldout4 tuned on one half and only measured the
+other (its misses are never listed, whatever the file).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -25,7 +32,30 @@ from tutor.lesson import get_lesson  # noqa: E402
 from tutor.quiz.grader import VERDICTS, grade  # noqa: E402
 
 HELD_OUT_NAMES = ("untouched", "heldout")  # files whose answers a tuner must not see
-SPENT = ("grading_heldout2.jsonl",)  # measured once as held out, since read and tuned on
+SPENT = ("grading_heldout2.jsonl", "grading_heldout3.jsonl")  # measured once as held out, since read and tuned on
+HALF_SPENT = ("grading_heldout4.jsonl",)  # its tuned half was read and tuned on, its held half never
+HALF_SEED = 15
+
+
+def half(rows: list[dict[str, str]], which: str) -> list[dict[str, str]]:
+    """One half of rows, stratified by (question, label); odd strata give their extra row to
+    the held half and the tuned half in turn, so the halves differ by at most one per question."""
+    rng = random.Random(HALF_SEED)
+    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        strata[(row["question"], row["label"])].append(index)
+    held: set[int] = set()
+    odd = 0
+    for key in sorted(strata):
+        indices = strata[key]
+        rng.shuffle(indices)
+        size = len(indices) // 2
+        if len(indices) % 2:
+            size += odd % 2 == 0
+            odd += 1
+        held.update(indices[:size])
+    keep = which == "held"
+    return [row for index, row in enumerate(rows) if (index in held) == keep]
 
 
 def load(path: str | Path) -> list[dict[str, str]]:
@@ -39,10 +69,11 @@ def load(path: str | Path) -> list[dict[str, str]]:
     return rows
 
 
-def measure(path: str | Path, lesson: str = "04") -> dict[str, Any]:
-    """Agreement figures for one labelled file (grading in each question's text form)."""
+def measure(path: str | Path, lesson: str = "04", which: str | None = None) -> dict[str, Any]:
+    """Agreement figures for one labelled file (grading in each question's text form), or for
+    one half of it (which: "tuned" or "held")."""
     found = get_lesson(lesson)
-    rows = load(path)
+    rows = load(path) if which is None else half(load(path), which)
     confusion: dict[str, Counter] = defaultdict(Counter)  # question -> (label, graded) counts
     misses = []
     for row in rows:
@@ -64,7 +95,8 @@ def measure(path: str | Path, lesson: str = "04") -> dict[str, Any]:
             "confusion": {label: {graded: counts[(label, graded)] for graded in VERDICTS} for label in VERDICTS},
         }
     return {
-        "file": str(path),
+        "file": str(path) if which is None else f"{path} ({which} half)",
+        "half": which,
         "answers": total,
         "agreement": round(agree / total, 4) if total else 0.0,
         "false_accepts": sum(1 for m in misses if m["label"] == "incorrect" and m["graded"] == "correct"),
@@ -72,6 +104,14 @@ def measure(path: str | Path, lesson: str = "04") -> dict[str, Any]:
         "per_question": per_question,
         "misses": misses,
     }
+
+
+def readable(figures: dict[str, Any]) -> bool:
+    """Whether a tuner may read these misses: not those of a held-out file or a held half."""
+    name = Path(figures["file"].split(" (")[0]).name
+    if name in HALF_SPENT:
+        return figures.get("half") == "tuned"
+    return name in SPENT or not any(word in name for word in HELD_OUT_NAMES)
 
 
 def report(figures: dict[str, Any], show_misses: bool = False) -> str:
@@ -82,8 +122,7 @@ def report(figures: dict[str, Any], show_misses: bool = False) -> str:
         cells = "  ".join(f"{label[0]}:" + "/".join(str(data["confusion"][label][g]) for g in VERDICTS)
                           for label in VERDICTS)
         lines.append(f"{qid:<20} {data['answers']:>3} {data['agreement']:>6.1%}   {cells}")
-    name = Path(figures["file"]).name
-    if show_misses and name not in SPENT and any(word in name for word in HELD_OUT_NAMES):
+    if show_misses and not readable(figures):
         lines += ["", "(misses of a held-out file are not listed: it is measured, never read)"]
     elif show_misses:
         lines.append("")
@@ -97,8 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", help="labelled JSONL files")
     parser.add_argument("--misses", action="store_true", help="list the answers graded differently")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--half", choices=("tuned", "held"), default=None,
+                        help="one stratified random half of each file (seed 15)")
     args = parser.parse_args(argv)
-    results = [measure(path) for path in args.files]
+    results = [measure(path, which=args.half) for path in args.files]
+    for result in results:
+        if not readable(result):
+            result["misses"] = []  # a held-out file or half is measured, never read
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:

@@ -294,7 +294,8 @@ def test_a_real_word_is_no_typo_of_another():
     from tutor.quiz.text import fuzzy_same
     assert not fuzzy_same("remove", "remote")  # "the remote registry" deletes nothing
     assert fuzzy_same("registry", "regsitry") and fuzzy_same("credentials", "credentails")
-    v = _grade("pull-failure", "The pod can't pull the image from the remote registry, so it never starts.")
+    v = _grade("pull-failure",
+               "The pod can't pull the image from the remote registry, so it never starts and Kubernetes keeps retrying.")
     assert not v.misconceptions and v.verdict == "correct"
 
 

@@ -1,14 +1,11 @@
 """The grader's agreement with labelled answers must not fall below the recorded figures.
 
-Four files in tests/data (see its README): the development set (written for this work and
-tuned on), the old held-out set's tuned part (grading_tune2.jsonl: written independently,
-read and tuned on once it was spent), its untouched third (grading_untouched_third.jsonl:
-split off at random before that set was read, never looked at while tuning, measured once
-after the last change), and the second held-out set (grading_heldout2.jsonl: written by an
-independent labeller, measured once as held out at 81.2 % / 4 false accepts, then spent: read
-and tuned on like the development set), and the third held-out set (grading_heldout3.jsonl:
-another independent labeller, never shown to the grading work, measured once after the round
-that spent heldout2). docs/grading.md reports the figures recorded here.
+The files in tests/data (see its README): the development set (written for this work and tuned
+on); the old held-out set's tuned part (grading_tune2.jsonl, spent) and its untouched third
+(grading_untouched_third.jsonl: never read, measured only); heldout2 and heldout3 (independent
+labellers, each measured once as held out, then spent: read and tuned on); heldout4 (a fourth
+labeller, measured once whole, then split at random with seed 15: its tuned half spent, its held
+half never read, measured only). docs/grading.md reports the figures recorded here.
 """
 
 from __future__ import annotations
@@ -30,32 +27,40 @@ QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "al
              "pull-failure", "explain-naming", "private-repo"}
 
 # (least agreement, most false accepts), recorded after the last rubric and grader change.
-RECORDED = {
-    DEV: (0.9677, 7),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
-    TUNE2: (1.0, 0),
-    UNTOUCHED: (0.875, 1),  # measured once, after the last change: the targets (0.97, 0) are not met
-    # Spent: measured once as held out (0.8125, 4 false accepts), then read and tuned on (0.9187: 147 of 160).
-    HELDOUT2: (0.9187, 0),
-    # Held out: measured once, after the round that spent heldout2 (0.8125: 130 of 160, 1 false accept;
-    # the grader at that round's start: 0.8063, 1). Do not tune on it.
-    HELDOUT3: (0.8125, 1),
-    # Held out: a fourth independent labeller (2026-12-02), measured once with the grader of that day
-    # (0.8125: 130 of 160, 1 false accept). Nobody has read it for tuning. Do not tune on it.
-    HELDOUT4: (0.8125, 1),
+# A key is a file, or (file, half) for one stratified random half of it (seed 15, see the benchmark).
+RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
+    DEV: (0.9675, 6),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
+    TUNE2: (0.9861, 0),  # 71 of 72: its labeller takes the pod's state alone as correct in pull-failure
+    # Never read: 0.875 until the round that spent heldout3/4, whose two-idea convention for
+    # pull-failure and latest-in-k8s (the three newer labellers') this set's labeller does not share.
+    UNTOUCHED: (0.825, 1),
+    # Spent: measured once as held out (0.8125, 4 false accepts), then read and tuned on.
+    HELDOUT2: (0.9375, 0),
+    # Spent: measured once as held out (0.8125, 1 false accept), then read and tuned on.
+    HELDOUT3: (0.95, 0),
+    # Measured once as held out (0.8125, 1); then half of it (the tuned half) was read and tuned on.
+    HELDOUT4: (0.9125, 0),
+    (HELDOUT4, "tuned"): (0.975, 0),
+    # Never read: measured only, after each change of the round that spent the tuned half.
+    (HELDOUT4, "held"): (0.875, 0),
 }
 
 
-def _measure(path: Path) -> dict:
+def _measure(path: Path, half: str | None = None) -> dict:
     spec = importlib.util.spec_from_file_location("grading_agreement", ROOT / "benchmarks" / "grading_agreement.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.measure(path)
+    return module.measure(path, which=half)
 
 
-@pytest.mark.parametrize("path", list(RECORDED), ids=lambda p: p.name)
-def test_agreement_does_not_regress(path):
-    figures = _measure(path)
-    least, most = RECORDED[path]
+def _name(key: Path | tuple[Path, str]) -> str:
+    return key.name if isinstance(key, Path) else f"{key[0].name}-{key[1]}"
+
+
+@pytest.mark.parametrize("key", list(RECORDED), ids=_name)
+def test_agreement_does_not_regress(key):
+    figures = _measure(*key) if isinstance(key, tuple) else _measure(key)
+    least, most = RECORDED[key]
     assert figures["answers"] > 0
     assert figures["agreement"] >= least, figures["agreement"]
     assert figures["false_accepts"] <= most, figures["false_accepts"]
@@ -65,3 +70,22 @@ def test_agreement_does_not_regress(path):
 def test_the_dev_set_has_thirty_answers_per_question():
     figures = _measure(DEV)
     assert all(d["answers"] >= 30 for d in figures["per_question"].values()), figures["per_question"]
+
+
+def test_the_halves_of_heldout4_are_disjoint_stratified_and_fixed():
+    spec = importlib.util.spec_from_file_location("grading_agreement", ROOT / "benchmarks" / "grading_agreement.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.load(HELDOUT4)
+    tuned, held = module.half(rows, "tuned"), module.half(rows, "held")
+    assert len(tuned) == len(held) == len(rows) // 2
+    assert not {r["answer"] for r in tuned} & {r["answer"] for r in held}
+    for question in QUESTIONS:
+        for label in ("correct", "partly", "incorrect"):
+            a = sum(1 for r in tuned if (r["question"], r["label"]) == (question, label))
+            b = sum(1 for r in held if (r["question"], r["label"]) == (question, label))
+            assert abs(a - b) <= 1
+    assert module.half(rows, "held") == held  # the same split every time
+    figures = module.measure(HELDOUT4, which="held")
+    assert not module.readable(figures)  # its misses are never listed
+    assert module.readable(module.measure(HELDOUT4, which="tuned"))

@@ -29,7 +29,7 @@ DOMAIN_MODULES = [
     "tutor.probes.doctor_setup", "tutor.probes.doctor_registry", "tutor.probes.dockerfile",
     "tutor.quiz", "tutor.quiz.checklist", "tutor.quiz.classroom", "tutor.quiz.grader", "tutor.quiz.match",
     "tutor.quiz.actors", "tutor.quiz.report", "tutor.quiz.report_markdown", "tutor.quiz.roles", "tutor.quiz.claims",
-    "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
+    "tutor.quiz.hedges", "tutor.quiz.lemmas", "tutor.quiz.session", "tutor.quiz.text",
     "tutor.follow", "tutor.follow_names", "tutor.docker_ops.follow",
     "tutor.hints", "tutor.hints.catalogue", "tutor.hints.docker", "tutor.hints.doctor", "tutor.hints.follow",
     "tutor.hints.node", "tutor.hints.practice", "tutor.hints.registry",

@@ -32,6 +32,15 @@ FILLERS = frozenset({
     "many", "much", "less", "each", "every", "all", "both", "here", "there", "silently", "quietly",
     "automatically", "suddenly", "experience", "work", "job", "team", "production", "prod", "dev",
     "bring", "restart", "start", "run", "use", "get", "give", "take", "come", "go", "see", "look",
+    # Prepositions the stop words leave in: they join words, they say nothing themselves.
+    "during", "through", "via", "per", "within", "across", "against", "over", "under", "among",
+    "toward", "towards", "upon", "between", "beside", "behind", "along", "around", "throughout",
+    # Judging a practice ("considered poor practice", "not recommended") claims nothing about Docker.
+    "consider", "considered", "practice", "poor", "recommend", "recommended", "advise", "advice",
+    "avoid", "best", "better", "worse", "worst", "habit", "convention", "discourage", "encourage",
+    # Where to look ("check `kubectl describe pod` events") reports, it does not explain.
+    "check", "inspect", "read", "show", "display", "print", "output", "event", "message", "detail",
+    "otherwise",
 })
 # A clause that opens with a comparison, or says "X is like ...", draws an analogy ("Think of
 # syncing a folder to Dropbox: ...", "build is like cooking the meal"): it compares, it claims nothing.
@@ -62,7 +71,10 @@ def _lemmas_of(texts: tuple[str, ...]) -> frozenset[str]:
 
 
 def _in_identifier(text: str, token) -> bool:
-    """Part of a name, a path or a token someone pasted ("dckr_pat_...", "my-app/v2"), not a word."""
+    """Part of a name, a path, a token someone pasted ("dckr_pat_...", "my-app/v2") or code in
+    backticks ("`kubectl describe pod`"), not a word of a claim."""
+    if text.count("`", 0, token.start) % 2:
+        return True
     start = text.rfind(" ", 0, token.start) + 1
     end = text.find(" ", token.end)
     chunk = text[start:len(text) if end < 0 else end].strip(".,;:!?()\"'")

@@ -12,23 +12,22 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
+from functools import partial as bind
 from typing import Any
 
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
 from tutor.quiz.actors import Actors, actor_words
 from tutor.quiz.claims import unaccounted
-from tutor.quiz.match import Phrase, compile_phrase, compile_terms, first_match
+from tutor.quiz.hedges import hedges
+from tutor.quiz.match import Match, Phrase, compile_phrase, compile_terms, first_match
 from tutor.quiz.roles import named, swapped_parts
 from tutor.quiz.text import Analysis, analyse
 from tutor.states import Verdict
 
 VERDICTS = (Verdict.CORRECT, Verdict.PARTLY, Verdict.INCORRECT)  # what a graded answer can be (never todo)
+# Words that tie what follows to the noun before them: "machines *that* had v1", "a node *with* v1".
+_EMBEDS = re.compile(r"\b(?:that|who|which|with|having|holding)\b", re.IGNORECASE)
 MIN_WORDS_FOR_CORRECT = 2  # content words; one word names a topic, it does not explain it
-# "I don't know" in its usual spellings; "you don't know which build runs" is an idea, not this.
-_IGNORANCE = re.compile(
-    r"\b(?:i\s*(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know|idk|dunno|no\s+idea|no\s+clue"
-    r"|(?:i'?m|i\s+am)\s+not\s+sure|not\s+sure|i\s+have\s+no\s+idea|no\s+sé|keine\s+ahnung)\b",
-    re.IGNORECASE)
 
 
 class GradeError(ValueError):
@@ -142,8 +141,11 @@ def grade_text(question: Question, answer: str) -> Grading:
         return verdict
     memo: dict = {}  # where each rubric word occurs in this answer, shared by all rules
     wrong_words: set[int] = set()  # answer words (by offset) that took part in a stated misconception
+    def stated(match: Match) -> bool:
+        return not _inside_concept(rubric, analysis, match, memo)
+
     for wrong in rubric.misconceptions:
-        match = first_match(_rules(wrong), analysis, actors=_actors(rubric, wrong), memo=memo)
+        match = first_match(_rules(wrong), analysis, actors=_actors(rubric, wrong), memo=memo, accept=stated)
         if match:
             verdict.misconceptions.append(Stated(wrong.id, wrong.label, wrong.correction, match.evidence,
                                                  match.phrase.text, match.phrase.kind, match.links))
@@ -157,8 +159,9 @@ def grade_text(question: Question, answer: str) -> Grading:
             [*((word, swap.concept.id, "named part") for word in swap.words),
              (swap.role.lower(), swap.role, "role of another part")]))
     # "I don't know" says nothing about the question: its "not ... know" is no idea of the rubric.
-    for said in _IGNORANCE.finditer(answer):
-        wrong_words.update(t.start for t in analysis.tokens if said.start() <= t.start < said.end())
+    unsure = hedges(answer, question.prompt)
+    for begin, end in unsure:
+        wrong_words.update(t.start for t in analysis.tokens if begin <= t.start < end)
     avoid = frozenset(wrong_words)
     used: set[int] = set()  # answer words (by offset) that showed an idea
     for concept in rubric.concepts:
@@ -171,13 +174,39 @@ def grade_text(question: Question, answer: str) -> Grading:
             used.update(t.start for t in match.tokens)
         elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
-    _decide(verdict, rubric, analysis, question)
+    _decide(verdict, rubric, analysis, question, bool(unsure))
     if verdict.verdict == Verdict.CORRECT and (new := unaccounted(question, analysis, used)):
         # "v1 moves, and Docker Hub emails you to confirm it": an invented claim is never passed as right.
         verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
         verdict.notes.append(f"Check this part against the explanation: the lesson says nothing about "
                              f"\"{' '.join(new)}\".")
     return verdict
+
+
+def _inside_concept(rubric: Rubric, analysis: Analysis, wrong: Match, memo: dict) -> bool:
+    """An idea in the same clause reads the misconception's words better: it holds all of them
+    and more, or the misconception starts in a relative clause or a "with" phrase of the noun
+    the idea starts with ("machines that already had v1 still run the old one" is about the
+    machines: old copies stay, not the claim "v1 still ... old")."""
+    first = wrong.tokens[0] if wrong.tokens else None
+    if first is None:
+        return False
+
+    words = {t.start for t in wrong.tokens}
+
+    def covers(match: Match, whole: bool) -> bool:
+        tokens = match.tokens
+        if not tokens or any(t.clause != first.clause for t in tokens):
+            return False
+        if whole and words < {t.start for t in tokens}:
+            return True  # the idea reads more of the same words: "never leaves Waiting" is no "never waits"
+        return tokens[0].start < first.start <= tokens[-1].start \
+            and bool(_EMBEDS.search(analysis.text, tokens[0].end, first.start))
+
+    # A partial idea is vaguer than a misconception: it never outreads one word for word.
+    return any(first_match(_rules(c), analysis, actors=_actors(rubric, c), memo=memo,
+                           accept=bind(covers, whole=not c.partial))
+               for c in rubric.concepts)
 
 
 def grade_follow_up(question: Question, first: str, reply: str) -> Grading:
@@ -202,7 +231,7 @@ def _prompt_lemmas(prompt: str) -> frozenset[str]:
     return frozenset(t.lemma for t in analyse(prompt).tokens)
 
 
-def _decide(verdict: Grading, rubric: Rubric, analysis: Analysis, question: Question) -> None:
+def _decide(verdict: Grading, rubric: Rubric, analysis: Analysis, question: Question, unsure: bool) -> None:
     full = [c for c in rubric.concepts if not c.partial]
     needed = max(1, min(rubric.needed, len(full))) if full else 1
     partial = {c.id for c in rubric.concepts if c.partial}
@@ -229,7 +258,7 @@ def _decide(verdict: Grading, rubric: Rubric, analysis: Analysis, question: Ques
     if verdict.verdict == Verdict.CORRECT:
         # Never correct, whatever words it contains: these answers do not explain.
         cap = ""
-        if _IGNORANCE.search(analysis.text):
+        if unsure:
             cap = "You say you are not sure: explain the idea in your own words to show you have it."
         elif copied:
             cap = "The answer mostly repeats the question: say why."
@@ -241,7 +270,7 @@ def _decide(verdict: Grading, rubric: Rubric, analysis: Analysis, question: Ques
     if verdict.verdict == Verdict.CORRECT and len(rubric.concepts) > needed:
         # Ideas beyond the required number are a bonus, not a gap.
         verdict.missed = []
-    if verdict.verdict == Verdict.INCORRECT and not have and _IGNORANCE.search(analysis.text):
+    if verdict.verdict == Verdict.INCORRECT and not have and unsure:
         verdict.notes.append("That's fine: read the explanation below, then try again in your own words.")
     if verdict.verdict == Verdict.PARTLY:
         wanted = {idea.id for idea in verdict.missed}

@@ -36,6 +36,7 @@ MAX_GAP = 3  # other content words allowed between two consecutive words of a ph
 WINDOW = 10  # content words a key-term group may spread over
 SHORT_NEGATORS = frozenset({"without"})
 SHORT_REACH = 1  # content words a short negator reaches ("without credentials")
+_NOT_COUNTED = frozenset({"any", "single"})  # "without any error", "without a single error"
 MAX_COMBINATIONS = 400  # placements of one key-term group tried in one sentence
 _ALT = "|"
 _PLACEHOLDER = "zqslot"  # an invented word that survives tokenising, replaced by a slot
@@ -337,7 +338,9 @@ def _match(phrase: Phrase, answer: Analysis, chosen: list[tuple[int, Token]], ac
 
 
 def _polarity_holds(tokens: list[Token], chosen: list[int], any_polarity: bool = False) -> bool:
-    """No unmatched negator before a matched word in its clause (or an even number of them)."""
+    """No unmatched negator before a matched word in its clause (or an even number of them), in
+    each clause on its own: "build doesn't create it and push doesn't upload it" denies twice,
+    it affirms nothing."""
     if any_polarity:
         return True
     used = set(chosen)
@@ -353,10 +356,16 @@ def _polarity_holds(tokens: list[Token], chosen: list[int], any_polarity: bool =
                 break  # the rule's own negator opens its phrase: "doesn't exist for anyone *not* logged in"
             if token.negator and i not in used:
                 # "without" reaches only the words right after it ("without Always the node keeps ...").
-                if token.word not in SHORT_NEGATORS or position - i <= SHORT_REACH:
+                if token.word not in SHORT_NEGATORS or _reach(tokens, i, position) <= SHORT_REACH:
                     negators.add(i)
             i -= 1
-    return len(negators) % 2 == 0
+    clauses = [tokens[i].clause for i in negators]
+    return all(clauses.count(clause) % 2 == 0 for clause in set(clauses))
+
+
+def _reach(tokens: list[Token], negator: int, position: int) -> int:
+    """Content words from a short negator to ``position``; "any" does not count ("without any error")."""
+    return sum(1 for k in range(negator + 1, position + 1) if tokens[k].word not in _NOT_COUNTED)
 
 
 def first_match(rules: Sequence[Phrase], answer: Analysis, avoid: frozenset[int] = frozenset(),

@@ -67,6 +67,14 @@ def _apart(text: str, start: int, end: int) -> bool:
     return " /" in gap or "/ " in gap
 
 
+def _glued(answer: Analysis, k: int, i: int, end: int) -> bool:
+    """"username/poll-backend": a role word glued into the reference's own format by "/" or ":"
+    stands in for its own part's slot; it says nothing about the part beside it."""
+    tokens = answer.tokens
+    gap = answer.text[tokens[k].end:tokens[i].start] if k < i else answer.text[tokens[end].end:tokens[k].start]
+    return gap in ("/", ":")
+
+
 def swapped_parts(rubric: Rubric, answer: Analysis) -> list[Swap]:
     bound = [c for c in rubric.concepts if named(c)]
     if not bound:
@@ -89,6 +97,7 @@ def swapped_parts(rubric: Rubric, answer: Analysis) -> list[Swap]:
         near = [k for k in range(max(0, i - NEAR), min(len(tokens), end + NEAR + 1))
                 if not i <= k <= end and tokens[k].clause == clause and tokens[k].lemma in roles
                 and not _apart(answer.text, tokens[min(k, i)].end, tokens[max(k, end)].start)
+                and not _glued(answer, k, i, end)
                 and not any(t.negator for t in tokens[min(k, i):max(k, end)])]  # "ghcr.io isn't the user"
         own = [k for k in near if roles[tokens[k].lemma] == concept.id]
         other = [k for k in near if roles[tokens[k].lemma] != concept.id]

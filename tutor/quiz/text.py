@@ -44,15 +44,19 @@ _NOT_NEGATING_AFTER = frozenset({"only", "just", "merely", "simply"})
 STANCE_WORDS = {"yes": "yes", "yeah": "yes", "yep": "yes", "yup": "yes", "no": "no", "nope": "no", "nah": "no"}
 # After a leading "no", these mean it answers the question ("No, you don't") rather than
 # quantifying a noun ("No layers are uploaded twice").
-_STANCE_FOLLOWERS = frozenset({"you", "it", "i", "we", "they", "docker", "that", "this", "the", "only", "just"})
+_STANCE_FOLLOWERS = frozenset({"you", "it", "i", "we", "they", "docker", "that", "this", "the", "only", "just",
+                               "because", "since", "but", "so", "as", "not"})  # "No because ...", "No, not ..."
 # A person doing something: the clause's subject is then not one of the rubric's actors.
 PRONOUNS = frozenset({"you", "i", "we", "they", "he", "she", "someone", "somebody", "people", "anyone"})
 
 # Words that end one clause and start the next; they carry no content themselves.
 CLAUSE_WORDS = frozenset({
     "but", "because", "since", "so", "while", "whereas", "although", "though", "however", "instead",
-    "and", "then", "otherwise", "unless", "until", "if", "when", "whenever", "therefore", "hence",
+    "and", "then", "unless", "until", "if", "when", "whenever", "therefore", "hence",
 })
+# Words that start a clause and stay in it as a word a rule may name: "otherwise the node
+# keeps its copy" says what happens without the thing just named.
+_CLAUSE_OPENERS = frozenset({"otherwise"})
 
 # Question words ("which", "what") stay: "which build" must not shrink to "build".
 STOP_WORDS = frozenset({
@@ -96,7 +100,8 @@ _PHRASAL = {
     ("give", "up"): "quit", ("come", "up"): "start", ("spin", "up"): "start", ("start", "up"): "start",
     ("boot", "up"): "start", ("go", "down"): "crash", ("back", "off"): "backoff", ("go", "up"): "upload",
     ("look", "up"): "check", ("pick", "up"): "notice", ("roll", "back"): "rollback",
-    ("take", "over"): "replace",
+    ("take", "over"): "replace", ("go", "through"): "succeed",
+    ("log", "in"): "login", ("log", "on"): "login", ("sign", "in"): "login",
 }
 _PARTICLES = frozenset(particle for _verb, particle in _PHRASAL)
 # "nobody but me", "everyone but the owner": "but" means "except" and joins no clauses.
@@ -114,6 +119,9 @@ _LEMMA_FIXES = {
     "backing": "back",
 }
 _FUZZY_MIN = 6  # words shorter than this must be spelt right (a typo in "push" is another word)
+LONG_LIST = 5  # words from which a run of words with no joining word is a list, whatever one plural says
+# Words that join a sentence where the stop words do not ("replaces what latest means").
+_QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "where", "how", "why", "whatever"})
 
 
 @lru_cache(maxsize=65536)
@@ -208,6 +216,9 @@ class Analysis:
         inflected = sum(1 for t in self.tokens if t.word != t.lemma and t.word.endswith(("s", "ed", "ing")))
         if len(self.chunks) >= 2 and max(self.chunks) <= 2:
             return not (min(self.chunks) == 2 and inflected >= len(self.chunks))
+        if self.words >= LONG_LIST and inflected <= 1 and len(self.chunks) == 1 \
+                and not any(t.word in _QUESTION_WORDS or t.word.endswith("ly") for t in self.tokens):
+            return True  # "latest tag rollback nodes registry version": one plural makes no claim
         return self.words >= 3 and not inflected
 
     def snippet(self, tokens: list[Token]) -> str:
@@ -277,6 +288,7 @@ def analyse(text: str) -> Analysis:
     if chunk:
         analysis.chunks.append(chunk)
     raw = _take_stance(raw, analysis)
+    ones: list[tuple[int, int]] = []  # (sentence, index in analysis.references) of each "one"
     clause = sentence = 0
     previous = ""
     clause_start = True  # no content word yet in this clause
@@ -299,6 +311,9 @@ def analyse(text: str) -> Analysis:
             analysis.function_words += 1
             previous = word
             continue  # "Docker Hub then builds it": an adverb inside the clause, not a new one
+        if word in _CLAUSE_OPENERS and not clause_start:
+            clause += 1
+            clause_start = True
         if word in CLAUSE_WORDS:
             clause += 1
             analysis.function_words += 1
@@ -309,6 +324,8 @@ def analyse(text: str) -> Analysis:
             analysis.pronouns.append((clause, len(analysis.tokens)))
         if clause_start and word in _REFERENCES and (word != "first" or _next_word(raw, index) not in ("", "push", "time")):
             analysis.references.append((clause, len(analysis.tokens), _REFERENCES[word]))
+            if word == "one":
+                ones.append((sentence, len(analysis.references) - 1))
         if word in _PARTICLES and analysis.tokens and analysis.tokens[-1].end <= start \
                 and (analysis.tokens[-1].lemma, word) in _PHRASAL and analysis.tokens[-1].clause == clause:
             verb = analysis.tokens[-1]
@@ -335,7 +352,17 @@ def analyse(text: str) -> Analysis:
         analysis.tokens.append(Token(word, lemma(word), clause, start, end, sentence, again_alias(word)))
         previous = word
         clause_start = False
+    _drop_unnamed(analysis, ones)
     return analysis
+
+
+def _drop_unnamed(analysis: Analysis, ones: list[tuple[int, int]]) -> None:
+    """"One makes it and one uploads it" never says which is which: two "one"s in a sentence
+    name neither actor (unlike "one ... the other")."""
+    sentences = [sentence for sentence, _ in ones]
+    unnamed = {index for sentence, index in ones if sentences.count(sentence) > 1}
+    if unnamed:
+        analysis.references = [r for i, r in enumerate(analysis.references) if i not in unnamed]
 
 
 @lru_cache(maxsize=16384)

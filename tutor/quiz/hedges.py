@@ -1,0 +1,50 @@
+"""What an answer says about the learner rather than about the question: "I don't know".
+
+"I don't know", "no idea", "not sure" make an answer at most partly right, and their words
+lend themselves to no idea of the rubric. The same words can also state an idea about the
+system: "no idea what code is live", "you're never sure which build runs" say that nobody
+*can* know, which is what a rubric may ask for. Such a phrase is no hedge when it is not the
+learner's own ("I ...", "idk") and is followed by a question word whose next word is one
+the question itself does not use ("what code is live": yes; "no idea what happens to the
+old one": no, it asks the question again).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from tutor.quiz.text import analyse
+
+# "I don't know" in its usual spellings.
+IGNORANCE = re.compile(
+    r"\b(?:i\s*(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know|idk|dunno|no\s+idea|no\s+clue"
+    r"|(?:i'?m|i\s+am)\s+not\s+sure|not\s+sure|i\s+have\s+no\s+idea|no\s+sé|keine\s+ahnung)\b",
+    re.IGNORECASE)
+_OWN = re.compile(r"\b(?:i|i'?m|i\s+am|i\s+have|i'?ve)\s*$", re.IGNORECASE)
+_OBJECT = re.compile(r"\s*(?:what|which|whether|where|who|how|if)\b([^,;.!?\n]*)", re.IGNORECASE)
+# Words that say nothing about the system after "no idea what ...".
+_EMPTY = frozenset({"happen", "mean", "do", "go", "answer", "question", "right", "correct", "thing", "stuff"})
+
+
+def hedges(text: str, prompt: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` where the learner says they do not know (see the module's docstring)."""
+    spans = []
+    for said in IGNORANCE.finditer(text):
+        phrase = said.group(0).lower()
+        own = phrase.startswith(("i", "idk", "dunno")) or bool(_OWN.search(text[:said.start()]))
+        following = _OBJECT.match(text, said.end())
+        if not own and following and _says_something(following.group(1), prompt):
+            continue  # "no idea what code is live": nobody can tell, an idea of its own
+        spans.append((said.start(), said.end()))
+    return spans
+
+
+def _says_something(words: str, prompt: str) -> bool:
+    first = next((t for t in analyse(words).tokens if not t.negator), None)
+    return first is not None and first.lemma not in _prompt_lemmas(prompt) and first.lemma not in _EMPTY
+
+
+@lru_cache(maxsize=256)
+def _prompt_lemmas(prompt: str) -> frozenset[str]:
+    return frozenset(t.lemma for t in analyse(prompt).tokens)
