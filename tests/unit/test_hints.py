@@ -203,6 +203,26 @@ def test_login_advice_names_the_registry_except_for_any_docker_hub_alias():
     assert "(`docker login 127.0.0.1:5000`)" in other
 
 
+@pytest.mark.parametrize("ref, where", [
+    ("alice/poll-backend:v1", "hub.docker.com: the repository's Settings"),
+    ("ghcr.io/alice/poll-backend:v1", "github.com: the package's Package settings"),
+])
+def test_a_private_repository_is_made_public_where_the_registry_has_public_ones(ref, where):
+    found = hints.from_registry("private", ref=ref)
+    assert found.code == "registry_private_repo"
+    assert found.next_step.startswith("Make the repository public (on ") and where in found.next_step
+
+
+def test_a_registry_without_public_repositories_is_not_told_to_make_one_public():
+    # An htpasswd registry refuses every anonymous pull: there is no Docker Hub-style Visibility
+    # setting, so the node's credentials come first and nothing names Docker Hub.
+    found = hints.from_registry("private", ref="127.0.0.1:5000/alice/poll-backend:v1")
+    assert found.code == "registry_private_login_only"
+    assert found.next_step.startswith("Give the node credentials: /etc/rancher/k3s/registries.yaml")
+    assert "Docker Hub" not in str(found) and "Visibility" not in str(found)
+    assert "if 127.0.0.1:5000 lets you make one public" in found.next_step
+
+
 def test_a_taken_container_name_and_a_lesson_mistake_have_their_own_hints():
     message = ('Conflict. The container name "/web" is already in use by container "4f2a". You have to remove '
                '(or rename) that container to be able to reuse that name.')
