@@ -39,6 +39,24 @@ async def test_first_run_asks_for_username_and_fills_commands(learner_home, open
     assert 'username = "alice"' in saved
 
 
+async def test_a_path_typed_into_the_tag_is_refused_with_words_about_the_tag(open_session):
+    # A folder typed into the wrong field: the refusal must name the character at fault, not a
+    # name like 'app:/tmp/poll' made up around it ("'app:' contains ':'; a tag comes once ...").
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.action_settings()
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        app.screen.query_one("#tag").value = "/tmp/poll-app"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen), "an invalid tag must not be saved"
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "'/tmp/poll-app' is not a valid tag" in said and "'/' is not allowed" in said
+        assert "app:" not in said
+
+
 async def test_hints_open_one_at_a_time_and_are_saved(learner_home, open_session):
     app = TutorApp(open_session(username="alice"))
     async with app.run_test(size=(100, 30)) as pilot:

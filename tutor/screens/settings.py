@@ -146,12 +146,13 @@ class TagValidator(Validator):
 
 
 def _tag_problem(value: str) -> str | None:
-    from tutor.reference import ImageNameError, parse
+    from tutor.image_rules import ImageNameError, check_tag
 
     try:
-        parse(f"probe/app:{value}")
+        # The tag on its own: inside a whole name, a '/' or ':' in it would be read as part of the
+        # repository, and the hint would talk about a name the learner never typed.
+        check_tag(value, value)
     except ImageNameError as exc:
-        # The rule and the hint, about the tag itself (not the probe name it was tried in).
         return f"{quoted(value)} is not a valid tag: {exc.hint or exc.rule}."
     return None
 
