@@ -42,6 +42,10 @@ def test_facts_fill_the_hint_and_unknown_codes_fall_back():
     ("Get \"https://127.0.0.1:5000/v2/\": http: server gave HTTP response to HTTPS client", "push",
      "registry_plain_http"),
     ("Get \"https://ghcr.iox/v2/\": dial tcp: lookup ghcr.iox: no such host", "pull", "registry_unreachable"),
+    ("Get \"http://127.0.0.1:5157/v2/\": dial tcp 127.0.0.1:5157: connect: connection refused", "push",
+     "registry_refused"),
+    ("Get \"https://127.0.0.1:5157/v2/\": dial tcp 127.0.0.1:5157: connect: connection refused", "login",
+     "registry_refused"),
     ("An image does not exist locally with the tag: alice/poll", "push", "tag_missing"),
     ("pull access denied for nobody/x, repository does not exist or may require 'docker login'", "pull",
      "pull_not_found"),
@@ -221,6 +225,14 @@ def test_a_registry_without_public_repositories_is_not_told_to_make_one_public()
     assert found.next_step.startswith("Give the node credentials: /etc/rancher/k3s/registries.yaml")
     assert "Docker Hub" not in str(found) and "Visibility" not in str(found)
     assert "if 127.0.0.1:5000 lets you make one public" in found.next_step
+
+
+def test_a_refused_connection_says_the_registry_is_not_running_there():
+    # "Check your network connection" is no help when the registry at 127.0.0.1 simply is not started.
+    found = hints.from_docker("Get \"http://127.0.0.1:5157/v2/\": dial tcp 127.0.0.1:5157: connect: "
+                              "connection refused", "push", registry="127.0.0.1:5157")
+    assert found.what.startswith("Nothing is listening at 127.0.0.1:5157")
+    assert found.next_step.startswith("Start the registry") and "network" not in found.next_step
 
 
 def test_a_taken_container_name_and_a_lesson_mistake_have_their_own_hints():

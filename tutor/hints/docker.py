@@ -182,6 +182,8 @@ _DOCKER_RULES: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = [
         ("registry_server_error", r"(unexpected HTTP status|failed with status|status code):? 5\d\d\b"
                                   r"|\b50[0-4] (Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)",
          {"login", "push", "pull"}),
+        # Refused: the host answered, nothing listens on the port (most often a registry that is not running).
+        ("registry_refused", r"dial tcp \S+: connect: connection refused", {"login", "push", "pull"}),
         ("registry_unreachable", r"dial tcp|no such host|connection refused|i/o timeout|TLS handshake timeout",
          {"login", "push", "pull"}),
         # The connection was made (a dial failure says "dial tcp", matched above), then no answer came.

@@ -33,6 +33,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Docker could not reach the registry {registry}.",
         "Check the registry's name and your network connection, then try again.",
     ),
+    "registry_refused": (
+        "Nothing is listening at {registry}: the connection was refused, so no registry runs on that address.",
+        "Start the registry (or correct its host and port in the settings), then try again.",
+    ),
     "registry_plain_http": (
         "{registry} answers over plain HTTP, but Docker only talks HTTPS to registries it does not trust.",
         "Use the registry's HTTPS address, or add it to `insecure-registries` in Docker's daemon.json.",
