@@ -94,6 +94,21 @@ async def test_manual_step_marked_done_and_resumed_after_restart(open_session):
         assert screen.current.id == "login", "the tutor resumes where the learner left off"
 
 
+async def test_next_on_the_last_step_says_where_to_go_instead_of_doing_nothing(open_session):
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        last = app.session.lesson.steps[-1].id
+        app.screen.goto("step", last)
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.current.id == last
+        said = [str(n.message) for n in app._notifications]
+        assert said == ["That was the last step. Next: the quiz (z), then the checklist (c)."]
+
+
 async def test_corrupt_progress_file_is_set_aside_with_a_warning(learner_home, open_session):
     open_session(username="alice")
     progress_file = learner_home / "state" / "progress-push-to-registry.json"

@@ -285,6 +285,10 @@ class LessonScreen(LessonLayout, StepRunner):
         steps = self.session.lesson.steps
         ids = [s.id for s in steps]
         index = ids.index(self.current.id) if self.current and self.current.kind == "step" else -1
+        if offset > 0 and index == len(ids) - 1:
+            # Not a silent key: the task is over, and what comes after is reached by other keys.
+            self.notify("That was the last step. Next: the quiz (z), then the checklist (c).")
+            return
         target = max(0, min(len(ids) - 1, index + offset))
         self.goto("step", ids[target])
 
