@@ -235,6 +235,15 @@ def test_a_refused_connection_says_the_registry_is_not_running_there():
     assert found.next_step.startswith("Start the registry") and "network" not in found.next_step
 
 
+def test_a_port_in_use_offers_the_command_for_another_host_port():
+    message = ("driver failed programming external connectivity on endpoint x: Bind for 0.0.0.0:3000 failed: "
+               "port is already allocated")
+    found = hints.from_docker(message, "run", port=3000, container_port=3000, ref="alice/poll-backend:v1")
+    assert "`docker run -p 3001:3000 alice/poll-backend:v1` and open http://localhost:3001" in found.next_step
+    # Without the run's facts it still reads as one sentence.
+    assert hints.from_docker(message, "run").next_step.endswith("or choose another host port.")
+
+
 def test_a_taken_container_name_and_a_lesson_mistake_have_their_own_hints():
     message = ('Conflict. The container name "/web" is already in use by container "4f2a". You have to remove '
                '(or rename) that container to be able to reuse that name.')

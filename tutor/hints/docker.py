@@ -75,7 +75,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Running.
     "port_in_use": (
         "Port {port} on this machine is already in use, so Docker cannot publish the container there.",
-        "Stop whatever holds it (`docker ps` shows containers with published ports) or choose another host port.",
+        "Stop whatever holds it (`docker ps` shows containers with published ports) or choose another host "
+        "port{other_port_run}.",
     ),
     "container_name_in_use": (
         "A container called {name} already exists, so Docker will not start another one under that name.",
@@ -118,6 +119,7 @@ GENERIC = {
     "message": "invalid reference format",
     "advice": "Fix the name and try again.",
     "reason": "",
+    "other_port_run": "",
 }
 
 
@@ -280,9 +282,24 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Fai
     if code == "registry_server_error" and "status" not in facts:
         status = _HTTP_STATUS.search(message)
         facts["status"] = "".join(status.group(1, 2)) if status else "5xx"
+    if code == "port_in_use":
+        _another_port(facts)
     if code == "invalid_reference":
         facts.setdefault("message", first_line(message))
     return hint(code, detail=docker_reason(message), **facts)
+
+
+def _another_port(facts: dict[str, object]) -> None:
+    """The tutor's Run publishes the lesson's port; the other port is a command the learner types."""
+    port, ref = facts.get("port"), str(facts.get("ref") or "")
+    if not isinstance(port, int) or not ref or "other_port_run" in facts:
+        return
+    from tutor.docker_ops.commandline import run
+
+    inside = facts.get("container_port")
+    other = port + 1 if port < 65535 else 8080
+    command = run(ref, other, inside if isinstance(inside, int) else port)
+    facts["other_port_run"] = f": run it in your terminal as `{command}` and open http://localhost:{other}"
 
 
 def retag_advice(ref: str, source: str, own: bool) -> str:
