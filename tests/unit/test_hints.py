@@ -244,6 +244,23 @@ def test_a_port_in_use_offers_the_command_for_another_host_port():
     assert hints.from_docker(message, "run").next_step.endswith("or choose another host port.")
 
 
+@pytest.mark.parametrize("error, words", [
+    (docker.errors.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                                   "FileNotFoundError(2, 'No such file or directory'))"), "no engine listens at its socket"),
+    (requests.exceptions.ConnectionError("('Connection aborted.', PermissionError(13, 'Permission denied'))"),
+     "permission denied on its socket"),
+    (requests.exceptions.ConnectionError("('Connection aborted.', ConnectionRefusedError(111, 'Connection refused'))"),
+     "the connection was refused"),
+    (docker.errors.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                                   "RemoteDisconnected('Remote end closed connection without response'))"),
+     "the connection broke"),
+    (requests.exceptions.ReadTimeout("UnixHTTPConnectionPool(host='localhost', port=None): Read timed out."),
+     "it did not answer in time"),
+])
+def test_a_lost_engine_is_said_in_words_not_as_an_exception(error, words):
+    assert hints.engine_lost_reason(error) == words
+
+
 def test_a_taken_container_name_and_a_lesson_mistake_have_their_own_hints():
     message = ('Conflict. The container name "/web" is already in use by container "4f2a". You have to remove '
                '(or rename) that container to be able to reuse that name.')

@@ -248,6 +248,29 @@ def engine_problem(exc: BaseException) -> str | None:
     return "engine_unreachable"
 
 
+# Why the engine stopped answering, in words: the status of following the learner's terminal
+# showed "DockerException: Error while fetching server API version: ('Connection aborted.',
+# FileNotFoundError(2, ...))". The first pattern that matches says it.
+_ENGINE_LOST = [
+    (re.compile(r"No such file or directory|Errno 2\b|FileNotFoundError"), "no engine listens at its socket"),
+    (re.compile(r"permission denied|Errno 13", re.IGNORECASE), "permission denied on its socket"),
+    (re.compile(r"Connection refused|Errno 111", re.IGNORECASE), "the connection was refused"),
+    (re.compile(r"Connection broken|IncompleteRead|Response ended prematurely|Remote end closed|Connection reset"
+                r"|Connection aborted", re.IGNORECASE),
+     "the connection broke"),
+    (re.compile(r"timed out|timeout", re.IGNORECASE), "it did not answer in time"),
+]
+
+
+def engine_lost_reason(exc: BaseException) -> str:
+    """A few plain words for why the engine cannot be talked to (no exception class names)."""
+    text = str(exc)
+    for pattern, words in _ENGINE_LOST:
+        if pattern.search(text) or pattern.search(type(exc).__name__):
+            return words
+    return docker_reason(text) or type(exc).__name__
+
+
 def action_facts(action: str) -> dict[str, str]:
     """The wording every failure of a docker ``action`` shares: its verb, how to retry it, and
     for a push that a retry does not start over."""
