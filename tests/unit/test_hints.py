@@ -161,6 +161,9 @@ def test_engine_problems_say_how_to_fix_them(error, code):
     assert "unix:///var/run/docker.sock" in hint.what
     expected = "systemctl start docker" if code == "engine_unreachable" else "usermod -aG docker"
     assert expected in hint.next_step
+    # Beside it ("Docker said: ..."), the reason in words, not the SDK's exception repr.
+    assert hint.detail in ("no engine listens at its socket", "the connection was refused",
+                           "permission denied on its socket", "the connection broke"), hint.detail
 
 
 def test_a_local_file_problem_is_not_blamed_on_the_engine():

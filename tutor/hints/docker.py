@@ -288,7 +288,8 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Fai
     if isinstance(error, BaseException):
         code = engine_problem(error)
         if code is not None:
-            return hint(code, detail=docker_reason(str(error)), **facts)
+            # The SDK's reason is a Python repr ("('Connection aborted.', FileNotFoundError(2, ...))"): words instead.
+            return hint(code, detail=engine_lost_reason(error), **facts)
         message = _docker_message(error)
         if "ImageNotFound" in class_names(error) and action in ("tag", "rmi", "run", "push"):
             return hint("tag_missing" if action == "push" else "image_missing", detail=docker_reason(message),
