@@ -57,6 +57,23 @@ async def test_a_path_typed_into_the_tag_is_refused_with_words_about_the_tag(ope
         assert "app:" not in said
 
 
+async def test_fields_without_a_label_say_what_they_hold_once_filled(open_session):
+    # Filled, a field loses its placeholder: "ubuntu" beside "2222" must still say user and port.
+    from tutor.store import NodeSettings
+
+    app = TutorApp(open_session(username="alice", registry="127.0.0.1:5000",
+                                node=NodeSettings(host="node.example", user="ubuntu", port=2222,
+                                                  identity="~/.ssh/k3s.pem")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.action_settings()
+        await pilot.pause()
+        titles = {field: str(app.screen.query_one(f"#{field}").border_title)
+                  for field in ("registry-custom", "node-user", "node-port", "node-identity")}
+        assert titles == {"registry-custom": "registry host", "node-user": "SSH user", "node-port": "SSH port",
+                          "node-identity": "SSH private key file"}
+
+
 async def test_hints_open_one_at_a_time_and_are_saved(learner_home, open_session):
     app = TutorApp(open_session(username="alice"))
     async with app.run_test(size=(100, 30)) as pilot:
