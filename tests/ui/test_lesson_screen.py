@@ -126,6 +126,21 @@ async def test_next_on_the_last_step_says_where_to_go_instead_of_doing_nothing(o
         assert said == ["That was the last step. Next: the quiz (z), then the checklist (c)."]
 
 
+async def test_an_unanswered_checklist_item_is_not_marked_skipped_in_the_outline(open_session):
+    # The checklist saves a quiz item nobody answered as "skipped"; the checklist screen says "not
+    # answered" (·), and the outline must not show it as a step skipped with k (↷).
+    session = open_session(username="alice")
+    session.progress.set_check("naming", "skipped", "Not answered yet.", {"question": "explain-naming"})
+    session.progress.set_check("node-can-pull", "skipped", "No k3s node is set.", {})
+    session.save_progress()
+    app = TutorApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        outline = app.screen.query_one(Outline)
+        assert outline.status("checklist", "naming") == "unanswered"
+        assert outline.status("checklist", "node-can-pull") == "skipped"  # a real skip keeps its mark
+
+
 async def test_corrupt_progress_file_is_set_aside_with_a_warning(learner_home, open_session):
     open_session(username="alice")
     progress_file = learner_home / "state" / "progress-push-to-registry.json"
