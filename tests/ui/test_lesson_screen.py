@@ -139,6 +139,12 @@ async def test_an_unanswered_checklist_item_is_not_marked_skipped_in_the_outline
         outline = app.screen.query_one(Outline)
         assert outline.status("checklist", "naming") == "unanswered"
         assert outline.status("checklist", "node-can-pull") == "skipped"  # a real skip keeps its mark
+        app.screen.goto("checklist", "naming")
+        await pilot.pause()
+        assert "State: **not answered**: Not answered yet." in markdown_text(app)
+        app.screen.goto("checklist", "node-can-pull")
+        await pilot.pause()
+        assert "State: **skipped**: No k3s node is set." in markdown_text(app)
 
 
 async def test_corrupt_progress_file_is_set_aside_with_a_warning(learner_home, open_session):

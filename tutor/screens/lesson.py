@@ -180,7 +180,18 @@ class LessonScreen(LessonLayout, StepRunner):
         elif entry.kind == "checklist":
             item = lesson.checklist_item(entry.id)
             assert item is not None
-            self._set_markdown(checklist_markdown(render, item, self.session.check_record(item.id)))
+            self._set_markdown(checklist_markdown(render, item, self._check_words(item.id)))
+
+    def _check_words(self, item_id: str) -> dict[str, str]:
+        """The saved result with its state in the checklist screen's words ("could not check", "not
+        answered"), not the stored status ("error", "skipped")."""
+        from tutor.probes.results import STATUS_WORDS, shown_status
+
+        record = dict(self.session.check_record(item_id))
+        if record.get("status"):
+            status = shown_status(record["status"], evidence=record.get("evidence"))
+            record["status"] = STATUS_WORDS.get(status, status)
+        return record
 
     def _render_step(self, step: Step, at_end: bool = False) -> None:
         hints_open = self.session.progress.hints.get(step.id, 0)
