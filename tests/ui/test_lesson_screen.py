@@ -147,6 +147,24 @@ async def test_an_unanswered_checklist_item_is_not_marked_skipped_in_the_outline
         assert "State: **skipped**: No k3s node is set." in markdown_text(app)
 
 
+async def test_a_failed_verify_item_keeps_its_next_step_when_the_learner_comes_back(open_session):
+    # The live check says the reason and "Next: ..."; coming back to the item showed the reason alone.
+    from tests.ui.learner import screen_text
+
+    session = open_session(username="alice")
+    node = next(v for v in session.lesson.verify if v.id == "node")
+    session.record_verify(node, "error", "The node ubuntu@node.example did not answer within 10 seconds.",
+                          "Check the address and that the security group allows SSH from your IP.")
+    app = TutorApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.goto("verify", "node")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert "✘ The node ubuntu@node.example did not answer within 10 seconds." in shown
+        assert "Next: Check the address and that the security group allows SSH" in shown
+
+
 async def test_corrupt_progress_file_is_set_aside_with_a_warning(learner_home, open_session):
     open_session(username="alice")
     progress_file = learner_home / "state" / "progress-push-to-registry.json"
