@@ -198,6 +198,10 @@ def _whitespace_hint(text: str) -> str:
     """Where the whitespace is, since a trailing space is invisible in the message."""
     inner = text.strip()
     if any(ch.isspace() for ch in inner):
+        words = inner.split()
+        if words[0] == "docker" and len(words) > 2 and parses(words[-1]):
+            # A whole command pasted where only its image name goes.
+            return f"give only the image name, not the docker command around it: {words[-1]!r}"
         return f"an image reference contains no spaces or tabs: {text!r} has some inside"
     start, end = text[:1].isspace(), text[-1:].isspace()
     where = "at both ends" if start and end else "at the start" if start else "at the end"

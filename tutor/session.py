@@ -185,8 +185,12 @@ class Session:
         values = self.values()
         return [ref for check in item.checks for ref in check.probe.images(values)]
 
-    def record_verify(self, item: VerifyItem, status: str, reason: str) -> None:
-        self.progress.set_check(verify_key(item.id), status, reason, {"images": self.verify_images(item)})
+    def record_verify(self, item: VerifyItem, status: str, reason: str, next_step: str = "") -> None:
+        """``next_step``: the failure hint's advice, shown again when the learner comes back to the item."""
+        evidence: dict[str, Any] = {"images": self.verify_images(item)}
+        if next_step:
+            evidence["next_step"] = next_step
+        self.progress.set_check(verify_key(item.id), status, reason, evidence)
         self.save_progress()
 
     def check_record(self, item_id: str) -> dict[str, Any]:

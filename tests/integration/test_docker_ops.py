@@ -335,6 +335,8 @@ async def test_a_port_in_use_is_named(docker_engine, offline_base, uid):
         port = taken.getsockname()[1]
         outcome = failed(await collect(run(ref, port, 3000, host_ip="127.0.0.1")))
     assert outcome.hint.code == "port_in_use" and f"Port {port} " in outcome.hint.what
+    # The tutor's Run always publishes the lesson's port: another one is a command to type.
+    assert f"`docker run -p {port + 1}:3000 {ref}`" in outcome.hint.next_step
     assert my_containers(docker_engine) == []
 
 

@@ -75,9 +75,9 @@ def test_a_stopped_practice_registry_is_named_with_its_start_command(home, as_ho
     [item] = json.loads(checked.stdout)["items"]
     assert item["hint"]["code"] == "practice_stopped" and STOPPED in item["hint"]["next_step"], item
     assert "network connection" not in checked.stdout
-    # A plain registry on loopback that does not answer keeps the general advice.
+    # A plain registry on loopback that does not answer: its own advice, not the practice command.
     other = hints.from_docker(pushed.stderr, "push", registry=f"127.0.0.1:{free_port()}")
-    assert other.code == "registry_unreachable"
+    assert other.code == "registry_refused" and "practice-registry" not in str(other)
 
 
 def test_do_push_starts_the_stopped_practice_registry_first(home):

@@ -3,6 +3,7 @@ process while the app runs under Pilot, and the step's mark, its note and the fo
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -98,6 +99,8 @@ async def test_a_lost_engine_is_a_status_in_the_footer_and_following_comes_back(
                      what="the footer says the engine is lost")
         assert "Follow" not in _footer_text(app).replace("Docker ✘", "")
         assert "not answering" in app.follow_text and "trying again" in app.follow_text
+        # Why, in words: no Python exception names or reprs (they read as a crash).
+        assert not re.search(r"\w+(Error|Exception)\b|\(\d+, '", app.follow_text), app.follow_text
         assert not [n for n in app._notifications if n.severity == "error"]  # a status, not an error
         engine_proxy.restore()
         await _until(pilot, lambda: app.follow_state == "following" and "Follow" in _footer_text(app),

@@ -139,6 +139,9 @@ async def test_long_commands_wrap_in_the_step_text_and_are_copied_whole(open_ses
         app.copy_to_clipboard = copied.append
         await pilot.press("y")
         assert copied == ["\n".join(commands)]
+        # The clipboard is the terminal's to set: the toast does not promise more than was done.
+        [said] = [str(n.message) for n in app._notifications]
+        assert said.startswith("Copied 2 commands to the clipboard.") and "If pasting gives nothing" in said
 
 
 # --- 7: tables, outline labels and toasts -----------------------------------------------------------------

@@ -39,6 +39,41 @@ async def test_first_run_asks_for_username_and_fills_commands(learner_home, open
     assert 'username = "alice"' in saved
 
 
+async def test_a_path_typed_into_the_tag_is_refused_with_words_about_the_tag(open_session):
+    # A folder typed into the wrong field: the refusal must name the character at fault, not a
+    # name like 'app:/tmp/poll' made up around it ("'app:' contains ':'; a tag comes once ...").
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.action_settings()
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        app.screen.query_one("#tag").value = "/tmp/poll-app"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen), "an invalid tag must not be saved"
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "'/tmp/poll-app' is not a valid tag" in said and "'/' is not allowed" in said
+        assert "app:" not in said
+
+
+async def test_fields_without_a_label_say_what_they_hold_once_filled(open_session):
+    # Filled, a field loses its placeholder: "ubuntu" beside "2222" must still say user and port.
+    from tutor.store import NodeSettings
+
+    app = TutorApp(open_session(username="alice", registry="127.0.0.1:5000",
+                                node=NodeSettings(host="node.example", user="ubuntu", port=2222,
+                                                  identity="~/.ssh/k3s.pem")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.action_settings()
+        await pilot.pause()
+        titles = {field: str(app.screen.query_one(f"#{field}").border_title)
+                  for field in ("registry-custom", "node-user", "node-port", "node-identity")}
+        assert titles == {"registry-custom": "registry host", "node-user": "SSH user", "node-port": "SSH port",
+                          "node-identity": "SSH private key file"}
+
+
 async def test_hints_open_one_at_a_time_and_are_saved(learner_home, open_session):
     app = TutorApp(open_session(username="alice"))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -74,6 +109,60 @@ async def test_manual_step_marked_done_and_resumed_after_restart(open_session):
         screen = again.screen
         assert screen.query_one(Outline).status("step", "account") == "done"
         assert screen.current.id == "login", "the tutor resumes where the learner left off"
+
+
+async def test_next_on_the_last_step_says_where_to_go_instead_of_doing_nothing(open_session):
+    app = TutorApp(open_session(username="alice"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        last = app.session.lesson.steps[-1].id
+        app.screen.goto("step", last)
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.current.id == last
+        said = [str(n.message) for n in app._notifications]
+        assert said == ["That was the last step. Next: the quiz (z), then the checklist (c)."]
+
+
+async def test_an_unanswered_checklist_item_is_not_marked_skipped_in_the_outline(open_session):
+    # The checklist saves a quiz item nobody answered as "skipped"; the checklist screen says "not
+    # answered" (·), and the outline must not show it as a step skipped with k (↷).
+    session = open_session(username="alice")
+    session.progress.set_check("naming", "skipped", "Not answered yet.", {"question": "explain-naming"})
+    session.progress.set_check("node-can-pull", "skipped", "No k3s node is set.", {})
+    session.save_progress()
+    app = TutorApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        outline = app.screen.query_one(Outline)
+        assert outline.status("checklist", "naming") == "unanswered"
+        assert outline.status("checklist", "node-can-pull") == "skipped"  # a real skip keeps its mark
+        app.screen.goto("checklist", "naming")
+        await pilot.pause()
+        assert "State: **not answered**: Not answered yet." in markdown_text(app)
+        app.screen.goto("checklist", "node-can-pull")
+        await pilot.pause()
+        assert "State: **skipped**: No k3s node is set." in markdown_text(app)
+
+
+async def test_a_failed_verify_item_keeps_its_next_step_when_the_learner_comes_back(open_session):
+    # The live check says the reason and "Next: ..."; coming back to the item showed the reason alone.
+    from tests.ui.learner import screen_text
+
+    session = open_session(username="alice")
+    node = next(v for v in session.lesson.verify if v.id == "node")
+    session.record_verify(node, "error", "The node ubuntu@node.example did not answer within 10 seconds.",
+                          "Check the address and that the security group allows SSH from your IP.")
+    app = TutorApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.goto("verify", "node")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert "✘ The node ubuntu@node.example did not answer within 10 seconds." in shown
+        assert "Next: Check the address and that the security group allows SSH" in shown
 
 
 async def test_corrupt_progress_file_is_set_aside_with_a_warning(learner_home, open_session):

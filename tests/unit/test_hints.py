@@ -42,6 +42,10 @@ def test_facts_fill_the_hint_and_unknown_codes_fall_back():
     ("Get \"https://127.0.0.1:5000/v2/\": http: server gave HTTP response to HTTPS client", "push",
      "registry_plain_http"),
     ("Get \"https://ghcr.iox/v2/\": dial tcp: lookup ghcr.iox: no such host", "pull", "registry_unreachable"),
+    ("Get \"http://127.0.0.1:5157/v2/\": dial tcp 127.0.0.1:5157: connect: connection refused", "push",
+     "registry_refused"),
+    ("Get \"https://127.0.0.1:5157/v2/\": dial tcp 127.0.0.1:5157: connect: connection refused", "login",
+     "registry_refused"),
     ("An image does not exist locally with the tag: alice/poll", "push", "tag_missing"),
     ("pull access denied for nobody/x, repository does not exist or may require 'docker login'", "pull",
      "pull_not_found"),
@@ -157,6 +161,9 @@ def test_engine_problems_say_how_to_fix_them(error, code):
     assert "unix:///var/run/docker.sock" in hint.what
     expected = "systemctl start docker" if code == "engine_unreachable" else "usermod -aG docker"
     assert expected in hint.next_step
+    # Beside it ("Docker said: ..."), the reason in words, not the SDK's exception repr.
+    assert hint.detail in ("no engine listens at its socket", "the connection was refused",
+                           "permission denied on its socket", "the connection broke"), hint.detail
 
 
 def test_a_local_file_problem_is_not_blamed_on_the_engine():
@@ -201,6 +208,60 @@ def test_login_advice_names_the_registry_except_for_any_docker_hub_alias():
         assert "(`docker login`)" in hints.hint("push_unauthenticated", registry=hub, ref="a/b:v1").next_step
     other = hints.hint("push_unauthenticated", registry="127.0.0.1:5000", ref="a/b:v1").next_step
     assert "(`docker login 127.0.0.1:5000`)" in other
+
+
+@pytest.mark.parametrize("ref, where", [
+    ("alice/poll-backend:v1", "hub.docker.com: the repository's Settings"),
+    ("ghcr.io/alice/poll-backend:v1", "github.com: the package's Package settings"),
+])
+def test_a_private_repository_is_made_public_where_the_registry_has_public_ones(ref, where):
+    found = hints.from_registry("private", ref=ref)
+    assert found.code == "registry_private_repo"
+    assert found.next_step.startswith("Make the repository public (on ") and where in found.next_step
+
+
+def test_a_registry_without_public_repositories_is_not_told_to_make_one_public():
+    # An htpasswd registry refuses every anonymous pull: there is no Docker Hub-style Visibility
+    # setting, so the node's credentials come first and nothing names Docker Hub.
+    found = hints.from_registry("private", ref="127.0.0.1:5000/alice/poll-backend:v1")
+    assert found.code == "registry_private_login_only"
+    assert found.next_step.startswith("Give the node credentials: /etc/rancher/k3s/registries.yaml")
+    assert "Docker Hub" not in str(found) and "Visibility" not in str(found)
+    assert "if 127.0.0.1:5000 lets you make one public" in found.next_step
+
+
+def test_a_refused_connection_says_the_registry_is_not_running_there():
+    # "Check your network connection" is no help when the registry at 127.0.0.1 simply is not started.
+    found = hints.from_docker("Get \"http://127.0.0.1:5157/v2/\": dial tcp 127.0.0.1:5157: connect: "
+                              "connection refused", "push", registry="127.0.0.1:5157")
+    assert found.what.startswith("Nothing is listening at 127.0.0.1:5157")
+    assert found.next_step.startswith("Start the registry") and "network" not in found.next_step
+
+
+def test_a_port_in_use_offers_the_command_for_another_host_port():
+    message = ("driver failed programming external connectivity on endpoint x: Bind for 0.0.0.0:3000 failed: "
+               "port is already allocated")
+    found = hints.from_docker(message, "run", port=3000, container_port=3000, ref="alice/poll-backend:v1")
+    assert "`docker run -p 3001:3000 alice/poll-backend:v1` and open http://localhost:3001" in found.next_step
+    # Without the run's facts it still reads as one sentence.
+    assert hints.from_docker(message, "run").next_step.endswith("or choose another host port.")
+
+
+@pytest.mark.parametrize("error, words", [
+    (docker.errors.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                                   "FileNotFoundError(2, 'No such file or directory'))"), "no engine listens at its socket"),
+    (requests.exceptions.ConnectionError("('Connection aborted.', PermissionError(13, 'Permission denied'))"),
+     "permission denied on its socket"),
+    (requests.exceptions.ConnectionError("('Connection aborted.', ConnectionRefusedError(111, 'Connection refused'))"),
+     "the connection was refused"),
+    (docker.errors.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                                   "RemoteDisconnected('Remote end closed connection without response'))"),
+     "the connection broke"),
+    (requests.exceptions.ReadTimeout("UnixHTTPConnectionPool(host='localhost', port=None): Read timed out."),
+     "it did not answer in time"),
+])
+def test_a_lost_engine_is_said_in_words_not_as_an_exception(error, words):
+    assert hints.engine_lost_reason(error) == words
 
 
 def test_a_taken_container_name_and_a_lesson_mistake_have_their_own_hints():

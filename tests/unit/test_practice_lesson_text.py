@@ -75,6 +75,6 @@ def test_a_private_repository_hint_names_the_practice_command_not_docker_hubs_se
     assert found.code == "practice_private_repo"
     assert "`docker-tutor practice-registry public alice/poll-backend`" in found.next_step
     assert "Docker Hub" not in str(found)
-    # Any other registry keeps the general advice.
+    # Any other loopback registry gets the advice for a registry that asks everyone to log in.
     other = hints.from_registry("private", ref="127.0.0.1:5000/alice/poll-backend:v1")
-    assert other.code == "registry_private_repo" and "Visibility" in other.next_step
+    assert other.code == "registry_private_login_only" and "registries.yaml" in other.next_step

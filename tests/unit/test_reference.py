@@ -176,6 +176,10 @@ def test_invalid_references_name_the_rule_broken(text, rule):
         (" user/app:v1\n", "remove the space at both ends: 'user/app:v1'"),
         ("user/APP ", "another problem"),
         ("user/ app", "inside"),
+        # A command pasted whole: its image is named, nothing else of it.
+        ("docker push user/app:v1", "give only the image name, not the docker command around it: 'user/app:v1'"),
+        ("docker run -p 3000:3000 user/app:v1", "not the docker command around it: 'user/app:v1'"),
+        ("docker pull", "inside"),
     ],
 )
 def test_whitespace_hint_says_where_it_is(text, fragment):

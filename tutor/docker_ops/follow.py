@@ -87,8 +87,9 @@ def _since(time_ns: int) -> str:
 def _lost_detail(exc: BaseException | None) -> str:
     if exc is None:
         return "the engine closed the event stream"
-    text = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    from tutor.hints import engine_lost_reason
+
+    return engine_lost_reason(exc)
 
 
 class EngineEvents:

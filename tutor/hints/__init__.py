@@ -29,6 +29,7 @@ from tutor.hints.docker import (
     action_facts,
     classify_docker_message,
     docker_reason,
+    engine_lost_reason,
     engine_problem,
     from_build,
     from_docker,
@@ -60,7 +61,7 @@ CATALOGUE = tables()[0]
 
 __all__ = [
     "CATALOGUE", "REASON_LIMIT", "RETRY", "FailureHint", "action_facts", "classify_docker_message",
-    "classify_node_message", "classify_ssh_error", "docker_reason", "engine_problem", "follow_wrong_name",
+    "classify_node_message", "classify_ssh_error", "docker_reason", "engine_lost_reason", "engine_problem", "follow_wrong_name",
     "from_build", "from_docker", "from_lesson_error", "from_node_pull", "from_registry", "from_ssh_error", "hint",
     "host_key_replaced", "known_hosts_unreadable_reason", "node_command_timeout_reason", "node_connect_reason",
     "node_pull_reason", "node_pulled_reason", "node_stalled_reason", "node_wrong_platform_reason",

@@ -75,7 +75,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Running.
     "port_in_use": (
         "Port {port} on this machine is already in use, so Docker cannot publish the container there.",
-        "Stop whatever holds it (`docker ps` shows containers with published ports) or choose another host port.",
+        "Stop whatever holds it (`docker ps` shows containers with published ports) or choose another host "
+        "port{other_port_run}.",
     ),
     "container_name_in_use": (
         "A container called {name} already exists, so Docker will not start another one under that name.",
@@ -118,6 +119,7 @@ GENERIC = {
     "message": "invalid reference format",
     "advice": "Fix the name and try again.",
     "reason": "",
+    "other_port_run": "",
 }
 
 
@@ -182,6 +184,8 @@ _DOCKER_RULES: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = [
         ("registry_server_error", r"(unexpected HTTP status|failed with status|status code):? 5\d\d\b"
                                   r"|\b50[0-4] (Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)",
          {"login", "push", "pull"}),
+        # Refused: the host answered, nothing listens on the port (most often a registry that is not running).
+        ("registry_refused", r"dial tcp \S+: connect: connection refused", {"login", "push", "pull"}),
         ("registry_unreachable", r"dial tcp|no such host|connection refused|i/o timeout|TLS handshake timeout",
          {"login", "push", "pull"}),
         # The connection was made (a dial failure says "dial tcp", matched above), then no answer came.
@@ -244,6 +248,29 @@ def engine_problem(exc: BaseException) -> str | None:
     return "engine_unreachable"
 
 
+# Why the engine stopped answering, in words: the status of following the learner's terminal
+# showed "DockerException: Error while fetching server API version: ('Connection aborted.',
+# FileNotFoundError(2, ...))". The first pattern that matches says it.
+_ENGINE_LOST = [
+    (re.compile(r"No such file or directory|Errno 2\b|FileNotFoundError"), "no engine listens at its socket"),
+    (re.compile(r"permission denied|Errno 13", re.IGNORECASE), "permission denied on its socket"),
+    (re.compile(r"Connection refused|Errno 111", re.IGNORECASE), "the connection was refused"),
+    (re.compile(r"Connection broken|IncompleteRead|Response ended prematurely|Remote end closed|Connection reset"
+                r"|Connection aborted", re.IGNORECASE),
+     "the connection broke"),
+    (re.compile(r"timed out|timeout", re.IGNORECASE), "it did not answer in time"),
+]
+
+
+def engine_lost_reason(exc: BaseException) -> str:
+    """A few plain words for why the engine cannot be talked to (no exception class names)."""
+    text = str(exc)
+    for pattern, words in _ENGINE_LOST:
+        if pattern.search(text) or pattern.search(type(exc).__name__):
+            return words
+    return docker_reason(text) or type(exc).__name__
+
+
 def action_facts(action: str) -> dict[str, str]:
     """The wording every failure of a docker ``action`` shares: its verb, how to retry it, and
     for a push that a retry does not start over."""
@@ -261,7 +288,8 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Fai
     if isinstance(error, BaseException):
         code = engine_problem(error)
         if code is not None:
-            return hint(code, detail=docker_reason(str(error)), **facts)
+            # The SDK's reason is a Python repr ("('Connection aborted.', FileNotFoundError(2, ...))"): words instead.
+            return hint(code, detail=engine_lost_reason(error), **facts)
         message = _docker_message(error)
         if "ImageNotFound" in class_names(error) and action in ("tag", "rmi", "run", "push"):
             return hint("tag_missing" if action == "push" else "image_missing", detail=docker_reason(message),
@@ -278,9 +306,24 @@ def from_docker(error: BaseException | str, action: str, **facts: object) -> Fai
     if code == "registry_server_error" and "status" not in facts:
         status = _HTTP_STATUS.search(message)
         facts["status"] = "".join(status.group(1, 2)) if status else "5xx"
+    if code == "port_in_use":
+        _another_port(facts)
     if code == "invalid_reference":
         facts.setdefault("message", first_line(message))
     return hint(code, detail=docker_reason(message), **facts)
+
+
+def _another_port(facts: dict[str, object]) -> None:
+    """The tutor's Run publishes the lesson's port; the other port is a command the learner types."""
+    port, ref = facts.get("port"), str(facts.get("ref") or "")
+    if not isinstance(port, int) or not ref or "other_port_run" in facts:
+        return
+    from tutor.docker_ops.commandline import run
+
+    inside = facts.get("container_port")
+    other = port + 1 if port < 65535 else 8080
+    command = run(ref, other, inside if isinstance(inside, int) else port)
+    facts["other_port_run"] = f": run it in your terminal as `{command}` and open http://localhost:{other}"
 
 
 def retag_advice(ref: str, source: str, own: bool) -> str:

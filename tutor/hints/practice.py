@@ -97,6 +97,7 @@ def practice_started_notice(address: str, seconds: float) -> str:
 # check or a web site's settings. The registry is recognised from the facts (``registry`` or ``ref``).
 _PRACTICE_CODES = {
     "registry_unreachable": "practice_stopped",
+    "registry_refused": "practice_stopped",
     "registry_unreachable_probe": "practice_stopped",
     "registry_private_repo": "practice_private_repo",
 }

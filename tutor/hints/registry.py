@@ -33,6 +33,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Docker could not reach the registry {registry}.",
         "Check the registry's name and your network connection, then try again.",
     ),
+    "registry_refused": (
+        "Nothing is listening at {registry}: the connection was refused, so no registry runs on that address.",
+        "Start the registry (or correct its host and port in the settings), then try again.",
+    ),
     "registry_plain_http": (
         "{registry} answers over plain HTTP, but Docker only talks HTTPS to registries it does not trust.",
         "Use the registry's HTTPS address, or add it to `insecure-registries` in Docker's daemon.json.",
@@ -102,8 +106,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "registry_private_repo": (
         "{ref} is private: only logged-in users with access can pull it, so a node without credentials cannot.",
-        "Make the repository public (Docker Hub: the repository's Settings → Visibility), or give the node "
+        "Make the repository public ({visibility}), or give the node "
         "credentials: /etc/rancher/k3s/registries.yaml for crictl, an imagePullSecret for pods.",
+    ),
+    # A registry with no public repositories that we know of (htpasswd asks everyone to log in).
+    "registry_private_login_only": (
+        "{ref} is private: only logged-in users with access can pull it, so a node without credentials cannot.",
+        "Give the node credentials: /etc/rancher/k3s/registries.yaml for crictl, an imagePullSecret for pods. "
+        "A registry that asks everyone to log in has no public repositories; if {registry} lets you make one "
+        "public, that works too.",
     ),
     "registry_stale": (
         "The {ref} on {registry_label} is not the image you have locally: it was rebuilt or re-tagged after the push.",
@@ -138,6 +149,7 @@ GENERIC = {
     "within": "",
     "retrying": "",
     "retry_after": "some",
+    "visibility": "in the registry's settings for it",
 }
 
 # Registry probe outcome -> catalogue code (found outcomes have no hint).
@@ -158,10 +170,34 @@ def from_registry(outcome: str, detail: str = "", **facts: object) -> FailureHin
     code = _OUTCOMES.get(outcome)
     if code is None:
         return None
+    if code == "registry_private_repo":
+        code = _private_code(facts)
     wait = facts.get("retry_after")
     if isinstance(wait, float | int):
         facts["retry_after"] = f"{wait:.0f}"
     return hint(code, detail=detail, **facts)
+
+
+def _private_code(facts: dict[str, object]) -> str:
+    """Making a repository public is advice only where the registry has public repositories (Docker Hub,
+    GHCR, the practice registry); elsewhere the node's credentials are the way. Fills in ``visibility``."""
+    from tutor.lesson.registries import describe
+    from tutor.reference import ImageNameError, parse
+
+    registry = str(facts.get("registry") or "")
+    if not registry:
+        try:
+            registry = parse(str(facts.get("ref") or "")).registry
+        except ImageNameError:
+            return "registry_private_repo"  # no name to go by: the general advice
+    described = describe(registry)
+    if described.practice:
+        return "registry_private_repo"  # the practice registry's own wording (hints.practice) takes over
+    if not described.visibility:
+        facts.setdefault("registry", described.key)
+        return "registry_private_login_only"
+    facts.setdefault("visibility", described.visibility)
+    return "registry_private_repo"
 
 
 RETRY = {"push": "push again", "pull": "pull again", "login": "log in again", "build": "build again"}

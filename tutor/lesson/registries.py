@@ -27,6 +27,9 @@ class Registry:
     token_help: str = ""  # what to type as the password, for the login dialog
     practice: bool = False  # the tutor's own practice registry (docker-tutor practice-registry)
     secret: str = "password or access token"  # what the login field asks for; "password" where no tokens exist
+    # Where a repository is made public, for advice; empty: no public repositories we know of (a
+    # registry that asks everyone to log in, or a private ECR registry).
+    visibility: str = ""
 
     @property
     def hub(self) -> bool:
@@ -38,12 +41,14 @@ _HUB = Registry(
     "Docker Hub recommends a personal access token instead of your password, and you need one if your "
     "account has two-factor authentication. Create it at hub.docker.com → Account Settings → Security "
     "(Personal access tokens), give it Read & Write, and paste it here as the password.",
+    visibility="on hub.docker.com: the repository's Settings → Visibility",
 )
 _GHCR = Registry(
     "ghcr.io", "GitHub Container Registry", "github.com", "https://github.com/{username}?tab=packages",
     "GitHub Container Registry does not take your GitHub password. Create a personal access token "
     "(classic) at github.com → Settings → Developer settings → Personal access tokens, give it the "
     "write:packages scope, and paste it here as the password.",
+    visibility="on github.com: the package's Package settings → Change visibility",
 )
 # Private ECR registries are ACCOUNT.dkr.ecr.REGION.amazonaws.com; the region picks the console page.
 _ECR = re.compile(r"\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?")

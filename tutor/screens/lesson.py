@@ -180,7 +180,18 @@ class LessonScreen(LessonLayout, StepRunner):
         elif entry.kind == "checklist":
             item = lesson.checklist_item(entry.id)
             assert item is not None
-            self._set_markdown(checklist_markdown(render, item, self.session.check_record(item.id)))
+            self._set_markdown(checklist_markdown(render, item, self._check_words(item.id)))
+
+    def _check_words(self, item_id: str) -> dict[str, str]:
+        """The saved result with its state in the checklist screen's words ("could not check", "not
+        answered"), not the stored status ("error", "skipped")."""
+        from tutor.probes.results import STATUS_WORDS, shown_status
+
+        record = dict(self.session.check_record(item_id))
+        if record.get("status"):
+            status = shown_status(record["status"], evidence=record.get("evidence"))
+            record["status"] = STATUS_WORDS.get(status, status)
+        return record
 
     def _render_step(self, step: Step, at_end: bool = False) -> None:
         hints_open = self.session.progress.hints.get(step.id, 0)
@@ -285,6 +296,10 @@ class LessonScreen(LessonLayout, StepRunner):
         steps = self.session.lesson.steps
         ids = [s.id for s in steps]
         index = ids.index(self.current.id) if self.current and self.current.kind == "step" else -1
+        if offset > 0 and index == len(ids) - 1:
+            # Not a silent key: the task is over, and what comes after is reached by other keys.
+            self.notify("That was the last step. Next: the quiz (z), then the checklist (c).")
+            return
         target = max(0, min(len(ids) - 1, index + offset))
         self.goto("step", ids[target])
 

@@ -54,4 +54,7 @@ class LessonLayout(TutorScreen[None]):
             self.notify("There is no command to copy here.")
             return
         self.app.copy_to_clipboard("\n".join(commands))
-        self.notify(f"Copied {len(commands)} command{'s' if len(commands) > 1 else ''} to the clipboard.")
+        # Said as it is: the terminal decides (OSC 52), and many ignore it without a word.
+        self.notify(f"Copied {len(commands)} command{'s' if len(commands) > 1 else ''} to the clipboard. If pasting "
+                    "gives nothing, your terminal does not let apps set it: select the commands with its own "
+                    "selection instead (usually shift and the mouse).", markup=False)

@@ -225,13 +225,13 @@ class StepRunner(PaneReplay):
                    for check in item.checks]
         reasons = " ".join(r.reason for r in results if r.reason)
         status = worst(r.status for r in results)
-        self.session.record_verify(item, status, reasons)
+        hint = next((r.hint for r in results if r.hint is not None), None)
+        self.session.record_verify(item, status, reasons, hint.next_step if hint is not None else "")
         if status == CheckStatus.PASSED:
             if step is not None:
                 self._finish(step, StepState.DONE, reasons)
             pane.show_result(Text.assemble(("✔ ", "bold"), reasons or "Checked: done."), "succeeded")
         else:
-            hint = next((r.hint for r in results if r.hint is not None), None)
             message = check_failure_text(reasons, hint)
             if step is not None and self.session.step_state(step) == StepState.DONE:
                 # The check just showed the step's result is not there (any more): the mark says so.
@@ -293,5 +293,10 @@ class StepRunner(PaneReplay):
             attempt = progress.last_attempt(question.id)
             outline.set_status("quiz", question.id, QUIZ_ENTRY_STATES.get(attempt["verdict"], StepState.TODO)
                                if attempt else StepState.TODO)
+        from tutor.probes.results import shown_status
+
         for item in self.session.lesson.checklist:
-            outline.set_status("checklist", item.id, self.session.check_record(item.id).get("status", CheckStatus.TODO))
+            # A quiz item nobody answered yet is not done (·), not skipped (↷), as on the checklist screen.
+            record = self.session.check_record(item.id)
+            outline.set_status("checklist", item.id, shown_status(record.get("status", CheckStatus.TODO),
+                                                                  evidence=record.get("evidence")))

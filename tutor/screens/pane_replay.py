@@ -3,12 +3,13 @@ step's last run in this session replayed, and how it ended as the progress file 
 
 from __future__ import annotations
 
+from tutor.hints import FailureHint
 from tutor.lesson import Step, VerifyItem
 from tutor.lesson.compose import stale_text, step_pane, verify_commands
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.states import CheckStatus, StepState
-from tutor.widgets.action_pane import ActionPane
+from tutor.widgets.action_pane import ActionPane, check_failure_text
 
 
 class PaneReplay(TutorScreen[None]):
@@ -53,9 +54,14 @@ class PaneReplay(TutorScreen[None]):
         pane.show_command(verify_commands(item, values))
         pane.border_title = "r or v checks it for you"
         saved = self.session.verify_state(item)
-        if saved.get("status", StepState.TODO) != StepState.TODO:
-            pane.show_result(saved.get("reason") or saved["status"], "succeeded" if saved["status"] == CheckStatus.PASSED
-                             else "failed")
+        status = saved.get("status", StepState.TODO)
+        if status == CheckStatus.PASSED:
+            pane.show_result(saved.get("reason") or status, "succeeded")
+        elif status != StepState.TODO:
+            # As the check said it when it ran: the reason, then its next step when one was saved.
+            next_step = (saved.get("evidence") or {}).get("next_step")
+            advice = FailureHint("saved", "", next_step) if next_step else None
+            pane.show_result(check_failure_text(saved.get("reason") or status, advice), "failed")
 
     def _saved_step(self, step: Step) -> dict:
         # Status, detail and time: any change by hand after a run shows up here.

@@ -146,14 +146,22 @@ class TagValidator(Validator):
 
 
 def _tag_problem(value: str) -> str | None:
-    from tutor.reference import ImageNameError, parse
+    from tutor.image_rules import ImageNameError, check_tag
 
     try:
-        parse(f"probe/app:{value}")
+        # The tag on its own: inside a whole name, a '/' or ':' in it would be read as part of the
+        # repository, and the hint would talk about a name the learner never typed.
+        check_tag(value, value)
     except ImageNameError as exc:
-        # The rule and the hint, about the tag itself (not the probe name it was tried in).
         return f"{quoted(value)} is not a valid tag: {exc.hint or exc.rule}."
     return None
+
+
+def _titled(field: FieldInput, title: str) -> FieldInput:
+    """A field without a label of its own says what it holds in its border: once filled, its
+    placeholder is gone, and "ubuntu" beside "22" would name nothing."""
+    field.border_title = title
+    return field
 
 
 class SettingsScreen(Screen[Settings | None]):
@@ -188,8 +196,9 @@ class SettingsScreen(Screen[Settings | None]):
             yield Label("Registry")
             yield Select(REGISTRIES, value=_choice(s.registry, known), allow_blank=False,
                          id="registry")
-            yield FieldInput(s.registry if s.registry not in known else "",
-                             placeholder="registry host, e.g. 127.0.0.1:5000", id="registry-custom")
+            yield _titled(FieldInput(s.registry if s.registry not in known else "",
+                                     placeholder="registry host, e.g. 127.0.0.1:5000", id="registry-custom"),
+                          "registry host")
             yield Label("Tag")
             yield FieldInput(s.tag, placeholder="v1", id="tag", validators=[TagValidator()])
             yield Label("Project folder holding backend/ and frontend/ (empty: the bundled sample app)")
@@ -198,10 +207,11 @@ class SettingsScreen(Screen[Settings | None]):
             yield Label("EC2 node: host or ~/.ssh/config alias (optional)")
             yield FieldInput(s.node.host, placeholder="ec2-3-80-1-2.compute-1.amazonaws.com", id="node-host")
             with Horizontal(classes="row"):
-                yield FieldInput(s.node.user, placeholder="user (ubuntu)", id="node-user")
-                yield FieldInput(str(s.node.port), placeholder="22", id="node-port", type="integer")
-            yield FieldInput(s.node.identity, placeholder="private key file, e.g. ~/.ssh/k3s.pem",
-                             id="node-identity")
+                yield _titled(FieldInput(s.node.user, placeholder="user (ubuntu)", id="node-user"), "SSH user")
+                yield _titled(FieldInput(str(s.node.port), placeholder="22", id="node-port", type="integer"),
+                              "SSH port")
+            yield _titled(FieldInput(s.node.identity, placeholder="private key file, e.g. ~/.ssh/k3s.pem",
+                                     id="node-identity"), "SSH private key file")
             yield Checkbox("Follow my own terminal: tick steps when I run docker myself", s.follow, id="follow")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
