@@ -4,14 +4,15 @@ broken-off answer becomes (the engine itself is in tests/integration and tests/f
 from __future__ import annotations
 
 import base64
-import http.client
 import json
+import socket
+import threading
 
 import pytest
 
 from tutor import hints
 from tutor.docker_ops import engine_api
-from tutor.docker_ops.engine_api import EngineLost, EngineUnreachable, json_items
+from tutor.docker_ops.engine_api import EngineLost, EngineUnreachable, Response, json_items
 
 PUSH = [
     {"status": "The push refers to repository [127.0.0.1:5000/learner/poll-backend]"},
@@ -76,7 +77,8 @@ def test_an_answer_that_stops_in_the_middle_of_an_object_is_the_engine_lost():
     assert found == PUSH[:2] and response.closed
 
 
-@pytest.mark.parametrize("error", [http.client.IncompleteRead(b""), ConnectionResetError(104, "reset by peer")])
+@pytest.mark.parametrize("error", [EngineLost("Response ended prematurely"), ConnectionResetError(104, "reset by peer"),
+                                   TimeoutError("timed out")])
 def test_a_read_that_fails_is_the_engine_lost_and_maps_to_its_hint(error):
     response = Reads([wire(PUSH[:2])], error)
     with pytest.raises(EngineLost) as caught:
@@ -120,3 +122,60 @@ def test_the_login_header_is_base64url_json_and_only_there():
     header = engine_api.encode_auth(auth)
     assert json.loads(base64.urlsafe_b64decode(header)) == auth
     assert "pa/ss+word?" not in header
+
+
+# --- the HTTP answer itself, as the engine's Go server frames it --------------------------------
+
+def answer(raw: bytes, pieces: int = 1) -> Response:
+    """A Response reading ``raw`` off a real socket, written in ``pieces`` separate sends."""
+    ours, theirs = socket.socketpair()
+
+    def write() -> None:
+        step = max(1, len(raw) // pieces)
+        for at in range(0, len(raw), step):
+            theirs.sendall(raw[at:at + step])
+        theirs.close()
+
+    threading.Thread(target=write, daemon=True).start()
+    return Response(ours)
+
+
+def chunked(body: bytes, size: int) -> bytes:
+    parts = [b"%x\r\n%s\r\n" % (len(body[at:at + size]), body[at:at + size]) for at in range(0, len(body), size)]
+    return b"".join(parts) + b"0\r\n\r\n"
+
+
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDocker-Experimental: false\r\n"
+
+
+@pytest.mark.parametrize("pieces", [1, 3, 50])
+def test_a_chunked_progress_stream_is_read_whole(pieces):
+    body = wire(PUSH)
+    response = answer(HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + chunked(body, 40), pieces)
+    assert response.status == 200 and response.headers["content-type"] == "application/json"
+    assert list(json_items(response)) == PUSH
+
+
+def test_a_sized_answer_and_an_error_status_with_the_engines_message():
+    body = b'{"ApiVersion":"1.41"}'
+    response = answer(HEAD + b"Content-Length: %d\r\n\r\n%s" % (len(body), body), 4)
+    assert json.loads(response.read()) == {"ApiVersion": "1.41"}
+    missing = answer(b"HTTP/1.1 404 Not Found\r\nContent-Length: 38\r\n\r\n"
+                     b'{"message":"No such image: learner/x"}')
+    assert missing.status == 404 and missing.reason == "Not Found"
+    assert json.loads(missing.read())["message"] == "No such image: learner/x"
+
+
+@pytest.mark.parametrize("raw", [
+    HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + chunked(wire(PUSH), 40)[:-30],  # cut inside a chunk
+    HEAD + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",  # not a chunk size
+    HEAD + b"Content-Length: 500\r\n\r\n" + wire(PUSH[:2]),  # shorter than it said
+])
+def test_an_answer_that_breaks_off_is_the_engine_lost(raw):
+    with pytest.raises(EngineLost):
+        list(json_items(answer(raw)))
+
+
+def test_headers_cut_off_are_the_engine_lost():
+    with pytest.raises(EngineLost):
+        answer(b"HTTP/1.1 200 OK\r\nContent-Ty")

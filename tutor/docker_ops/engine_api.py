@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import codecs
-import http.client
 import json
 import socket
 from collections.abc import Callable, Iterator
@@ -78,17 +77,75 @@ def encode_auth(auth: dict[str, str]) -> str:
     return base64.urlsafe_b64encode(json.dumps(auth).encode()).decode("ascii")
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float | None, on_socket: Callable[[socket.socket], None]) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._path, self._on_socket = path, on_socket
+class Response:
+    """One HTTP/1.1 answer read off the engine's socket (the standard library's http.client would cost
+    a plain-terminal command its email parser): the status, the headers, and the body as it arrives,
+    sized (Content-Length), chunked, or up to the close. Broken framing raises EngineLost."""
 
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        self._on_socket(sock)  # before connecting, so that a cancel can interrupt even that
-        sock.connect(self._path)
-        self.sock = sock
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock, self._file = sock, sock.makefile("rb")
+        self.status, self.reason = 100, ""
+        while 100 <= self.status < 200:  # an informational answer comes before the real one
+            version, _, rest = self._line().decode("latin-1").partition(" ")
+            code, _, self.reason = rest.strip().partition(" ")
+            if not version.startswith("HTTP/") or not code.isdigit():
+                raise EngineLost("the engine's answer is not HTTP")
+            self.status = int(code)
+            self.headers: dict[str, str] = {}
+            while (line := self._line()) not in (b"\r\n", b"\n"):
+                name, _, value = line.decode("latin-1").partition(":")
+                self.headers[name.strip().lower()] = value.strip()
+        self._chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
+        length = self.headers.get("content-length", "")
+        self._left = int(length) if length.isdigit() and not self._chunked else None  # of a sized body
+        self._chunk = 0  # bytes left in the current chunk
+        self._done = self.status in (204, 304) or self._left == 0
+
+    def _line(self) -> bytes:
+        line = self._file.readline(65537)
+        if not line.endswith(b"\n"):
+            raise EngineLost("Response ended prematurely, in the middle of a line")
+        return line
+
+    def read1(self, size: int = READ_SIZE) -> bytes:
+        """Some of the body, at most ``size`` bytes, as soon as any has arrived; b"" at its end."""
+        if self._done:
+            return b""
+        if self._chunked and self._chunk == 0:
+            try:
+                self._chunk = int(self._line().split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise EngineLost("Connection broken: the engine's answer lost its chunk framing") from None
+            if self._chunk == 0:
+                while self._line() not in (b"\r\n", b"\n"):
+                    pass  # trailers: none that matter here
+                self._done = True
+                return b""
+        want = self._chunk if self._chunked else self._left
+        data = self._file.read1(size if want is None else min(size, want))
+        if not data:
+            if want is not None:
+                raise EngineLost("Response ended prematurely: the engine's answer broke off")
+            self._done = True  # a body that ends with the connection
+        elif self._chunked:
+            self._chunk -= len(data)
+            if self._chunk == 0 and self._file.read(2) != b"\r\n":
+                raise EngineLost("Connection broken: the engine's answer lost its chunk framing")
+        elif self._left is not None:
+            self._left -= len(data)
+            self._done = self._left == 0
+        return data
+
+    def read(self) -> bytes:
+        """The whole body."""
+        parts = []
+        while part := self.read1():
+            parts.append(part)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self._file.close()
+        self._sock.close()
 
 
 class UnixEngine:
@@ -99,32 +156,34 @@ class UnixEngine:
         self.response_hooks: list[Callable[..., Any]] = []
 
     def _open(self, method: str, target: str, body: bytes | None = None, headers: dict[str, str] | None = None,
-              timeout: float | None = engine.CALL_TIMEOUT) -> http.client.HTTPResponse:
+              timeout: float | None = engine.CALL_TIMEOUT) -> Response:
         """The engine's response to a request whose status is 2xx; APIError with its message otherwise."""
-        hooks = list(self.response_hooks)
-
-        def on_socket(sock: socket.socket) -> None:
-            for hook in hooks:
-                hook(sock)
-
-        connection = _UnixConnection(self.path, timeout, on_socket)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        for hook in list(self.response_hooks):
+            hook(sock)  # before connecting, so that a cancel can interrupt even that
         try:
-            connection.connect()
+            sock.connect(self.path)
         except OSError as exc:  # no socket there, nobody listening, or not ours to use
-            connection.close()
+            sock.close()
             raise EngineUnreachable(f"Cannot connect to the Docker engine at unix://{self.path}: {exc}") from None
+        # One request per connection; the values are ours (a quoted path, base64, JSON's type).
+        head = [f"{method} {target} HTTP/1.1", "Host: localhost", "Connection: close", "User-Agent: docker-tutor"]
+        head += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if body is not None:
+            head.append(f"Content-Length: {len(body)}")
         try:
-            connection.request(method, target, body=body, headers=headers or {})
-            response = connection.getresponse()
+            sock.sendall("\r\n".join(head).encode("latin-1") + b"\r\n\r\n" + (body or b""))
+            response = Response(sock)
         except BaseException:
-            connection.close()
+            sock.close()
             raise
         if response.status >= 300:
             try:
                 raw = response.read()
             finally:
-                connection.close()
-            raise _api_error(response.status, raw, f"{method} {target.split('?')[0]}")
+                response.close()
+            raise _api_error(response.status, raw, f"{method} {target.split('?')[0]}", response.reason)
         return response
 
     def _json(self, method: str, target: str, timeout: float | None = engine.CALL_TIMEOUT) -> Any:
@@ -134,9 +193,9 @@ class UnixEngine:
                 return json.loads(response.read())
             finally:
                 response.close()
-        except (APIError, EngineUnreachable):
+        except (APIError, EngineUnreachable, EngineLost):
             raise
-        except (http.client.HTTPException, OSError, ValueError) as exc:
+        except (OSError, ValueError) as exc:
             raise EngineLost(f"Response ended prematurely ({type(exc).__name__}: {exc})") from None
 
     def version(self) -> str:
@@ -152,7 +211,7 @@ class UnixEngine:
                     response.close()
             except (APIError, EngineUnreachable):
                 raise
-            except (http.client.HTTPException, OSError, ValueError, KeyError, TypeError) as exc:
+            except (OSError, ValueError, KeyError, TypeError) as exc:
                 # The SDK's words for the same failure, which the hints (and learners' searches) know.
                 raise EngineUnreachable(f"Error while fetching server API version: {exc!r} at {self.path}") \
                     from None
@@ -170,7 +229,7 @@ class UnixEngine:
                 return response.read().strip() == b"OK"
             finally:
                 response.close()
-        except (APIError, http.client.HTTPException, OSError):
+        except (APIError, OSError):
             return False
 
     def inspect_image(self, ref: str) -> dict[str, Any]:
@@ -190,7 +249,9 @@ class UnixEngine:
             response = self._open("POST", target, body=b"{}", headers=headers, timeout=None)
         except (APIError, EngineUnreachable):
             raise
-        except (http.client.HTTPException, OSError) as exc:
+        except EngineLost:
+            raise
+        except OSError as exc:
             raise EngineLost(f"Connection broken before the push's answer ({type(exc).__name__}: {exc})") from None
         return json_items(response)
 
@@ -210,7 +271,9 @@ def json_items(response: Any, size: int = READ_SIZE) -> Iterator[dict[str, Any]]
         while True:
             try:
                 chunk = response.read1(size)
-            except (http.client.HTTPException, OSError) as exc:
+            except EngineLost:
+                raise
+            except OSError as exc:
                 raise EngineLost(f"Connection broken in the middle of the answer ({type(exc).__name__})") from None
             if not chunk:
                 break
@@ -232,12 +295,12 @@ def json_items(response: Any, size: int = READ_SIZE) -> Iterator[dict[str, Any]]
         response.close()
 
 
-def _api_error(status: int, raw: bytes, what: str) -> APIError:
+def _api_error(status: int, raw: bytes, what: str, reason: str = "") -> APIError:
     try:
         said = json.loads(raw).get("message")
     except (ValueError, AttributeError):
         said = None
-    explanation = str(said or raw.decode(errors="replace").strip() or http.client.responses.get(status, ""))
+    explanation = str(said or raw.decode(errors="replace").strip() or reason)
     if status == 404 and "no such image" in explanation.lower():
         return ImageNotFound(status, explanation, what)
     return APIError(status, explanation, what)
