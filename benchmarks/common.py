@@ -41,6 +41,21 @@ def machine() -> str:
     return f"{os.cpu_count()} cores{memory}, load {load:.1f} when it started"
 
 
+def compile_tutor() -> None:
+    """Byte-code for our modules, as an installed package has: under PYTHONDONTWRITEBYTECODE (set in
+    the development sessions) an editable install would compile them again in every sample."""
+    import compileall
+
+    import tutor
+
+    compileall.compile_dir(Path(tutor.__file__).parent, quiet=1)
+
+
+def child_env(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a program a benchmark times: byte-code may be written and read, as on a learner's machine."""
+    return {name: value for name, value in env.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def header(title: str) -> None:
     print(f"== {title}  [{machine()}]", flush=True)
 

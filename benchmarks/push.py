@@ -31,7 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, Unavailable, alternate, basic_registry, engine, header, isolated_home, report
+from common import (
+    ROOT, Unavailable, alternate, basic_registry, child_env, compile_tutor, engine, header, isolated_home, report,
+)
 
 TAG = "tutor-test-bench"  # the test harness's clean-up recognises the prefix on a shared engine
 LOCAL = "tutor-test/bench-push"
@@ -93,7 +95,7 @@ class Pusher:
 
     def sample(self, case: str, how: str) -> float:
         with basic_registry() as registry, tempfile.TemporaryDirectory(prefix="dt-bench-docker-") as config:
-            env = {**os.environ, **self.home, "DOCKER_CONFIG": config}
+            env = child_env({**os.environ, **self.home, "DOCKER_CONFIG": config})
             login = subprocess.run(["docker", "login", "--username", registry.username, "--password-stdin",
                                     registry.host], input=registry.password, env=env, capture_output=True, text=True)
             if login.returncode:
@@ -182,6 +184,7 @@ def main() -> int:
     args = parser.parse_args()
     cases = [case for case in CASES if case in args.cases.split(",")]
     header("push: the tutor against docker push, same images, fresh registry each sample")
+    compile_tutor()  # every way reads compiled modules, none compiles them per sample
     try:
         found = engine()
     except Unavailable as why:

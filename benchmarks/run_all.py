@@ -26,6 +26,7 @@ BENCHMARKS = [
     ("startup", ["--profile"]),
     ("keys_while_streaming", []),
     ("push", []),
+    ("push_fixed", ["--instructions"]),
     ("checklist", []),
     ("roster", []),
     ("grading_class", []),

@@ -37,7 +37,6 @@ own time per package (imports included) and the slowest imports by `python -X im
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import pstats
 import re
@@ -50,7 +49,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import header, isolated_home, scratch
+from common import compile_tutor, header, isolated_home, scratch
 
 # Each program prints two stamps (first frame, complete screen). With BENCH_STOP set it
 # leaves at once at that moment instead, without tearing down (for instruction counts).
@@ -354,11 +353,7 @@ def main() -> None:
     parser.add_argument("--what-if", action="store_true",
                         help="instructions to a step text drawn as one plain Static (no Markdown widget)")
     args = parser.parse_args()
-    # Byte-code for our modules, as an installed package has; an editable install under
-    # PYTHONDONTWRITEBYTECODE would otherwise compile them again at every start.
-    import tutor
-
-    compileall.compile_dir(Path(tutor.__file__).parent, quiet=1)
+    compile_tutor()
     env = bench_env()
     lessons = long_lesson(scratch("dt-bench-lessons-"))
     if args.what_if:

@@ -178,3 +178,57 @@ def test_storage_matches_url_shaped_keys_and_helpers(config_dir):
     assert creds.storage("docker.io").helper == "desktop"
     (config_dir / "config.json").write_text("{broken")
     assert creds.storage("docker.io").kind == "none"  # unreadable: nothing to tell the learner
+
+
+# --- the CLI's current context, and what a push sends the engine -------------------------------
+
+
+def write_context(folder: Path, name: str, host: str) -> None:
+    import hashlib
+
+    meta = folder / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest()
+    meta.mkdir(parents=True)
+    (meta / "meta.json").write_text(json.dumps({"Name": name, "Endpoints": {"docker": {"Host": host}}}))
+
+
+def test_the_current_context_names_the_engine(config_dir, monkeypatch):
+    monkeypatch.delenv("DOCKER_CONTEXT", raising=False)
+    assert creds.context_host() is None  # no config at all: the default socket
+    write_config(config_dir, {"currentContext": "desktop-linux"})
+    write_context(config_dir, "desktop-linux", "unix:///home/me/.docker/desktop/docker.sock")
+    write_context(config_dir, "remote", "ssh://me@build-box")
+    assert creds.context_host() == "unix:///home/me/.docker/desktop/docker.sock"
+    monkeypatch.setenv("DOCKER_CONTEXT", "remote")  # as the docker CLI, the variable wins
+    assert creds.context_host() == "ssh://me@build-box"
+    monkeypatch.setenv("DOCKER_CONTEXT", "default")
+    assert creds.context_host() is None
+    monkeypatch.setenv("DOCKER_CONTEXT", "gone")  # a context that is not there: the default socket
+    assert creds.context_host() is None
+
+
+def test_a_push_sends_the_stored_login_and_the_facts_keep_only_the_name(config_dir):
+    from tutor.docker_ops import credentials
+
+    write_config(config_dir, {"auths": {"127.0.0.1:5000": {"auth": b64("learner:s3cret")},
+                                        "https://index.docker.io/v1/": {"identitytoken": "tok-123"}}})
+    assert credentials.push_auth("127.0.0.1:5000") == (
+        "learner", {"username": "learner", "password": "s3cret", "serveraddress": "127.0.0.1:5000"})
+    assert credentials.push_auth("docker.io") == (
+        None, {"identitytoken": "tok-123", "serveraddress": "https://index.docker.io/v1/"})
+    assert credentials.push_auth("127.0.0.1:5999") == (None, None)
+    credentials.remember("127.0.0.1:5999", "alice", "other")
+    try:  # this process's own login comes first
+        assert credentials.push_auth("127.0.0.1:5999") == ("alice", {"username": "alice", "password": "other"})
+    finally:
+        credentials.forget()
+
+
+def test_a_push_with_an_unreadable_config_sends_no_login_but_a_broken_helper_is_said(config_dir):
+    from tutor.docker_ops import credentials
+
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.json").write_text("{not json")
+    assert credentials.push_auth("127.0.0.1:5000") == (None, None)  # as the docker SDK did
+    write_config(config_dir, {"credsStore": "missing-helper"})
+    with pytest.raises(creds.CredentialError):
+        credentials.push_auth("127.0.0.1:5000")

@@ -20,6 +20,7 @@ DOMAIN_MODULES = [
     "tutor.lesson.registries", "tutor.lesson.variables",
     "tutor.docker_ops", "tutor.docker_ops.action", "tutor.docker_ops.batching", "tutor.docker_ops.build",
     "tutor.docker_ops.commandline", "tutor.docker_ops.credentials", "tutor.docker_ops.engine",
+    "tutor.docker_ops.engine_api",
     "tutor.docker_ops.events", "tutor.docker_ops.humanize", "tutor.docker_ops.images", "tutor.docker_ops.layers",
     "tutor.docker_ops.login", "tutor.docker_ops.pull", "tutor.docker_ops.push", "tutor.docker_ops.recording",
     "tutor.docker_ops.run", "tutor.docker_ops.cleanup", "tutor.demo",

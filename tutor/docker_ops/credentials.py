@@ -44,3 +44,28 @@ def known_username(registry: str) -> str | None:
     except docker_config.CredentialError:  # an unreadable config or a broken helper: nobody known
         return None
     return (found.username or None) if found is not None else None
+
+
+def push_auth(registry: str) -> tuple[str | None, dict[str, str] | None]:
+    """Who docker would log in to ``registry`` as, and the login to send the engine with a push or
+    pull (X-Registry-Auth): this process's login, else docker's own store, asked once for both.
+
+    (None, None) when nothing is stored or docker's config cannot be read, as the docker SDK did;
+    a configured helper that cannot be used raises CredentialError (its hint names the helper).
+    """
+    key = registry_key(registry)
+    if key in _SESSION:
+        username, secret = _SESSION[key]
+        return username, {"username": username, "password": secret}
+    try:
+        found = docker_config.lookup(key)
+    except docker_config.CredentialError as err:
+        if err.helper:
+            raise
+        return None, None
+    if found is None:
+        return None, None
+    address = docker_config.server_address(key)
+    if found.identity_token:
+        return found.username or None, {"identitytoken": found.secret, "serveraddress": address}
+    return found.username or None, {"username": found.username, "password": found.secret, "serveraddress": address}

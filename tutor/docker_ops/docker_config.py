@@ -75,6 +75,27 @@ def load(folder: Path | None = None) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def context_host(folder: Path | None = None) -> str | None:
+    """The engine address of the docker CLI's current context (DOCKER_CONTEXT, else config.json's
+    ``currentContext``), as its ``contexts/meta/<sha256 of the name>/meta.json`` records it; None for
+    the default context or when anything of it cannot be read (docker then uses the default socket)."""
+    import hashlib
+
+    name = os.environ.get("DOCKER_CONTEXT")
+    try:
+        name = name or load(folder).get("currentContext")
+    except CredentialError:
+        return None
+    if not name or not isinstance(name, str) or name == "default":
+        return None
+    meta = (folder or docker_config_dir()) / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest()
+    try:
+        host = json.loads((meta / "meta.json").read_text(encoding="utf-8"))["Endpoints"]["docker"]["Host"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return host if isinstance(host, str) and host else None
+
+
 def same_registry(key: str, registry: str) -> bool:
     return is_hub(key) if is_hub(registry) else hostname(key) == hostname(registry)
 

@@ -42,10 +42,15 @@ def transfer_idle() -> float:
 
 def engine_answers(timeout: float = PING_TIMEOUT) -> bool:
     """Whether the engine answers a ping now (a fresh client: the stalled one is busy)."""
+    host = engine_host()
+    if host.startswith("unix://"):
+        from tutor.docker_ops.engine_api import UnixEngine
+
+        return UnixEngine(host.removeprefix("unix://")).ping(timeout)
     try:
         import docker
 
-        client = docker.APIClient(base_url=engine_host(), timeout=timeout, version="auto")
+        client = docker.APIClient(base_url=host, timeout=timeout, version="auto")
     except Exception:  # noqa: BLE001 - no usable host: not answering
         return False
     try:
@@ -61,15 +66,10 @@ def engine_host() -> str:
     host = os.environ.get("DOCKER_HOST")
     if host:
         return host
-    try:  # Docker Desktop registers its socket as a CLI context rather than the default path
-        from docker.context import ContextAPI
+    # Docker Desktop registers its socket as a CLI context rather than the default path.
+    from tutor.docker_ops.docker_config import context_host
 
-        context = ContextAPI.get_current_context()
-        if context is not None and context.Host:
-            return context.Host
-    except Exception:  # noqa: BLE001 - no readable context means the default socket
-        pass
-    return DEFAULT_HOST
+    return context_host() or DEFAULT_HOST
 
 
 def connect(timeout: float | None = CALL_TIMEOUT):
@@ -88,7 +88,13 @@ def connect(timeout: float | None = CALL_TIMEOUT):
 
 
 def shutdown_response(response: Any) -> None:
-    """Shut down the socket under a streaming HTTP response, from any thread."""
+    """Shut down the socket under a streaming HTTP response (or that socket itself), from any thread."""
+    if isinstance(response, socket.socket):
+        try:
+            response.shutdown(socket.SHUT_RDWR)
+        except OSError:  # not connected yet: closed, its connect fails (or it was closed already)
+            response.close()
+        return
     raw = getattr(response, "raw", None)
     for path in (("_fp", "fp", "raw", "_sock"), ("_connection", "sock"), ("_fp", "fp", "_sock")):
         obj = raw
@@ -117,10 +123,12 @@ class ThreadStream(Generic[T]):
         self._cancelled = False
         self._responses: list[Any] = []
         self._thread = threading.Thread(target=self._work, args=(produce,), name="docker-stream", daemon=True)
-        # The SDK's APIClient is a requests Session: a response hook sees the streaming
-        # response before its body is read, which is what cancel() needs to close.
+        # A hook sees the streaming response (or its socket) before its body is read, which is what
+        # cancel() needs to shut down: the engine_api clients' own hooks, else the SDK's APIClient
+        # (a requests Session) response hooks.
         if client is not None:
-            client.api.hooks["response"].append(self._capture)
+            hooks = getattr(client, "response_hooks", None)
+            (client.api.hooks["response"] if hooks is None else hooks).append(self._capture)
         self._thread.start()
 
     @property

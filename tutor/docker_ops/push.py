@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from tutor.docker_ops import commandline
 from tutor import hints
-from tutor.docker_ops import credentials, engine
+from tutor.docker_ops import commandline, credentials, docker_config, engine_api
 from tutor.docker_ops.action import RunningAction, docker_action, follow_layers
 from tutor.docker_ops.events import CommandLine, Event, Succeeded
 from tutor.docker_ops.layers import LayerTracker
@@ -33,7 +32,7 @@ def corrected_ref(ref, username: str | None) -> str | None:
 def similar_local_image(client, ref) -> tuple[str, bool] | None:
     """A local image whose repository ends like ``ref``'s (the learner built it under another name),
     and whether it is the learner's own to re-tag; see :func:`pick_similar`."""
-    tags = [(image["Created"], tag) for image in client.api.images() for tag in image.get("RepoTags") or ()]
+    tags = [(image["Created"], tag) for image in client.images() for tag in image.get("RepoTags") or ()]
     return pick_similar(tags, ref)
 
 
@@ -82,20 +81,31 @@ async def push(action: RunningAction, ref: str, auth: dict[str, str] | None = No
         raise action.fail("invalid_reference", message=f"cannot push a digest: {ref}",
                           advice="Push a tag instead, e.g. yourusername/poll-backend:v1.")
     registry = credentials.registry_key(image.registry)
-    auth = auth or credentials.session_auth(registry)
 
-    def prepare():
+    def prepare() -> dict[str, str] | None:
         # One trip off the event loop, not three: in the app each hop waits for a busy loop.
-        # Who the registry will see: the account docker sends (only its name is read, never the secret),
-        # which is not necessarily the username in the settings the image was named after.
-        logged_in = (auth or {}).get("username") or credentials.known_username(registry)
+        # Who the registry will see: the account docker sends (its login is read once, for the engine;
+        # only the name is kept in the facts), which is not necessarily the username in the settings
+        # the image was named after.
+        problem = None
+        send: dict[str, str] | None
+        if auth:
+            logged_in, send = auth.get("username"), auth
+        else:
+            try:
+                logged_in, send = credentials.push_auth(registry)
+            except docker_config.CredentialError as err:  # said after the image is found, as docker does
+                logged_in, send, problem = None, None, err
         action.facts.update(registry=registry, username=username or logged_in, logged_in=logged_in,
                             namespace=image.namespace, corrected=corrected_ref(image, logged_in or username))
-        action.client = engine.connect(timeout=None)
-        action.client.api.inspect_image(ref)
+        action.client = engine_api.connect()
+        action.client.inspect_image(ref)
+        if problem is not None:
+            raise problem
+        return send
 
     try:
-        await asyncio.to_thread(prepare)
+        send = await asyncio.to_thread(prepare)
     except Exception as exc:  # noqa: BLE001 - ImageNotFound is the expected one; others get their own hint
         if type(exc).__name__ != "ImageNotFound":
             raise
@@ -107,9 +117,11 @@ async def push(action: RunningAction, ref: str, auth: dict[str, str] | None = No
     client = action.client
     repository, tag = split_ref(image)
     tracker = LayerTracker("push")
-    async for event in follow_layers(action, client, tracker, lambda: client.api.push(
-            repository, tag=tag, stream=True, decode=True, auth_config=auth)):
+    async for event in follow_layers(action, client, tracker, lambda: client.push(repository, tag, send)):
         yield event
+    if tracker.digest is None:
+        # Docker ends every push with its digest, or with an error: an answer without either broke off.
+        raise action.failure(engine_api.EngineLost("Response ended prematurely, before the push's digest"))
 
     summary, details = tracker.push_summary()
     details.update(ref=ref, digest=tracker.digest, size=tracker.manifest_size, registry=registry)

@@ -233,12 +233,12 @@ def engine_problem(exc: BaseException) -> str | None:
         return None
     text = str(exc)
     # The answer was under way when the connection broke: the engine went away mid-stream.
-    if names & {"ChunkedEncodingError", "ProtocolError", "IncompleteRead"} or re.search(
+    if names & {"ChunkedEncodingError", "ProtocolError", "IncompleteRead", "EngineLost"} or re.search(
             r"Connection broken|IncompleteRead|Response ended prematurely", text, re.IGNORECASE):
         return "engine_lost"
     # Only failures of the connection itself: a PermissionError reading a build file is not about the engine.
     connecting = bool(names & {"ConnectionError", "ConnectionRefusedError", "Timeout", "ReadTimeout",
-                               "ConnectTimeout"}) or bool(re.search(
+                               "ConnectTimeout", "EngineUnreachable"}) or bool(re.search(
         r"Error while fetching server API version|Connection aborted|Connection refused|Read timed out"
         r"|Max retries exceeded|docker\.sock", text, re.IGNORECASE))
     if not connecting:
