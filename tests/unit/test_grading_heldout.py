@@ -5,7 +5,8 @@ on); the old held-out set's tuned part (grading_tune2.jsonl, spent) and its unto
 (grading_untouched_third.jsonl: never read, measured only); heldout2 and heldout3 (independent
 labellers, each measured once as held out, then spent: read and tuned on); heldout4 (a fourth
 labeller, measured once whole, then split at random with seed 15: its tuned half spent, its held
-half never read, measured only); heldout5 (a fifth labeller, never read, measured only). docs/grading.md reports the figures recorded here.
+half never read, measured only); heldout5 (a fifth labeller, never read, measured only).
+docs/grading.md reports the figures recorded here.
 """
 
 from __future__ import annotations
