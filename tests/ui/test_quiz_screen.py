@@ -179,7 +179,7 @@ async def test_next_back_retry_and_score():
         assert [q.id for q in app.quiz.quiz.questions] == ["latest-in-k8s"]
         assert len(_review(app)) == 1
         assert "retrying missed" in str(app.quiz.query_one("#quiz-status", Static).render())
-        await pilot.press(*"it is ambiguous which version runs", "enter")
+        await pilot.press(*"the tag moves with each push so it is ambiguous which version runs", "enter")
         await pilot.pause()
         assert app.quiz.quiz.status("latest-in-k8s") == "correct"
         assert [a["verdict"] for a in app.progress.quiz["latest-in-k8s"]] == ["incorrect", "correct"]
