@@ -49,7 +49,9 @@ def test_do_push_pushes_every_layer_and_loads_no_docker_sdk(registry_basic, dock
             docker_engine.client.images.remove(f"{prefix}/{name}:{tag}")
     assert code == 0, output
     assert f"✔ Pushed {prefix}/poll-backend:{tag}" in output and f"✔ Pushed {prefix}/poll-frontend:{tag}" in output
-    assert "Pushed" in output.split("✔")[0]  # the layers' own lines came before the result
+    layers = output.split("✔")[0]  # the layers' own lines came before the result
+    # A layer another test pushed first to this session's registry is reported as already there.
+    assert "Pushed" in layers or "Layer already exists" in layers, layers
     assert registry_basic.password not in output
     assert tag in registry_basic.tags(f"{registry_basic.username}/poll-backend")
     assert step_status(env, "push") == "done"
