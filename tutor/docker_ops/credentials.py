@@ -36,14 +36,10 @@ def known_username(registry: str) -> str | None:
 
     Only the name is kept; the secret the store returns is dropped at once.
     """
-    key = registry_key(registry)
-    if key in _SESSION:
-        return _SESSION[key][0]
     try:
-        found = docker_config.lookup(key)
-    except docker_config.CredentialError:  # an unreadable config or a broken helper: nobody known
+        return push_auth(registry)[0]
+    except docker_config.CredentialError:  # a broken helper: nobody known
         return None
-    return (found.username or None) if found is not None else None
 
 
 def push_auth(registry: str) -> tuple[str | None, dict[str, str] | None]:
@@ -53,10 +49,10 @@ def push_auth(registry: str) -> tuple[str | None, dict[str, str] | None]:
     (None, None) when nothing is stored or docker's config cannot be read, as the docker SDK did;
     a configured helper that cannot be used raises CredentialError (its hint names the helper).
     """
+    remembered = session_auth(registry)
+    if remembered is not None:
+        return remembered["username"], remembered
     key = registry_key(registry)
-    if key in _SESSION:
-        username, secret = _SESSION[key]
-        return username, {"username": username, "password": secret}
     try:
         found = docker_config.lookup(key)
     except docker_config.CredentialError as err:

@@ -247,9 +247,7 @@ class UnixEngine:
         target = self._path("/images/{}/push", repository, tag=tag)
         try:
             response = self._open("POST", target, body=b"{}", headers=headers, timeout=None)
-        except (APIError, EngineUnreachable):
-            raise
-        except EngineLost:
+        except (APIError, EngineUnreachable, EngineLost):  # already said in their own words
             raise
         except OSError as exc:
             raise EngineLost(f"Connection broken before the push's answer ({type(exc).__name__}: {exc})") from None

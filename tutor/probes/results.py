@@ -32,6 +32,11 @@ def shown_status(status: str, outcome: str = "", evidence: dict[str, Any] | None
     return status
 
 
+def record_status(record: dict[str, Any]) -> str:
+    """:func:`shown_status` of a saved check record (todo when it has none)."""
+    return shown_status(record.get("status") or CheckStatus.TODO, evidence=record.get("evidence"))
+
+
 # Outcomes that mean "the tutor could not find out", whichever probe met them.
 UNDETERMINED = frozenset({
     "unreachable", "rate-limited", "error", "timeout", "engine-unreachable", "unknown-host-key",

@@ -21,7 +21,7 @@ from tutor.quiz.claims import unaccounted
 from tutor.quiz.hedges import hedges
 from tutor.quiz.match import Match, Phrase, compile_phrase, compile_terms, first_match
 from tutor.quiz.roles import named, swapped_parts
-from tutor.quiz.text import Analysis, analyse
+from tutor.quiz.text import Analysis, analyse, prompt_lemmas
 from tutor.states import Verdict
 
 VERDICTS = (Verdict.CORRECT, Verdict.PARTLY, Verdict.INCORRECT)  # what a graded answer can be (never todo)
@@ -217,18 +217,13 @@ def grade_follow_up(question: Question, first: str, reply: str) -> Grading:
 def _copies_question(analysis: Analysis, question: Question) -> bool:
     """Every content word of the answer is already in the question: it says nothing new."""
     words = {t.lemma for t in analysis.tokens if not t.negator}
-    prompt = _prompt_lemmas(question.prompt)
+    prompt = prompt_lemmas(question.prompt)
     if not words or words <= prompt:
         return bool(words)
     # A "{username}" in the prompt stands for one word the learner fills in ("ghcr.io/maria/..."):
     # the answer copies the question if that is all it adds to nearly all of the prompt's words.
     holes = question.prompt.count("{")
     return len(words - prompt) <= holes and len(words & prompt) >= 0.8 * len(prompt)
-
-
-@lru_cache(maxsize=256)
-def _prompt_lemmas(prompt: str) -> frozenset[str]:
-    return frozenset(t.lemma for t in analyse(prompt).tokens)
 
 
 def _decide(verdict: Grading, rubric: Rubric, analysis: Analysis, question: Question, unsure: bool) -> None:

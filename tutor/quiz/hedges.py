@@ -12,9 +12,7 @@ old one": no, it asks the question again).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-from tutor.quiz.text import analyse
+from tutor.quiz.text import analyse, prompt_lemmas
 
 # "I don't know" in its usual spellings.
 IGNORANCE = re.compile(
@@ -42,9 +40,4 @@ def hedges(text: str, prompt: str) -> list[tuple[int, int]]:
 
 def _says_something(words: str, prompt: str) -> bool:
     first = next((t for t in analyse(words).tokens if not t.negator), None)
-    return first is not None and first.lemma not in _prompt_lemmas(prompt) and first.lemma not in _EMPTY
-
-
-@lru_cache(maxsize=256)
-def _prompt_lemmas(prompt: str) -> frozenset[str]:
-    return frozenset(t.lemma for t in analyse(prompt).tokens)
+    return first is not None and first.lemma not in prompt_lemmas(prompt) and first.lemma not in _EMPTY

@@ -365,6 +365,12 @@ def _drop_unnamed(analysis: Analysis, ones: list[tuple[int, int]]) -> None:
         analysis.references = [r for i, r in enumerate(analysis.references) if i not in unnamed]
 
 
+@lru_cache(maxsize=256)
+def prompt_lemmas(prompt: str) -> frozenset[str]:
+    """The lemmas of a question's prompt (the words an answer repeats rather than says)."""
+    return frozenset(t.lemma for t in analyse(prompt).tokens)
+
+
 @lru_cache(maxsize=16384)
 def again_alias(word: str) -> str:
     """"rechecks" -> "check": the plain verb a "re-" verb also counts as ("" when none)."""

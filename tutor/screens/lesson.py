@@ -185,11 +185,11 @@ class LessonScreen(LessonLayout, StepRunner):
     def _check_words(self, item_id: str) -> dict[str, str]:
         """The saved result with its state in the checklist screen's words ("could not check", "not
         answered"), not the stored status ("error", "skipped")."""
-        from tutor.probes.results import STATUS_WORDS, shown_status
+        from tutor.probes.results import STATUS_WORDS, record_status
 
         record = dict(self.session.check_record(item_id))
         if record.get("status"):
-            status = shown_status(record["status"], evidence=record.get("evidence"))
+            status = record_status(record)
             record["status"] = STATUS_WORDS.get(status, status)
         return record
 

@@ -293,10 +293,8 @@ class StepRunner(PaneReplay):
             attempt = progress.last_attempt(question.id)
             outline.set_status("quiz", question.id, QUIZ_ENTRY_STATES.get(attempt["verdict"], StepState.TODO)
                                if attempt else StepState.TODO)
-        from tutor.probes.results import shown_status
+        from tutor.probes.results import record_status
 
         for item in self.session.lesson.checklist:
             # A quiz item nobody answered yet is not done (·), not skipped (↷), as on the checklist screen.
-            record = self.session.check_record(item.id)
-            outline.set_status("checklist", item.id, shown_status(record.get("status", CheckStatus.TODO),
-                                                                  evidence=record.get("evidence")))
+            outline.set_status("checklist", item.id, record_status(self.session.check_record(item.id)))
