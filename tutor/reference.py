@@ -24,6 +24,8 @@ one predicate every part of the tutor asks, so a login and the image names never
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, replace
 
 from tutor.image_rules import (  # noqa: F401 - the rules and the error are part of this module's face
@@ -132,6 +134,7 @@ class ImageRef:
         return self.full
 
 
+@functools.lru_cache(maxsize=1024)  # the same few names are parsed many times a check (a roster: every learner)
 def parse(text: str) -> ImageRef:
     """Parse and normalise an image reference as ``docker pull``/``docker tag`` read it."""
     if not text.strip():

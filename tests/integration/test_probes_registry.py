@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email.utils
 import json
@@ -93,6 +94,21 @@ async def test_private_repository_with_stored_credentials(registry, private_repo
     assert result.evidence["credentials_from"] == "config.json"
     assert result.evidence["username"] == "learner"
     assert registry.password not in json.dumps(result.evidence) + result.reason
+
+
+async def test_the_images_of_one_run_share_one_token_per_identity(registry_token, token_repos, docker_config):
+    """A learner's two images: one anonymous token covers both scopes, and one with the stored
+    login covers the private one's second try (one token each, not one per image)."""
+    (public, _), (private, digest) = token_repos["public"], token_repos["private"]
+    store_login(docker_config, registry_token.host, *registry_token.credentials())
+    refs, tokens = [registry_token.ref(public, "v1"), registry_token.ref(private, "v1")], {}
+    probe.share_token_scopes(tokens, refs)
+    before = registry_token.issuer.issued
+    async with probe.http_client() as http:
+        results = await asyncio.gather(*(probe.probe_image(ref, http=http, tokens=tokens) for ref in refs))
+    assert [r.outcome for r in results] == ["public", "private"]
+    assert results[1].evidence["digest"] == digest
+    assert registry_token.issuer.issued - before == 2  # anonymous for both, then the login's for both
 
 
 async def test_private_repository_after_a_real_docker_login(registry, private_repo, docker_config):

@@ -43,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     include(parser, TUTOR_CONFIG)
     parser.add_argument("--roster", metavar="CSV",
                         help="check a class: a CSV with a 'username' column and optionally 'node'")
-    parser.add_argument("--parallel", type=int, default=8, metavar="N", help="learners checked at once (--roster)")
+    parser.add_argument("--parallel", type=int, default=32, metavar="N", help="learners checked at once (--roster)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(handler=run)
 

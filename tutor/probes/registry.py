@@ -12,16 +12,17 @@ Outcomes (``ImageResult.outcome``) are :class:`tutor.states.RegistryOutcome`: ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tutor import hints, reference
 from tutor.docker_ops.docker_config import CredentialError, Credentials, lookup_async
 # Some are imported for callers only (runner, roster, docker_ops, doctor, tests), which import them from here.
-from tutor.probes.registry_auth import Answer, RegistryApi, parse_challenge  # noqa: F401
+from tutor.probes.registry_auth import Answer, RegistryApi, parse_challenge, share_scopes  # noqa: F401
 from tutor.probes.registry_http import (  # noqa: F401
-    ACCEPT, DEFAULT_TIMEOUT, INDEX_TYPES, USER_AGENT, api_base, http_client, is_loopback, manifest_url, pull_scope,
-    registry_label, registry_message, retry_after_seconds, transport_detail,
+    ACCEPT, DEFAULT_TIMEOUT, INDEX_TYPES, USER_AGENT, api_base, http_client, is_loopback, manifest_url, new_client,
+    origin_pools, pull_scope, registry_label, registry_message, retry_after_seconds, transport_detail,
 )
 from tutor.probes.results import ImageResult
 from tutor.states import RegistryOutcome
@@ -47,6 +48,21 @@ AUTO: Any = _Auto()
 
 
 # --- the probe --------------------------------------------------------------------------------
+
+
+def share_token_scopes(tokens: dict, refs: Iterable[str]) -> None:
+    """Probes sharing ``tokens`` that look at several repositories of one registry ask one token
+    for all their pull scopes (a learner's two images: one token request, not two)."""
+    scopes: dict[str, list[str]] = {}
+    for ref in refs:
+        try:
+            image = reference.parse(ref)
+        except reference.ImageNameError:
+            continue
+        scopes.setdefault(api_base(image.api_registry), []).append(pull_scope(image))
+    for origin, wanted in scopes.items():
+        if len(set(wanted)) > 1:
+            share_scopes(tokens, origin, wanted)
 
 
 async def stored_credentials(image: reference.ImageRef, credentials: Any = AUTO

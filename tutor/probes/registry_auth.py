@@ -4,17 +4,20 @@ A request goes out as it is; a 401 with a ``Basic`` challenge is asked again wit
 username and password, one with a ``Bearer`` challenge with a token from the challenge's realm for
 its service and the repository's pull scope (no token service address is built in). Tokens are
 reused within one :class:`RegistryApi`'s ``tokens`` dict, and a registry that asked for a bearer
-token once is sent the token straight away next time. httpx is imported lazily, so the flow's
-``httpx.Auth`` class is made the first time a call needs it.
+token once is sent the token straight away next time. The probes of one run that name several
+repositories of a registry (:func:`share_scopes`) ask one token for all their pull scopes, once:
+a flow that needs a token another flow is already asking for waits for that answer. httpx is
+imported lazily, so the flow's ``httpx.Auth`` class is made the first time a call needs it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import re
 import weakref
-from collections.abc import Generator
+from collections.abc import AsyncGenerator, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,13 +62,29 @@ class Answer:
         return self.response.headers.get(name) if self.response is not None else None
 
 
+def share_scopes(tokens: dict[tuple, Any], origin: str, scopes: Iterable[str]) -> None:
+    """Say that the probes sharing ``tokens`` will want these scopes of ``origin`` (``http://host:port``):
+    the first token asked there covers all of them (one request instead of one per repository)."""
+    key = ("scopes", origin)
+    tokens[key] = tuple(dict.fromkeys((*tokens.get(key, ()), *scopes)))
+
+
+@dataclass
+class TokenAsk:
+    """A token request the flow hands to its driver instead of sending it: flows of one run that
+    want the same token share one request (``keys``: the cache keys it answers, one per scope)."""
+
+    keys: list[tuple]
+    request: httpx.Request
+
+
 class ChallengeFlow:
     """One registry request and the answers to its challenge (the body of an ``httpx.Auth`` flow).
 
     ``answer`` holds what the registry, or its token service when that said no, answered last.
+    The flow's steps are a generator of requests (and of :class:`TokenAsk`); ``async_auth_flow``
+    drives it for an async httpx client, the only kind the probes use.
     """
-
-    requires_response_body = True  # the token service's JSON is read inside the flow
 
     def __init__(self, http: httpx.AsyncClient, credentials: Credentials | None, scope: str,
                  tokens: dict[tuple, Any], challenges: dict[str, Challenge]) -> None:
@@ -76,13 +95,57 @@ class ChallengeFlow:
         self.challenges = challenges
         self.answer: Answer | None = None
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        steps = self.steps(request)
+        step = next(steps)
+        while True:
+            if isinstance(step, TokenAsk):
+                reply: Any = await self.shared_token(step)
+            else:
+                reply = yield step
+                await reply.aread()  # a 401's challenge is read before the next step
+            try:
+                step = steps.send(reply)
+            except StopIteration:
+                return
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        raise TypeError("the registry auth flow needs an httpx.AsyncClient")
+
+    async def shared_token(self, ask: TokenAsk) -> str | Answer:
+        """The token for ``ask``, from the request already under way for it or from a new one."""
+        asked = self.tokens.get(ask.keys[0])
+        if isinstance(asked, str):
+            return asked
+        if not isinstance(asked, asyncio.Future):
+            asked = asyncio.ensure_future(self.fetch_token(ask.request))
+            for key in ask.keys:
+                if not isinstance(self.tokens.get(key), str):
+                    self.tokens[key] = asked
+            asked.add_done_callback(functools.partial(_keep_token, self.tokens, ask.keys))
+        # shield: one probe cancelled (its item timed out) leaves the token for the others.
+        return await asyncio.shield(asked)
+
+    async def fetch_token(self, ask: httpx.Request) -> str | Answer:
+        answer = await self.http.send(ask)
+        if answer.status_code != 200:
+            return Answer(answer.status_code, answer, stage="token", scheme="bearer")
+        try:
+            body = answer.json()
+            token = str(body.get("token") or body.get("access_token") or "")
+        except (ValueError, AttributeError):
+            token = ""
+        if not token:
+            return Answer(502, answer, stage="token", scheme="bearer")
+        return token
+
+    def steps(self, request: httpx.Request) -> Generator[httpx.Request | TokenAsk, Any, None]:
         origin = str(request.url).split("/v2/", 1)[0]
         known = self.challenges.get(origin)
         if known is not None:
             # This registry asked for a bearer token before: ask for the token first and save
             # the round trip that would only fetch the same challenge again.
-            token = yield from self.token(known)
+            token = yield from self.token(known, origin)
             if isinstance(token, str):
                 request.headers["Authorization"] = f"Bearer {token}"
                 answer = yield request
@@ -108,7 +171,7 @@ class ChallengeFlow:
                 return
             request.headers["Authorization"] = _basic(credentials.username, credentials.secret)
         elif challenge.scheme == "bearer":
-            token = yield from self.token(challenge)
+            token = yield from self.token(challenge, origin)
             if isinstance(token, Answer):
                 self.answer = token
                 return
@@ -118,7 +181,7 @@ class ChallengeFlow:
         second = yield request
         self.answer = Answer(second.status_code, second, scheme=challenge.scheme)
 
-    def token(self, challenge: Challenge) -> Generator[httpx.Request, httpx.Response, str | Answer]:
+    def token(self, challenge: Challenge, origin: str) -> Generator[TokenAsk, Any, str | Answer]:
         """A bearer token from the challenge's realm, or the token service's failing Answer."""
         realm = challenge.params.get("realm", "")
         if not realm.startswith(("https://", "http://")):
@@ -129,30 +192,35 @@ class ChallengeFlow:
         if credentials is not None and realm.startswith("http://") and not is_loopback(url_host(realm)):
             credentials = None  # never send a password over plain HTTP to another machine
         who = "" if credentials is None else f"{credentials.source}:{credentials.username}"
-        key = (realm, service, scope, who)
-        if key in self.tokens:
-            return self.tokens[key]
+        found = self.tokens.get((realm, service, scope, who))
+        if isinstance(found, str):
+            return found
+        together = self.tokens.get(("scopes", origin), ())
+        scopes = [scope, *(s for s in together if s != scope)] if scope in together else [scope] if scope else []
         if credentials is not None and credentials.identity_token:
             form = {"grant_type": "refresh_token", "refresh_token": credentials.secret, "client_id": "docker-tutor"}
-            form.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
+            form.update({k: v for k, v in (("service", service), ("scope", " ".join(scopes))) if v})
             ask = self.http.build_request("POST", realm, data=form)
         else:
-            params = {k: v for k, v in (("service", service), ("scope", scope)) if v}
+            params: dict[str, str | list[str]] = {"service": service} if service else {}
+            if scopes:
+                params["scope"] = scopes  # repeated: ?scope=a&scope=b, as docker asks for several
             headers = {} if credentials is None else {"Authorization": _basic(credentials.username,
                                                                              credentials.secret)}
             ask = self.http.build_request("GET", realm, params=params, headers=headers)
-        answer = yield ask
-        if answer.status_code != 200:
-            return Answer(answer.status_code, answer, stage="token", scheme="bearer")
-        try:
-            body = answer.json()
-            token = str(body.get("token") or body.get("access_token") or "")
-        except (ValueError, AttributeError):
-            token = ""
-        if not token:
-            return Answer(502, answer, stage="token", scheme="bearer")
-        self.tokens[key] = token
-        return token
+        answer = yield TokenAsk([(realm, service, one, who) for one in scopes or [scope]], ask)
+        return answer
+
+
+def _keep_token(tokens: dict[tuple, Any], keys: list[tuple], asked: asyncio.Future) -> None:
+    """A token is kept for the run's later requests; a failed ask is forgotten (the next one tries again)."""
+    token = None if asked.cancelled() or asked.exception() is not None else asked.result()
+    for key in keys:
+        if tokens.get(key) is asked:
+            if isinstance(token, str):
+                tokens[key] = token
+            else:
+                del tokens[key]
 
 
 def _basic(username: str, secret: str) -> str:
@@ -173,8 +241,9 @@ class RegistryApi:
     def __init__(self, http: httpx.AsyncClient, tokens: dict | None = None) -> None:
         self.http = http
         # Pass one dict to share between the probes of one run (a check, or one learner of a roster):
-        # (realm, service, scope, who) -> token; ("head", url, accept, who) -> the task asking that
-        # HEAD (two items about one image ask it once).
+        # (realm, service, scope, who) -> token, or the task asking it; ("head", url, accept, who) ->
+        # the task asking that HEAD (two items about one image ask it once); ("scopes", origin) ->
+        # the pull scopes one token there should cover (share_scopes).
         self._tokens: dict[tuple, Any] = {} if tokens is None else tokens
         try:  # origin -> its bearer challenge, for the client's life (a roster's learners share one)
             self._challenges: dict[str, Challenge] = _CHALLENGES.setdefault(http, {})

@@ -1,22 +1,25 @@
 """The Registry HTTP API v2's small pieces: media types, addresses, scopes, Retry-After, error bodies.
 
-Pure helpers (no I/O but :func:`http_client`, which opens an httpx client, imported lazily), shared
-by the image probe (:mod:`tutor.probes.registry`), the challenge flow (:mod:`tutor.probes.registry_auth`)
-and the pre-flight checks.
+Pure helpers (no I/O but :func:`http_client` and :func:`new_client`, which open an httpx client,
+imported lazily), shared by the image probe (:mod:`tutor.probes.registry`), the challenge flow
+(:mod:`tutor.probes.registry_auth`), the roster and the pre-flight checks.
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
 import ipaddress
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor import __version__, reference
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
@@ -47,6 +50,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+@functools.lru_cache(maxsize=256)  # asked for every request's address
 def is_loopback(host: str) -> bool:
     """127.0.0.0/8, ::1 and localhost: registries docker talks plain HTTP to without configuration."""
     name = host.strip()
@@ -109,11 +113,96 @@ async def http_client(http: httpx.AsyncClient | None = None,
     if http is not None:
         yield http
         return
+    async with new_client(timeout) as client:
+        yield client
+
+
+def new_client(timeout: float = DEFAULT_TIMEOUT, transport: httpx.AsyncBaseTransport | None = None,
+               per_origin: int = 10) -> httpx.AsyncClient:
+    """A client for registries and their token services: the process's one TLS context, no cookie
+    jar, and a small connection pool per origin (``transport`` replaces the pools)."""
     import httpx
 
-    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout), follow_redirects=True,
-                                 headers={"User-Agent": USER_AGENT}) as client:
-        yield client
+    return _client_class()(timeout=httpx.Timeout(timeout), follow_redirects=True,
+                           headers={"User-Agent": USER_AGENT},
+                           transport=transport if transport is not None else origin_pools(per_origin))
+
+
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client of the process: making one loads the CA bundle
+    (20-50 ms here), which each new client did again."""
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
+POOL_SIZE = 4  # connections in one httpcore pool: it looks at each of them, pairwise, for every request
+
+
+def origin_pools(per_origin: int) -> httpx.AsyncBaseTransport:
+    """A transport that keeps up to ``per_origin`` connections alive to each origin (a registry and
+    its token service each have their own), in pools of ``POOL_SIZE``: a request goes to the pool
+    of its origin with the fewest requests under way. One httpcore pool of many connections costs
+    CPU on every request (it checks every idle connection against all the others), and one pool
+    for both origins made them close each other's idle connections when it was full."""
+    return _pools_class()(per_origin)
+
+
+@functools.cache
+def _pools_class() -> type:
+    import httpx
+
+    class OriginPools(httpx.AsyncBaseTransport):
+        def __init__(self, per_origin: int) -> None:
+            self.count = -(-max(1, per_origin) // POOL_SIZE)  # pools per origin
+            self.limits = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE)
+            self.pools: dict[tuple[str, str, int | None], list[list[Any]]] = {}  # origin -> [under way, pool]
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            origin = (request.url.scheme, request.url.host, request.url.port)
+            pools = self.pools.get(origin)
+            if pools is None:
+                pools = self.pools[origin] = [[0, httpx.AsyncHTTPTransport(verify=ssl_context(), limits=self.limits)]
+                                              for _ in range(self.count)]
+            chosen = min(pools, key=lambda pool: pool[0])  # the first of the least busy: few requests share one
+            chosen[0] += 1
+            try:
+                response: httpx.Response = await chosen[1].handle_async_request(request)
+                return response
+            finally:
+                chosen[0] -= 1
+
+        async def aclose(self) -> None:
+            for pools in self.pools.values():
+                for _, pool in pools:
+                    await pool.aclose()
+
+    return OriginPools
+
+
+@functools.cache
+def _client_class() -> type:
+    """An ``httpx.AsyncClient`` without cookies: registries need none, and httpx otherwise wraps
+    every answer in urllib's request and response types to look for some."""
+    import httpx
+
+    class NoCookies(httpx.Cookies):
+        def extract_cookies(self, response: httpx.Response) -> None:
+            return None
+
+    nothing = NoCookies()
+
+    class CookielessClient(httpx.AsyncClient):
+        @property
+        def cookies(self) -> httpx.Cookies:
+            return nothing
+
+        @cookies.setter
+        def cookies(self, value: object) -> None:
+            raise TypeError("registry clients keep no cookies")
+
+    return CookielessClient
 
 
 def transport_detail(exc: Exception) -> str:

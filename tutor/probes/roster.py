@@ -28,7 +28,7 @@ from tutor.probes.results import CheckResult
 from tutor.probes.runner import CheckContext, Runner, Timeouts, worst
 from tutor.states import CheckStatus
 
-DEFAULT_PARALLEL = 8
+DEFAULT_PARALLEL = 32  # a learner mostly waits for answers; a 429 brings the requests in flight down
 MAX_RETRIES = 50  # checks of one learner's rate-limited items again; the time bound usually ends it first
 MAX_WAIT = 120.0  # never wait longer than this for one Retry-After
 DEFAULT_WAIT = 2.0  # a 429 that does not say how long
@@ -205,15 +205,13 @@ class RosterCheck:
 
     async def rows(self, learners: list[Learner]) -> AsyncIterator[RosterRow]:
         """One row per learner, as each finishes."""
-        import httpx
-
         self.deadline = time.monotonic() + self.bound
         self.gate.ceiling = self.gate.limit = self.gate.lowest = max(1, self.parallel * REQUESTS_PER_LEARNER)
-        limits = httpx.Limits(max_connections=self.gate.ceiling)
-        transport = paced_transport(self.gate, httpx.AsyncHTTPTransport(limits=limits),
+        # A pool per origin as large as the requests that may be in flight: the registry's HEADs
+        # and the token service's answers each keep their connections alive for the next learner.
+        transport = paced_transport(self.gate, registry.origin_pools(self.gate.ceiling),
                                     longest_pause=self.timeouts.request)
-        async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeouts.request), transport=transport,
-                                     follow_redirects=True, headers={"User-Agent": registry.USER_AGENT}) as http:
+        async with registry.new_client(self.timeouts.request, transport=transport) as http:
             slots = asyncio.Semaphore(max(1, self.parallel))
 
             async def one(learner: Learner) -> RosterRow:

@@ -21,6 +21,7 @@ from tutor.probes import local, node, registry
 from tutor.probes.results import CheckResult, ImageResult
 from tutor.states import CheckStatus, RegistryOutcome, Verdict
 
+REGISTRY_KINDS = frozenset({"registry-images", "repo-visibility"})
 HOST_KEY_EVIDENCE = ("fingerprint", "key_type", "public_key", "known_hosts_host", "known_hosts_port",
                      "tutor_known_hosts")
 QUIZ_VERDICTS: dict[str, CheckStatus] = {Verdict.CORRECT: CheckStatus.PASSED, Verdict.PARTLY: CheckStatus.FAILED,
@@ -74,14 +75,29 @@ class Runner:
         self.http = http  # an httpx.AsyncClient to share (the roster passes one)
         self._locals: asyncio.Task | None = None
         self._tokens: dict = {}  # bearer tokens shared by this runner's registry probes
+        # Kept while a run lasts (the values are fixed then; each is asked of an item several times):
+        self._refs: dict[int, list[str]] | None = None  # id(probe) -> its images
+        self._missing: dict[str, str | None] = {}  # item id -> why it cannot run here
 
     # --- what will run -------------------------------------------------------------------
 
     def refs(self, probe: Probe) -> list[str]:
-        return probe.images(self.context.values)
+        if self._refs is None:
+            return probe.images(self.context.values)
+        found = self._refs.get(id(probe))
+        if found is None:
+            found = self._refs[id(probe)] = probe.images(self.context.values)
+        return list(found)
 
     def missing_inputs(self, item: ChecklistItem) -> str | None:
         """Why the item cannot run here, or None."""
+        if self._refs is None:
+            return self._missing_inputs(item)
+        if item.id not in self._missing:
+            self._missing[item.id] = self._missing_inputs(item)
+        return self._missing[item.id]
+
+    def _missing_inputs(self, item: ChecklistItem) -> str | None:
         probe = item.probe
         if probe is not None:
             if probe.kind in self.context.skip_kinds:
@@ -126,11 +142,15 @@ class Runner:
         items = [i for i in self.lesson.checklist if wanted is None or i.id in wanted]
         shared = self.http
         self._tokens = {}  # tokens expire (minutes): each run fetches its own
+        self._refs, self._missing = {}, {}
+        runnable = [i for i in items if i.probe is not None and self.missing_inputs(i) is None]
+        probes = [i.probe for i in runnable if i.probe is not None and i.probe.kind in REGISTRY_KINDS]
+        registry.share_token_scopes(self._tokens, [ref for probe in probes for ref in self.refs(probe)])
         async with registry.http_client(shared, self.context.timeouts.request) as http:
             self.http = http
             pending = set()
             for item in items:
-                if self.missing_inputs(item) is not None or item.probe is None:
+                if not any(item is r for r in runnable):
                     yield await self.evaluate(item)
                 else:
                     pending.add(asyncio.create_task(self.evaluate(item), name=f"check-{item.id}"))
@@ -144,6 +164,7 @@ class Runner:
                     self._locals.cancel()
                 self._locals = None
                 self.http = shared
+                self._refs, self._missing = None, {}
 
     async def run_all(self, only: Iterable[str] | None = None) -> list[CheckResult]:
         """Every result, in the lesson's order."""
@@ -195,7 +216,7 @@ class Runner:
         if probe.kind == "local-images":
             images = await local.probe_local_images(refs, timeouts.local)
             return _summarise(item, probe.kind, images, "in your local images")
-        if probe.kind in ("registry-images", "repo-visibility"):
+        if probe.kind in REGISTRY_KINDS:
             locals_ = await self.local_images(refs) if probe.kind == "registry-images" else {}
             images = await asyncio.gather(*(
                 registry.probe_image(ref, http=self.http, timeout=timeouts.request,

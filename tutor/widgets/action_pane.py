@@ -213,24 +213,24 @@ class ActionPane(Vertical):
         self.add_result(text, state)
 
     def _write(self, lines: list[str]) -> None:
+        # Lines wait for the next frame and go into the log together, once per frame: a build
+        # delivers hundreds of batches a second, and writing each one on its own (the log's
+        # restyle, its new size, the scroll to its end) kept the screen too busy for keys.
         self.add_class("-output")  # the log takes room only once there is something in it
-        if self._log.is_mounted and not self._unwritten:
-            self._log.write_lines(lines)
-            self._follow()
-            return
-        # Only around the first frame: Lazy mounts the log just after it.
         if not self._unwritten:
             self.call_after_refresh(self._write_unwritten)
         self._unwritten.extend(lines)
+        if len(self._unwritten) > 2 * MAX_LOG_LINES:
+            del self._unwritten[:-MAX_LOG_LINES]  # the log would keep only the newest ones anyway
 
     def _write_unwritten(self) -> None:
         if not self.is_attached:
             return
-        if not self._log.is_mounted:
+        if not self._log.is_mounted:  # only around the first frame: Lazy mounts the log just after it
             self.call_after_refresh(self._write_unwritten)
         elif self._unwritten:
             lines, self._unwritten = self._unwritten, []
-            self._log.write_lines(lines)
+            self._log.write_lines(lines[-MAX_LOG_LINES:])
             self._follow()
 
     def _follow(self) -> None:
