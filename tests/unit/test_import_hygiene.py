@@ -11,7 +11,7 @@ import pytest
 
 # Every domain/service module, named one by one so that a new module is a deliberate addition here.
 DOMAIN_MODULES = [
-    "tutor.store", "tutor.atomic_files", "tutor.progress",
+    "tutor.store", "tutor.atomic_files", "tutor.progress", "tutor.pictures",
     "tutor.paths", "tutor.cli", "tutor.reference", "tutor.image_rules", "tutor.docker_ops.docker_config",
     "tutor.session", "tutor.progress_merge", "tutor.runbook", "tutor.secret",
     "tutor.lesson", "tutor.lesson.blocks", "tutor.lesson.cache", "tutor.lesson.compose", "tutor.lesson.errors",
