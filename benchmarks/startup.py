@@ -360,6 +360,12 @@ def main() -> None:
     import tutor
 
     compileall.compile_dir(Path(tutor.__file__).parent, quiet=1)
+    # The bundled lessons parsed beside them, as a wheel ships them (setup.py): a first start uses them.
+    from tutor.lesson.shipped import write_parsed
+    from tutor.paths import lessons_dir
+
+    for lesson in lessons_dir().glob("*.md"):
+        write_parsed(lesson)
     env = bench_env()
     lessons = long_lesson(scratch("dt-bench-lessons-"))
     if args.what_if:
