@@ -52,3 +52,15 @@ def test_bundled_folders_are_found_inside_the_install(installed):
     assert not (Path(assets) / "screenshots").exists(), "the README's pictures are not part of the install"
     expected = sorted(p.name for p in (ROOT / "lessons").glob("*.md"))
     assert eval(lesson_files) == expected  # noqa: S307 - our own repr of a list of names
+
+
+def test_the_wheel_ships_its_lessons_parsed(installed, tmp_path):
+    # A first start (empty cache) in the install takes the lesson the build parsed: no markdown-it.
+    code = ("import sys; from pathlib import Path; import tutor.paths as p; from tutor.lesson.cache import cached_lesson; "
+            "lessons = sorted(p.lessons_dir().glob('*.md')); "
+            "assert all(Path(str(md) + '.parsed').is_file() for md in lessons), lessons; "
+            f"assert all(cached_lesson(md, Path({str(tmp_path)!r})).steps for md in lessons); "
+            "print(sorted(m for m in sys.modules if m.startswith('markdown_it')))")
+    out = subprocess.run([str(installed / "bin" / "python"), "-c", code], capture_output=True, text=True,
+                         cwd=installed, check=True).stdout
+    assert out.strip() == "[]"

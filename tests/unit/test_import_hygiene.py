@@ -11,11 +11,12 @@ import pytest
 
 # Every domain/service module, named one by one so that a new module is a deliberate addition here.
 DOMAIN_MODULES = [
-    "tutor.store", "tutor.atomic_files", "tutor.progress",
+    "tutor.store", "tutor.atomic_files", "tutor.progress", "tutor.pictures",
     "tutor.paths", "tutor.cli", "tutor.reference", "tutor.image_rules", "tutor.docker_ops.docker_config",
     "tutor.session", "tutor.progress_merge", "tutor.runbook", "tutor.secret",
     "tutor.lesson", "tutor.lesson.blocks", "tutor.lesson.cache", "tutor.lesson.compose", "tutor.lesson.errors",
-    "tutor.lesson.export", "tutor.lesson.frontmatter", "tutor.lesson.kinds", "tutor.lesson.lint", "tutor.lesson.loader",
+    "tutor.lesson.export", "tutor.lesson.shipped",
+    "tutor.lesson.frontmatter", "tutor.lesson.kinds", "tutor.lesson.lint", "tutor.lesson.loader",
     "tutor.lesson.model", "tutor.lesson.parser", "tutor.lesson.rubric_text",
     "tutor.lesson.registries", "tutor.lesson.variables",
     "tutor.docker_ops", "tutor.docker_ops.action", "tutor.docker_ops.batching", "tutor.docker_ops.build",

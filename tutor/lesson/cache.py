@@ -45,14 +45,14 @@ def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
     try:
         stamp = (_stamp(path), _code_stamp())
     except OSError:
-        return _parse(path)  # says what is wrong with the file, with its path
+        return parse(path)  # says what is wrong with the file, with its path
     from tutor.paths import child
 
     folder = folder or _folder()
     try:  # the name comes from the lesson's file name: it must stay in the cache folder
         entry = child(folder, f"{path.stem}-{zlib.crc32(str(path.resolve()).encode()):08x}.pickle")
     except ValueError:
-        return _parse(path)
+        return parse(path)
     try:
         saved_stamp, lesson = pickle.loads(entry.read_bytes())
         if saved_stamp == stamp and isinstance(lesson, Lesson):
@@ -60,7 +60,7 @@ def cached_lesson(path: Path, folder: Path | None = None) -> Lesson:
             return lesson
     except Exception:  # noqa: BLE001 - any unreadable entry is simply rebuilt
         pass
-    lesson = _parse(path)
+    lesson = _shipped(path) or parse(path)
     try:
         from tutor.store import atomic_write
 
@@ -85,7 +85,19 @@ def clean_cache_leftovers(folder: Path | None = None) -> list[Path]:
     return clean_leftovers(folder or _folder(), re.compile(r".+-[0-9a-f]{8}\.pickle"))
 
 
-def _parse(path: Path) -> Lesson:
+def _shipped(path: Path) -> Lesson | None:
+    """Nothing cached yet (a first start): the lesson the wheel shipped parsed, if it is this one."""
+    from tutor.lesson.shipped import parsed_path, shipped_lesson
+
+    if not parsed_path(path).exists():
+        return None
+    try:
+        return shipped_lesson(path, path.read_bytes())
+    except OSError:
+        return None
+
+
+def parse(path: Path) -> Lesson:
     """Parsed and linted: lint costs a few milliseconds beside the parse, and is cached with it."""
     from tutor.lesson.lint import lint_lesson
     from tutor.lesson.parser import load_lesson, read_text

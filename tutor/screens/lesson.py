@@ -16,6 +16,7 @@ from tutor.screens.lesson_keys import LESSON_BINDINGS, key_applies
 from tutor.screens.lesson_layout import LessonLayout
 from tutor.screens.palette import LessonCommands
 from tutor.screens.lesson_run import StepRunner
+from tutor.screens.step_pictures import StepPictures
 from tutor.session import Session
 from tutor.states import StepState
 from tutor.widgets.action_pane import ActionPane
@@ -48,6 +49,7 @@ class LessonScreen(LessonLayout, StepRunner):
         self.demo: DemoDriver | None = None  # the DemoDriver while `docker-tutor demo` walks the lesson
         # step id -> following's warning about a wrong name there, shown at the step until a check passes
         self._follow_warnings: dict[str, str] = {}
+        self._pictures = StepPictures()  # the step text in the first frame, from the last start's drawing
 
     # --- layout -------------------------------------------------------------------------
 
@@ -101,6 +103,7 @@ class LessonScreen(LessonLayout, StepRunner):
             elif lesson.concepts:
                 self.goto("concept", lesson.concepts[0].id)
         outline.focus()
+        self._pictures.paint(self.app, self.query_one(StepText))
         # `watch`, `do` or `check` in another terminal save to the same file: a stat every 2 s.
         self.set_interval(PROGRESS_POLL, self._progress_elsewhere)
 
@@ -223,6 +226,15 @@ class LessonScreen(LessonLayout, StepRunner):
     def on_unmount(self) -> None:
         if self._position_timer is not None:
             self.session.save_progress()
+        self._pictures.keep()
+
+    # --- the step text's picture (tutor/screens/step_pictures.py) ----------------------------
+
+    def on_step_text_drawn(self, message: StepText.Drawn) -> None:
+        self._pictures.drawn(self.app, message)
+
+    def on_key(self) -> None:
+        self.query_one(StepText).wake()  # the first key brings the real Markdown widget at once
 
     # --- demo mode (tutor/screens/demo.py drives; these are its hooks) ----------------------
 
