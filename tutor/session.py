@@ -34,6 +34,7 @@ class Session:
     on_save_error: Callable[[str], None] | None = None  # the app shows these; nothing is lost in memory
     settings_unreadable: bool = False  # the settings file could not be read: never saved over
     _reported: set[str] = field(default_factory=set, repr=False)  # save failures already said
+    _merges_shown: int = field(default=0, repr=False)  # the store's merges refresh_progress has told of
 
     @classmethod
     def open(cls, lesson: str | None = None, config: str | Path | None = None, lessons_dirs: tuple[str, ...] = (),
@@ -129,8 +130,11 @@ class Session:
 
     def refresh_progress(self) -> bool:
         """Take in what another tutor process (watch, do, check) saved meanwhile; True when a
-        record changed, so marks shown from it should be drawn again. A stat when nothing did."""
-        return self.store.refresh(self.progress)
+        record changed, so marks shown from it should be drawn again, also when one of our own saves
+        merged them in since the last call. A stat when nothing did."""
+        changed = self.store.refresh(self.progress)
+        merged, self._merges_shown = self.store.merges != self._merges_shown, self.store.merges
+        return changed or merged
 
     # --- what a step's or a Verify item's mark says -----------------------------------------
 

@@ -226,6 +226,10 @@ class ProgressStore:
         # path -> (the file's identity, its text) as this store last read or wrote it; the text is
         # parsed only when the file changed since, so an ordinary save costs one stat more
         self._base: dict[Path, tuple[tuple | None, str]] = {}
+        # How many times another process's records were merged into a progress held here, by a
+        # save as well as by ``refresh``: a save that merged them leaves nothing for the next
+        # refresh to find, yet marks drawn before it are stale.
+        self.merges = 0
 
     def path(self, lesson_id: str) -> Path:
         """The lesson's progress file; ValueError for an id that is not plain (it would leave the folder)."""
@@ -324,6 +328,7 @@ class ProgressStore:
         if merged == mine:
             return False
         progress.replace_with(merged)
+        self.merges += 1
         return True
 
     def clean_leftovers(self) -> list[Path]:

@@ -200,3 +200,21 @@ def test_a_file_changed_to_nonsense_meanwhile_is_kept_aside_and_ours_written(tmp
     first.save(mine)
     assert ProgressStore(tmp_path).load("push").value.step_status("build") == "done"
     assert [p.read_text() for p in tmp_path.glob("progress-push.json.corrupt-*")] == ["{ broken by hand"]
+
+
+def test_records_a_save_merged_in_still_tell_the_next_refresh_that_marks_changed(tmp_path):
+    # The app's own save (a hint, its position) can be the one that takes in a record `do`
+    # saved meanwhile; the lesson screen's next look must still redraw the outline's marks.
+    from tests.ui.conftest import write_settings
+    from tutor.session import Session
+
+    settings = write_settings(tmp_path, username="alice")
+    app = Session.open(config=settings, state_dir=tmp_path / "state")
+    other = Session.open(config=settings, state_dir=tmp_path / "state")
+    assert app.refresh_progress() is False
+    other.record_step(other.lesson.step("account"), "done", "in another terminal")
+    app.progress.open_hint("login")
+    assert app.save_progress()
+    assert app.progress.step_status("account") == "done"
+    assert app.refresh_progress() is True  # the merge happened in the save, not in this look
+    assert app.refresh_progress() is False  # and is told once
