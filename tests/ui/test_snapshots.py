@@ -12,6 +12,7 @@ from textual.widgets import Input
 
 from tutor.app import TutorApp
 from tutor.store import NodeSettings
+from tutor.widgets.step_text import StepText
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -43,6 +44,13 @@ def test_lesson_step(snap_compare, app_factory, size):
         pilot.app.screen.goto("step", "push")
         await pilot.press("h")
         await _settle(pilot)
+        text = pilot.app.screen.query_one(StepText)
+        for _ in range(100):  # the scroll to the opened hint waits for the Markdown's layout
+            if not text.scroll_pending:
+                break
+            await pilot.pause(0.05)
+        assert not text.scroll_pending
+        await pilot.pause()
 
     assert snap_compare(app_factory(), terminal_size=size, run_before=before)
 

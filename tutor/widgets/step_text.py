@@ -23,6 +23,7 @@ from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
+from textual.widget import Widget
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
@@ -48,6 +49,9 @@ class StepText(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._source = ""
+        # A scroll to the freshly opened hint waits for the Markdown widget's layout; until then
+        # what is on screen is the old position (tests wait on this rather than on time).
+        self.scroll_pending = False
         self._markdown: Markdown | None = None  # created after the first frame
         self._creating = False
         self._picture: list[Strip] | None = None  # painted until the Markdown widget has drawn
@@ -205,11 +209,20 @@ class StepText(VerticalScroll):
         async def scroll_when_laid_out() -> None:
             await done
             if self._markdown is None:
+                self.scroll_pending = False
                 return
             rules = self._markdown.query("MarkdownHorizontalRule")
             if rules:
-                self.call_after_refresh(self.scroll_to_widget, rules.last(), top=True, animate=False)
+                self.call_after_refresh(self._scroll_to_last_part, rules.last())
             else:
-                self.call_after_refresh(self.scroll_end, animate=False)
+                self.call_after_refresh(self._scroll_to_last_part, None)
 
+        self.scroll_pending = True
         self.call_next(scroll_when_laid_out)
+
+    def _scroll_to_last_part(self, rule: Widget | None) -> None:
+        if rule is None:
+            self.scroll_end(animate=False)
+        else:
+            self.scroll_to_widget(rule, top=True, animate=False)
+        self.scroll_pending = False
