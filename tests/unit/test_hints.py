@@ -438,3 +438,27 @@ def test_a_node_pull_hint_comes_from_one_mapping_whatever_the_caller_found():
     missing = hints.from_node_pull("manifest unknown", ref="alice/app:v9")
     assert hints.node_pull_reason(missing.code, "alice/app:v9", missing) == missing.what == (
         "The node could not pull alice/app:v9: the registry has no such image or tag.")
+
+
+@pytest.mark.parametrize("registry, token", [
+    ("docker.io", "on Docker Hub, use an access token"),
+    ("ghcr.io", "access token"),
+    ("127.0.0.1:5000", None),
+])
+def test_token_advice_only_where_the_registry_issues_tokens(registry, token):
+    """A registry that has only passwords (htpasswd) is never told to use an access token."""
+    own = hints.from_docker("denied: requested access to the resource is denied", "push", ref="alice/app:v1",
+                            registry=registry, username="alice", logged_in="alice", namespace="alice",
+                            corrected="alice/app:v1")
+    rejected = hints.from_registry("credentials-rejected", username="alice", registry=registry,
+                                   registry_label=registry, ref="alice/app:v1")
+    incomplete = hints.hint("login_incomplete", registry=registry)
+    assert own.code == "push_denied_own" and rejected.code == "registry_credentials_rejected"
+    for found in (own, rejected, incomplete):
+        said = f"{found.what} {found.next_step}"
+        if token is None:
+            assert "token" not in said and "Docker Hub" not in said, said
+        elif found is not incomplete:
+            assert token in found.next_step, said
+    assert incomplete.what.endswith(" a password.") if token is None else "password or access token" in incomplete.what
+    assert own.next_step.startswith("Log in again (`docker login") and own.next_step.endswith(".")

@@ -13,7 +13,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Give a host name, with a port if it has one (ghcr.io, 127.0.0.1:5000), or leave it empty for Docker Hub.",
     ),
     "login_incomplete": (
-        "Logging in needs both a username (without spaces) and a password or access token.",
+        "Logging in needs both a username (without spaces) and a {secret}.",
         "Enter both and try again.",
     ),
     "login_username_invalid": (
@@ -77,8 +77,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "push_denied_own": (
         "You are logged in to {registry} as {logged_in} and {ref} is named under {logged_in}/, yet the registry "
         "refused the push: the stored login is no longer valid, or it may only read.",
-        "Log in again (`{login_command}`); on Docker Hub, use an access token with Read & Write permission "
-        "as the password.",
+        "Log in again (`{login_command}`){password_advice}.",
     ),
     "push_unauthenticated": (
         "Nobody is logged in to {registry}, so it will not let you push {ref}.",
@@ -123,7 +122,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "registry_credentials_rejected": (
         "{registry_label} rejected the credentials docker has stored for {username}.",
-        "Log in again (`{login_command}`); on Docker Hub use an access token as the password.",
+        "Log in again (`{login_command}`){password_advice}.",
     ),
     "registry_rate_limited": (
         "{registry_label} is rate limiting requests (HTTP 429) and asks to wait {retry_after} seconds.",
@@ -150,6 +149,8 @@ GENERIC = {
     "retrying": "",
     "retry_after": "some",
     "visibility": "in the registry's settings for it",
+    "secret": "password or access token",
+    "password_advice": "",
 }
 
 # Registry probe outcome -> catalogue code (found outcomes have no hint).
@@ -198,6 +199,28 @@ def _private_code(facts: dict[str, object]) -> str:
         return "registry_private_login_only"
     facts.setdefault("visibility", described.visibility)
     return "registry_private_repo"
+
+
+# What to give as the password, by code: (Docker Hub, another registry that issues access tokens).
+# A registry that has only passwords (an htpasswd one) is told nothing about tokens.
+_PASSWORD_ADVICE = {
+    "push_denied_own": ("; on Docker Hub, use an access token with Read & Write permission as the password",
+                        "; an access token given as the password must be allowed to write"),
+    "registry_credentials_rejected": ("; on Docker Hub, use an access token as the password",
+                                      "; {name} takes an access token as the password"),
+}
+
+
+def password_advice(code: str, registry: str | None) -> str:
+    """The ``{password_advice}`` of ``code`` for ``registry`` (None: not known, said of Docker Hub as a
+    clause that names it): token advice only where the registry issues tokens."""
+    from tutor.lesson.registries import describe
+
+    hub, token = _PASSWORD_ADVICE.get(code, ("", ""))
+    described = describe(registry)
+    if described.hub:
+        return hub
+    return token.replace("{name}", described.name) if "token" in described.secret else ""
 
 
 RETRY = {"push": "push again", "pull": "pull again", "login": "log in again", "build": "build again"}
