@@ -220,10 +220,26 @@ async def test_credentials_from_a_credential_helper(registry, private_repo, dock
 
 async def test_unreachable_registry_port():
     started = time.monotonic()
-    result = await probe.probe_image(f"127.0.0.1:{free_port()}/learner/app:v1", timeout=5)
+    port = free_port()
+    result = await probe.probe_image(f"127.0.0.1:{port}/learner/app:v1", timeout=5)
     assert (result.outcome, result.status) == ("unreachable", "error")
-    assert result.hint.code == "registry_unreachable_probe"
+    assert result.hint.code == "registry_unreachable_probe" and result.evidence["problem"] == "refused"
+    # Said in words, not httpx's "All connection attempts failed" (kept in the evidence only).
+    assert result.reason == f"127.0.0.1:{port} refused the connection: no registry is listening at that address."
+    assert result.hint.next_step.startswith("Start the registry, or correct its host and port in the settings")
     assert time.monotonic() - started < 5
+
+
+async def test_a_registry_that_accepts_but_never_answers():
+    import socket
+
+    with socket.socket() as listener:  # the kernel accepts the connection; nobody ever reads or answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        result = await probe.probe_image(f"127.0.0.1:{port}/learner/app:v1", timeout=1)
+    assert (result.outcome, result.evidence["problem"]) == ("unreachable", "silent")
+    assert result.reason == f"127.0.0.1:{port} accepted the connection but sent no answer within 1 second."
 
 
 async def test_rate_limited_with_retry_after_then_served(registry, private_repo, docker_config, rate_limit_proxy):

@@ -498,6 +498,10 @@ async def test_a_check_that_could_not_look_says_so_not_failed(open_session, no_e
         assert pane.has_class("-unknown") and not pane.has_class("-failed")
         assert pane.result_text.startswith("? ") and "Next:" in pane.result_text
         assert any("Could not check" in line for line in screen_lines(app))
+        # What failed, in words and whole at 80x24, with the next step (not httpx's "All connection attempts failed").
+        assert not on_screen(app, f"{registry} refused the connection: no registry is listening at that address. "
+                                  "Next: Start the registry, or correct its host and port in the settings")
+        assert "All connection attempts failed" not in pane.result_text
         screen.goto("verify", "hub")  # the Verify item shows the saved result the same way
         await pilot.pause()
         assert pane.state == "unknown" and pane.result_text.startswith("? ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 
 import docker.errors
 import pytest
@@ -462,3 +463,36 @@ def test_token_advice_only_where_the_registry_issues_tokens(registry, token):
             assert token in found.next_step, said
     assert incomplete.what.endswith(" a password.") if token is None else "password or access token" in incomplete.what
     assert own.next_step.startswith("Log in again (`docker login") and own.next_step.endswith(".")
+
+
+def _caused(outer: Exception, *causes: BaseException) -> Exception:
+    """An exception chained as httpx chains them (httpx error <- httpcore error <- OSError)."""
+    current = outer
+    for cause in causes:
+        current.__cause__ = cause
+        current = cause  # type: ignore[assignment]
+    return outer
+
+
+@pytest.mark.parametrize("error, problem, said, step", [
+    (_caused(OSError("All connection attempts failed"), ConnectionRefusedError(111, "Connect call failed")),
+     "refused", "127.0.0.1:5000 refused the connection: no registry is listening at that address.",
+     "Start the registry"),
+    (type("ConnectTimeout", (Exception,), {})("timed out"), "no-answer",
+     "127.0.0.1:5000 did not answer within 10 seconds.", "VPN, proxy or firewall"),
+    (type("ReadTimeout", (Exception,), {})(""), "silent",
+     "127.0.0.1:5000 accepted the connection but sent no answer within 10 seconds.", "overloaded"),
+    (_caused(OSError("[Errno -2] Name or service not known"), socket.gaierror(-2, "Name or service not known")),
+     "name-not-found", "127.0.0.1:5000 was not found: the name regsitry.example could not be looked up", "spelling"),
+    (socket.gaierror(-3, "Temporary failure in name resolution"), "lookup-failed",
+     "no name server answered for regsitry.example", "are you online?"),
+    (OSError("something odd"), "unreachable", "127.0.0.1:5000 could not be reached (something odd).", "network"),
+])
+def test_a_registry_that_cannot_be_reached_is_said_in_words(error, problem, said, step):
+    assert hints.transport_problem(error) == problem
+    found = hints.from_registry("unreachable", detail=str(error) or "x", problem=problem, seconds=10.0,
+                                host="regsitry.example", registry="127.0.0.1:5000", registry_label="127.0.0.1:5000",
+                                ref="127.0.0.1:5000/alice/app:v1")
+    assert found.code == "registry_unreachable_probe"  # the code stays (doctor --json names it)
+    assert said in found.what and step in found.next_step
+    assert "All connection attempts failed" not in found.what + found.next_step
