@@ -155,6 +155,7 @@ class _ImageProbe:
             return self.rate_limited(anonymous)
         if anonymous.status not in (401, 403):
             return await self.error(anonymous, None)
+        self.evidence["anonymous_access"] = await self.anonymous_access(anonymous)
         credentials, problem = await stored_credentials(self.image, self.credentials)
         if credentials is None:
             why = "no credentials are stored" if problem is None else f"the stored credentials are unusable ({problem})"
@@ -188,6 +189,20 @@ class _ImageProbe:
                 "else and is private, or it does not exist.",
                 hints.from_registry(RegistryOutcome.MISSING_OR_PRIVATE, username=credentials.username, **self._facts()))
         return await self.error(known, credentials)
+
+    async def anonymous_access(self, anonymous: Answer) -> str:
+        """``none`` when the registry lets nobody in without logging in, so that no repository there can be
+        public: it asks for a password at ``/v2/`` itself (htpasswd), or its token service hands anonymous
+        users no token even without a scope. Else ``some``: private and public repositories may both exist
+        (Docker Hub answers a private and a missing one alike, and gives anonymous tokens)."""
+        if anonymous.scheme == "basic":
+            root = await self.api.call("GET", f"{api_base(self.image.api_registry)}/v2/", None, "")
+            return "none" if root.status == 401 and root.scheme == "basic" else "some"
+        if anonymous.stage == "token" and anonymous.response is not None:
+            bare = anonymous.response.request.url.copy_remove_param("scope")
+            answer = await self.api.http.get(bare)
+            return "none" if answer.status_code in (401, 403) else "some"
+        return "some"
 
     def found(self, outcome: str, answer: Answer) -> ImageResult:
         digest = answer.header("Docker-Content-Digest")
