@@ -19,10 +19,15 @@ COMMANDS: tuple[str, ...] = ("ref", "lint", "lesson", "do", "grade", "report", "
                             "practice_registry", "watch")  # module names; practice_registry is `practice-registry`
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+# Words that answer before any command could be meant: argparse prints and exits at them.
+ANSWER_AT_ONCE = ("--version",)
+
+
+def build_parser(only: str | None = None, commands: bool = True) -> argparse.ArgumentParser:
     """The whole command line; with ``only`` (a command's module name), the one command that is being
     run: each command's parser loads its module, which a plain-terminal command need not pay for
-    eleven times over. Its parsing, help and errors are the same either way."""
+    eleven times over. Its parsing, help and errors are the same either way. ``commands=False``
+    adds no command at all (for ``--version``, which is answered before any is looked at)."""
     parser = argparse.ArgumentParser(
         prog="docker-tutor",
         description="A hands-on tutor for pushing container images to a registry "
@@ -35,7 +40,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                      help="another folder of lessons (repeatable)")
     app.add_argument("--config", dest="app_config", metavar="FILE", help="settings file (default: your config folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in (only,) if only in COMMANDS else COMMANDS:
+    for name in () if not commands else (only,) if only in COMMANDS else COMMANDS:
         module = importlib.import_module(f"tutor.commands.{name}")
         module.add_parser(subparsers)
     return parser
@@ -81,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     # `docker-tutor do push ...`: a command first, so no other command can be meant.
     typed = {name.replace("_", "-"): name for name in COMMANDS}
-    parser = build_parser(typed.get(words[0]) if words else None)
+    if words[:1] and words[0] in ANSWER_AT_ONCE:
+        parser = build_parser(commands=False)  # `docker-tutor --version`: no command's module is loaded
+    else:
+        parser = build_parser(typed.get(words[0]) if words else None)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

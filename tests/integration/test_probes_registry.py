@@ -220,10 +220,26 @@ async def test_credentials_from_a_credential_helper(registry, private_repo, dock
 
 async def test_unreachable_registry_port():
     started = time.monotonic()
-    result = await probe.probe_image(f"127.0.0.1:{free_port()}/learner/app:v1", timeout=5)
+    port = free_port()
+    result = await probe.probe_image(f"127.0.0.1:{port}/learner/app:v1", timeout=5)
     assert (result.outcome, result.status) == ("unreachable", "error")
-    assert result.hint.code == "registry_unreachable_probe"
+    assert result.hint.code == "registry_unreachable_probe" and result.evidence["problem"] == "refused"
+    # Said in words, not httpx's "All connection attempts failed" (kept in the evidence only).
+    assert result.reason == f"127.0.0.1:{port} refused the connection: no registry is listening at that address."
+    assert result.hint.next_step.startswith("Start the registry, or correct its host and port in the settings")
     assert time.monotonic() - started < 5
+
+
+async def test_a_registry_that_accepts_but_never_answers():
+    import socket
+
+    with socket.socket() as listener:  # the kernel accepts the connection; nobody ever reads or answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        result = await probe.probe_image(f"127.0.0.1:{port}/learner/app:v1", timeout=1)
+    assert (result.outcome, result.evidence["problem"]) == ("unreachable", "silent")
+    assert result.reason == f"127.0.0.1:{port} accepted the connection but sent no answer within 1 second."
 
 
 async def test_rate_limited_with_retry_after_then_served(registry, private_repo, docker_config, rate_limit_proxy):
@@ -316,3 +332,60 @@ async def test_same_build_copied_by_another_route_is_not_stale(registry, docker_
     finally:
         remove_local(docker_engine, ref)
     assert result.ok and result.evidence["local"] == "same (identical build)"
+
+
+# --- the checklist's "private" item where everyone must log in ------------------------------------------
+
+VISIBILITY_LESSON = """+++
+id = "tutor-test-visibility"
+title = "Visibility"
+order = 99
+
+[variables]
+username = "learner"
+tag = "v1"
+registry = "docker.io"
++++
+
+## Checklist
+
+- [ ] Public. {#public probe=repo-visibility repository=REPO}
+"""
+
+
+async def _visibility_item(registry: Registry, repo: str):
+    from tutor.lesson import parse_lesson
+    from tutor.probes.runner import CheckContext, Runner
+
+    owner, name = repo.split("/", 1)
+    lesson = parse_lesson(VISIBILITY_LESSON.replace("REPO", name))
+    values = lesson.values({"username": owner, "registry": registry.host})
+    return await Runner(lesson, CheckContext(values, compare_local=False)).run_item("public")
+
+
+async def test_on_a_registry_where_everyone_logs_in_the_private_item_passes_and_says_why(registry_basic, basic_repo,
+                                                                                          docker_config):
+    """htpasswd refuses every anonymous pull, so no repository there can be public: the learner's own
+    login pulling it passes, and the reason says what that means for the node."""
+    repo, _ = basic_repo
+    store_login(docker_config, registry_basic.host, *registry_basic.credentials())
+    result = await _visibility_item(registry_basic, repo)
+    assert (result.status, result.outcome) == ("passed", "private"), result.reason
+    assert result.images[0].evidence["anonymous_access"] == "none"
+    assert "which lets nobody pull without logging in: every repository there is private" in result.reason
+    assert "node needs credentials" in result.reason and result.hint is None
+
+
+async def test_without_a_login_the_login_only_registry_cannot_tell(registry_basic, basic_repo, docker_config):
+    result = await _visibility_item(registry_basic, basic_repo[0])
+    assert result.status != "passed" and result.outcome == "missing-or-private"
+
+
+async def test_a_private_repository_where_public_ones_exist_still_fails(registry_token, token_repos, docker_config):
+    """The token registry (like Docker Hub) has public repositories: private there is the learner's choice."""
+    store_login(docker_config, registry_token.host, *registry_token.credentials())
+    result = await _visibility_item(registry_token, token_repos["private"][0])
+    assert (result.status, result.outcome) == ("failed", "private")
+    assert result.images[0].evidence["anonymous_access"] == "some"
+    public = await _visibility_item(registry_token, token_repos["public"][0])
+    assert (public.status, public.outcome) == ("passed", "public")

@@ -479,3 +479,29 @@ async def test_a_step_done_for_my_names_stays_done_after_a_failed_try_with_other
         await pilot.pause()
         assert screen.query_one(Outline).status("step", "build") == "done", "learner's build still stands"
         assert "Built both for learner" in screen.query_one(ActionPane).result_text
+
+
+async def test_a_check_that_could_not_look_says_so_not_failed(open_session, no_engine):
+    """The registry does not answer: the check could not tell, which is not a failure of the learner's push."""
+    from tests.fixtures.services import free_port
+
+    registry = f"127.0.0.1:{free_port()}"
+    app = TutorApp(open_session(username="learner", registry=registry))
+    async with app.run_test(size=SMALL) as pilot:
+        screen = app.screen
+        screen.goto("step", "verify-hub")
+        await pilot.pause()
+        await pilot.press("v")
+        await settle(pilot)
+        pane = screen.query_one(ActionPane)
+        assert pane.state == "unknown" and str(pane.border_title) == "Could not check"
+        assert pane.has_class("-unknown") and not pane.has_class("-failed")
+        assert pane.result_text.startswith("? ") and "Next:" in pane.result_text
+        assert any("Could not check" in line for line in screen_lines(app))
+        # What failed, in words and whole at 80x24, with the next step (not httpx's "All connection attempts failed").
+        assert not on_screen(app, f"{registry} refused the connection: no registry is listening at that address. "
+                                  "Next: Start the registry, or correct its host and port in the settings")
+        assert "All connection attempts failed" not in pane.result_text
+        screen.goto("verify", "hub")  # the Verify item shows the saved result the same way
+        await pilot.pause()
+        assert pane.state == "unknown" and pane.result_text.startswith("? ")

@@ -35,6 +35,16 @@ async def test_first_run_asks_for_username_and_fills_commands(learner_home, open
         app.screen.goto("step", "build")
         await pilot.pause()
         assert "docker build -t alice/poll-backend:v1" in markdown_text(app)
+        # Step 1 says what happened: the username was asked for at the start, and s changes it.
+        app.screen.goto("step", "account")
+        await pilot.pause()
+        text = " ".join(markdown_text(app).split())
+        assert "The tutor asked for this username when it first started" in text
+        assert "enter the username in the tutor's settings" not in text
+        assert "change it in the settings (press **s**)" in text
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen) and app.screen.query_one("#username").value == "alice"
     saved = (learner_home / "settings.toml").read_text()
     assert 'username = "alice"' in saved
 

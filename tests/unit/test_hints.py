@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 
 import docker.errors
 import pytest
@@ -438,3 +439,60 @@ def test_a_node_pull_hint_comes_from_one_mapping_whatever_the_caller_found():
     missing = hints.from_node_pull("manifest unknown", ref="alice/app:v9")
     assert hints.node_pull_reason(missing.code, "alice/app:v9", missing) == missing.what == (
         "The node could not pull alice/app:v9: the registry has no such image or tag.")
+
+
+@pytest.mark.parametrize("registry, token", [
+    ("docker.io", "on Docker Hub, use an access token"),
+    ("ghcr.io", "access token"),
+    ("127.0.0.1:5000", None),
+])
+def test_token_advice_only_where_the_registry_issues_tokens(registry, token):
+    """A registry that has only passwords (htpasswd) is never told to use an access token."""
+    own = hints.from_docker("denied: requested access to the resource is denied", "push", ref="alice/app:v1",
+                            registry=registry, username="alice", logged_in="alice", namespace="alice",
+                            corrected="alice/app:v1")
+    rejected = hints.from_registry("credentials-rejected", username="alice", registry=registry,
+                                   registry_label=registry, ref="alice/app:v1")
+    incomplete = hints.hint("login_incomplete", registry=registry)
+    assert own.code == "push_denied_own" and rejected.code == "registry_credentials_rejected"
+    for found in (own, rejected, incomplete):
+        said = f"{found.what} {found.next_step}"
+        if token is None:
+            assert "token" not in said and "Docker Hub" not in said, said
+        elif found is not incomplete:
+            assert token in found.next_step, said
+    assert incomplete.what.endswith(" a password.") if token is None else "password or access token" in incomplete.what
+    assert own.next_step.startswith("Log in again (`docker login") and own.next_step.endswith(".")
+
+
+def _caused(outer: Exception, *causes: BaseException) -> Exception:
+    """An exception chained as httpx chains them (httpx error <- httpcore error <- OSError)."""
+    current = outer
+    for cause in causes:
+        current.__cause__ = cause
+        current = cause  # type: ignore[assignment]
+    return outer
+
+
+@pytest.mark.parametrize("error, problem, said, step", [
+    (_caused(OSError("All connection attempts failed"), ConnectionRefusedError(111, "Connect call failed")),
+     "refused", "127.0.0.1:5000 refused the connection: no registry is listening at that address.",
+     "Start the registry"),
+    (type("ConnectTimeout", (Exception,), {})("timed out"), "no-answer",
+     "127.0.0.1:5000 did not answer within 10 seconds.", "VPN, proxy or firewall"),
+    (type("ReadTimeout", (Exception,), {})(""), "silent",
+     "127.0.0.1:5000 accepted the connection but sent no answer within 10 seconds.", "overloaded"),
+    (_caused(OSError("[Errno -2] Name or service not known"), socket.gaierror(-2, "Name or service not known")),
+     "name-not-found", "127.0.0.1:5000 was not found: the name regsitry.example could not be looked up", "spelling"),
+    (socket.gaierror(-3, "Temporary failure in name resolution"), "lookup-failed",
+     "no name server answered for regsitry.example", "are you online?"),
+    (OSError("something odd"), "unreachable", "127.0.0.1:5000 could not be reached (something odd).", "network"),
+])
+def test_a_registry_that_cannot_be_reached_is_said_in_words(error, problem, said, step):
+    assert hints.transport_problem(error) == problem
+    found = hints.from_registry("unreachable", detail=str(error) or "x", problem=problem, seconds=10.0,
+                                host="regsitry.example", registry="127.0.0.1:5000", registry_label="127.0.0.1:5000",
+                                ref="127.0.0.1:5000/alice/app:v1")
+    assert found.code == "registry_unreachable_probe"  # the code stays (doctor --json names it)
+    assert said in found.what and step in found.next_step
+    assert "All connection attempts failed" not in found.what + found.next_step

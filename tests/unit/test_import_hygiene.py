@@ -130,3 +130,18 @@ def test_first_screen_loads_no_parser_and_no_heavy_library(tmp_path):
     assert "tutor.lesson.parser" in cold and "tutor.lesson.parser" not in warm  # the cache was used
     assert "tutor.screens.lesson" in warm
     assert not [name for name in HEAVY + ["markdown_it", "tutor.lesson.parser"] if name in warm]
+
+
+def test_version_answers_without_building_any_commands_parser():
+    """`docker-tutor --version` prints the version without loading a command's module (each one's
+    parser costs an import)."""
+    code = ("import sys, contextlib, io\nfrom tutor.cli import main\nout = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n    try:\n        main(['--version'])\n"
+            "    except SystemExit as exc:\n        code = exc.code\n"
+            "print(code, out.getvalue().strip())\n"
+            "print(' '.join(m for m in sys.modules if m.startswith('tutor.commands')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    from tutor import __version__
+
+    assert out[0] == f"0 docker-tutor {__version__}"
+    assert out[1].split() == []

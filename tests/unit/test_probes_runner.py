@@ -113,7 +113,7 @@ async def test_a_probe_and_a_question_must_both_pass(lesson, monkeypatch):
     assert result.kind == "repo-visibility+quiz"
     assert result.status == "error" and result.outcome == "unreachable"
     assert set(result.evidence) == {"repo-visibility", "quiz"}
-    assert "answered" in result.reason and "could not reach" in result.reason
+    assert "answered" in result.reason and f"127.0.0.1:{port} refused the connection" in result.reason
 
 
 async def test_local_images_when_the_engine_is_not_there(lesson, monkeypatch, tmp_path):

@@ -225,3 +225,29 @@ def test_registry_facts_have_token_advice_for_each_kind():
     # What the login field asks for: tokens only where the registry issues them.
     assert describe("docker.io").secret == describe("ghcr.io").secret == "password or access token"
     assert describe("127.0.0.1:5000").secret == "password"
+
+
+def test_a_registry_with_only_passwords_is_never_told_to_use_a_token(lesson):
+    """An htpasswd registry has no tokens: its steps and hints ask for the password."""
+    for where, text in rendered_pieces(lesson, LOCAL):
+        if where in COMPARISONS or where == "lesson show":
+            continue
+        assert not re.search(r"\btoken\b", text, re.IGNORECASE), (where, text)
+    login = lesson.render(lesson.step("login").actions[0].text, LOCAL)
+    assert login == "Enter your password for the registry at 127.0.0.1:5000 when asked."
+    assert "access token" in lesson.render(lesson.step("login").actions[0].text, HUB)
+    assert "access token" in lesson.render(lesson.step("login").actions[0].text, {**HUB, "registry": "ghcr.io"})
+
+
+@pytest.mark.parametrize("values, own", [
+    (HUB, "your own backend, `alice/poll-backend:v1`, has no host in front, so Docker sends it to `docker.io`"),
+    (LOCAL, "your own backend, `127.0.0.1:5000/alice/poll-backend:v1`, has the same four parts, with "
+            "`127.0.0.1:5000` as its host"),
+    ({**HUB, "registry": "ghcr.io", "tag": "v2"}, "your own backend, `ghcr.io/alice/poll-backend:v2`, has the same"),
+])
+def test_the_naming_questions_example_is_tied_to_the_learners_own_name(lesson, values, own):
+    """Question 7 reads a ghcr.io name (its rubric's follow-ups name ghcr.io); its explanation says so and
+    shows the learner's own image on the registry they chose."""
+    question = lesson.question("explain-naming")
+    explanation = " ".join(lesson.render(question.explanation, values).split())
+    assert "The example is on GitHub's registry; " + own in explanation

@@ -54,7 +54,15 @@ from tutor.hints.node import (
     pull_reason,
 )
 from tutor.hints.practice import practice_started_notice, practice_starting_notice
-from tutor.hints.registry import RETRY, from_registry, pull_checked, retrying_notice, tutor_login, wait_words
+from tutor.hints.registry import (
+    RETRY,
+    from_registry,
+    pull_checked,
+    retrying_notice,
+    transport_problem,
+    tutor_login,
+    wait_words,
+)
 
 # Every code's (what, next step), whichever source it comes from.
 CATALOGUE = tables()[0]
@@ -66,5 +74,5 @@ __all__ = [
     "host_key_replaced", "known_hosts_unreadable_reason", "node_command_timeout_reason", "node_connect_reason",
     "node_pull_reason", "node_pulled_reason", "node_stalled_reason", "node_wrong_platform_reason",
     "practice_started_notice", "practice_starting_notice", "pull_checked", "pull_reason", "quiet_build_notice",
-    "retag_advice", "retrying_notice", "tutor_login", "wait_words",
+    "retag_advice", "retrying_notice", "transport_problem", "tutor_login", "wait_words",
 ]

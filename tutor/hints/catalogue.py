@@ -86,6 +86,14 @@ def hint(code: str, detail: str = "", **facts: object) -> FailureHint:
         from tutor.lesson.registries import describe
 
         known["token_help"] = describe(known.get("registry")).token_help
+    if "secret" not in known and "{secret}" in what + next_step:
+        from tutor.lesson.registries import describe
+
+        known["secret"] = describe(known.get("registry")).secret  # "password" where no tokens exist
+    if "password_advice" not in known and "{password_advice}" in next_step:
+        from tutor.hints.registry import password_advice
+
+        known["password_advice"] = password_advice(code, known.get("registry"))
     if "login_command" not in known and "{login_command}" in what + next_step:
         # Advice typed by hand, where docker asks for the password itself. Imported here:
         # docker_ops imports this module.

@@ -4,7 +4,9 @@ private repository, a stale push, rejected credentials)."""
 
 from __future__ import annotations
 
-from tutor.hints.catalogue import FailureHint, hint
+import re
+
+from tutor.hints.catalogue import FailureHint, first_line, hint
 
 TEXTS: dict[str, tuple[str, str]] = {
     # Logging in.
@@ -13,7 +15,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Give a host name, with a port if it has one (ghcr.io, 127.0.0.1:5000), or leave it empty for Docker Hub.",
     ),
     "login_incomplete": (
-        "Logging in needs both a username (without spaces) and a password or access token.",
+        "Logging in needs both a username (without spaces) and a {secret}.",
         "Enter both and try again.",
     ),
     "login_username_invalid": (
@@ -77,8 +79,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "push_denied_own": (
         "You are logged in to {registry} as {logged_in} and {ref} is named under {logged_in}/, yet the registry "
         "refused the push: the stored login is no longer valid, or it may only read.",
-        "Log in again (`{login_command}`); on Docker Hub, use an access token with Read & Write permission "
-        "as the password.",
+        "Log in again (`{login_command}`){password_advice}.",
     ),
     "push_unauthenticated": (
         "Nobody is logged in to {registry}, so it will not let you push {ref}.",
@@ -123,15 +124,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "registry_credentials_rejected": (
         "{registry_label} rejected the credentials docker has stored for {username}.",
-        "Log in again (`{login_command}`); on Docker Hub use an access token as the password.",
+        "Log in again (`{login_command}`){password_advice}.",
     ),
     "registry_rate_limited": (
         "{registry_label} is rate limiting requests (HTTP 429) and asks to wait {retry_after} seconds.",
         "Wait that long, then check again; on Docker Hub, being logged in raises the limit.",
     ),
+    # How it could not be reached is said in words (UNREACHABLE): refused, silent, no such name ...
     "registry_unreachable_probe": (
-        "The tutor could not reach {registry_label}: {detail}",
-        "Check the registry's name (settings) and your network connection, then check again.",
+        "{registry_label} {failure}.",
+        "{failure_next}",
     ),
     "registry_error": (
         "{registry_label} answered with an error: {detail}",
@@ -150,7 +152,61 @@ GENERIC = {
     "retrying": "",
     "retry_after": "some",
     "visibility": "in the registry's settings for it",
+    "secret": "password or access token",
+    "failure": "could not be reached",
+    "failure_next": "Check the registry's name (settings) and your network connection, then check again.",
+    "password_advice": "",
 }
+
+# How a registry could not be reached (transport_problem) -> (what, after its address; the next step).
+UNREACHABLE = {
+    "refused": ("refused the connection: no registry is listening at that address",
+                "Start the registry, or correct its host and port in the settings, then check again."),
+    "no-answer": ("did not answer within {seconds}",
+                  "Check the registry's address in the settings and your network (a VPN, proxy or firewall can "
+                  "hold a connection), then check again."),
+    "silent": ("accepted the connection but sent no answer within {seconds}",
+               "The registry is overloaded, or something between you and it holds the connection: check again "
+               "in a few minutes."),
+    "name-not-found": ("was not found: the name {host} could not be looked up (no such host, or no name "
+                       "server to ask)",
+                       "Check the registry's spelling in the settings and that you are online, then check again."),
+    "lookup-failed": ("could not be looked up: no name server answered for {host}",
+                      "Check your network connection (are you online?), then check again."),
+    "tls": ("did not pass the HTTPS certificate check ({detail})",
+            "Check the registry's address; behind a company proxy, its certificate may need installing. Then "
+            "check again."),
+    "unreachable": ("could not be reached ({detail})",
+                    "Check the registry's name (settings) and your network connection, then check again."),
+}
+
+
+def transport_problem(exc: BaseException) -> str:
+    """Which of UNREACHABLE's ways an HTTP client's failure to reach a registry is, from the exception
+    and its causes (recognised by class name, errno and message: httpx is not imported here)."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 8:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    names = {type(e).__name__ for e in chain}
+    errnos = {getattr(e, "errno", None) for e in chain}
+    text = " ".join(str(e) for e in chain)
+    if "ConnectionRefusedError" in names or 111 in errnos or "Connection refused" in text:
+        return "refused"
+    if names & {"ReadTimeout", "WriteTimeout"}:
+        return "silent"
+    if any(name.endswith("Timeout") or name == "TimeoutError" for name in names):
+        return "no-answer"
+    if -3 in errnos or "Temporary failure in name resolution" in text:
+        return "lookup-failed"
+    if "gaierror" in names or re.search(r"Name or service not known|nodename nor servname|No address associated",
+                                        text):
+        return "name-not-found"
+    if names & {"SSLError", "SSLCertVerificationError"} or "CERTIFICATE_VERIFY_FAILED" in text:
+        return "tls"
+    return "unreachable"
+
 
 # Registry probe outcome -> catalogue code (found outcomes have no hint).
 _OUTCOMES = {
@@ -172,6 +228,13 @@ def from_registry(outcome: str, detail: str = "", **facts: object) -> FailureHin
         return None
     if code == "registry_private_repo":
         code = _private_code(facts)
+    if code == "registry_unreachable_probe":
+        what, next_step = UNREACHABLE.get(str(facts.pop("problem", "") or "unreachable"), UNREACHABLE["unreachable"])
+        seconds = facts.get("seconds")
+        filled = {"seconds": wait_words(seconds) if isinstance(seconds, float | int) else "several seconds",
+                  "host": facts.get("host") or facts.get("registry") or "the registry's host",
+                  "detail": first_line(detail) if detail else "no details were given"}
+        facts.update(failure=what.format_map(filled), failure_next=next_step)
     wait = facts.get("retry_after")
     if isinstance(wait, float | int):
         facts["retry_after"] = f"{wait:.0f}"
@@ -198,6 +261,28 @@ def _private_code(facts: dict[str, object]) -> str:
         return "registry_private_login_only"
     facts.setdefault("visibility", described.visibility)
     return "registry_private_repo"
+
+
+# What to give as the password, by code: (Docker Hub, another registry that issues access tokens).
+# A registry that has only passwords (an htpasswd one) is told nothing about tokens.
+_PASSWORD_ADVICE = {
+    "push_denied_own": ("; on Docker Hub, use an access token with Read & Write permission as the password",
+                        "; an access token given as the password must be allowed to write"),
+    "registry_credentials_rejected": ("; on Docker Hub, use an access token as the password",
+                                      "; {name} takes an access token as the password"),
+}
+
+
+def password_advice(code: str, registry: str | None) -> str:
+    """The ``{password_advice}`` of ``code`` for ``registry`` (None: not known, said of Docker Hub as a
+    clause that names it): token advice only where the registry issues tokens."""
+    from tutor.lesson.registries import describe
+
+    hub, token = _PASSWORD_ADVICE.get(code, ("", ""))
+    described = describe(registry)
+    if described.hub:
+        return hub
+    return token.replace("{name}", described.name) if "token" in described.secret else ""
 
 
 RETRY = {"push": "push again", "pull": "pull again", "login": "log in again", "build": "build again"}

@@ -12,6 +12,7 @@ from typing import Any
 
 from tutor import hints, reference
 from tutor.probes.dockerfile import base_images
+from tutor.probes.registry_http import dns_name
 from tutor.probes.doctor_setup import (
     HUB_QUOTA_IMAGE, DoctorSetup, Finding, from_hint, login_command, skipped,
 )
@@ -37,9 +38,11 @@ class RegistryChecks:
         evidence: dict[str, Any] = {"registry": self.setup.registry, "status": health.status}
         if not health.answered:
             detail = health.message or f"no answer within {self.setup.timeout:g} seconds"
-            return from_hint("registry", DoctorStatus.FAIL, f"{label} does not answer ({detail}).",
-                              hints.from_registry(RegistryOutcome.UNREACHABLE, detail=detail, **self._registry_facts()),
-                              **evidence)
+            found = hints.from_registry(RegistryOutcome.UNREACHABLE, detail=detail, problem=health.cause,
+                                        seconds=self.setup.timeout, host=dns_name(self.setup.registry),
+                                        **self._registry_facts())
+            assert found is not None
+            return from_hint("registry", DoctorStatus.FAIL, found.what, found, **evidence)
         if health.status == 429:
             self.registry_trouble = "is rate limiting requests (HTTP 429)"
             found = _registry_hint(RegistryOutcome.RATE_LIMITED, retry_after=health.retry_after,

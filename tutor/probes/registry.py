@@ -21,7 +21,7 @@ from tutor.docker_ops.docker_config import CredentialError, Credentials, lookup_
 # Some are imported for callers only (runner, roster, docker_ops, doctor, tests), which import them from here.
 from tutor.probes.registry_auth import Answer, RegistryApi, parse_challenge, share_scopes  # noqa: F401
 from tutor.probes.registry_http import (  # noqa: F401
-    ACCEPT, DEFAULT_TIMEOUT, INDEX_TYPES, USER_AGENT, api_base, http_client, is_loopback, manifest_url, new_client,
+    ACCEPT, DEFAULT_TIMEOUT, INDEX_TYPES, USER_AGENT, api_base, dns_name, http_client, is_loopback, manifest_url, new_client,
     origin_pools, pull_scope, registry_label, registry_message, retry_after_seconds, transport_detail,
 )
 from tutor.probes.results import ImageResult
@@ -111,10 +111,8 @@ async def probe_image(ref: str | reference.ImageRef, *, http: httpx.AsyncClient 
             if local is not None and result.outcome in FOUND:
                 result = await probe.compare_local(result, local)
             return result
-    except httpx.TimeoutException as exc:
-        return probe.unreachable(f"no answer within {timeout:.0f} seconds ({type(exc).__name__})")
-    except httpx.HTTPError as exc:
-        return probe.unreachable(transport_detail(exc))
+    except httpx.HTTPError as exc:  # timeouts too: the hint says which way it failed
+        return probe.unreachable(exc, timeout)
 
 
 
@@ -137,10 +135,13 @@ class _ImageProbe:
         self.evidence.update(evidence)
         return ImageResult(self.short, outcome, outcome in FOUND, reason, hint, dict(self.evidence), retry_after)
 
-    def unreachable(self, detail: str) -> ImageResult:
-        return self.result(RegistryOutcome.UNREACHABLE, f"The tutor could not reach {self.label} ({detail}).",
-                           hints.from_registry(RegistryOutcome.UNREACHABLE, detail=detail, **self._facts()),
-                           error=detail)
+    def unreachable(self, exc: Exception, timeout: float) -> ImageResult:
+        """The registry could not be asked: refused, silent, no such name ... said in words (the hint's)."""
+        detail, problem = transport_detail(exc), hints.transport_problem(exc)
+        found = hints.from_registry(RegistryOutcome.UNREACHABLE, detail=detail, problem=problem, seconds=timeout,
+                                    host=dns_name(self.image.registry), **self._facts())
+        assert found is not None  # an outcome with a hint
+        return self.result(RegistryOutcome.UNREACHABLE, found.what, found, error=detail, problem=problem)
 
     async def visibility(self) -> ImageResult:
         url, scope = manifest_url(self.image), pull_scope(self.image)
@@ -154,6 +155,7 @@ class _ImageProbe:
             return self.rate_limited(anonymous)
         if anonymous.status not in (401, 403):
             return await self.error(anonymous, None)
+        self.evidence["anonymous_access"] = await self.anonymous_access(anonymous)
         credentials, problem = await stored_credentials(self.image, self.credentials)
         if credentials is None:
             why = "no credentials are stored" if problem is None else f"the stored credentials are unusable ({problem})"
@@ -187,6 +189,20 @@ class _ImageProbe:
                 "else and is private, or it does not exist.",
                 hints.from_registry(RegistryOutcome.MISSING_OR_PRIVATE, username=credentials.username, **self._facts()))
         return await self.error(known, credentials)
+
+    async def anonymous_access(self, anonymous: Answer) -> str:
+        """``none`` when the registry lets nobody in without logging in, so that no repository there can be
+        public: it asks for a password at ``/v2/`` itself (htpasswd), or its token service hands anonymous
+        users no token even without a scope. Else ``some``: private and public repositories may both exist
+        (Docker Hub answers a private and a missing one alike, and gives anonymous tokens)."""
+        if anonymous.scheme == "basic":
+            root = await self.api.call("GET", f"{api_base(self.image.api_registry)}/v2/", None, "")
+            return "none" if root.status == 401 and root.scheme == "basic" else "some"
+        if anonymous.stage == "token" and anonymous.response is not None:
+            bare = anonymous.response.request.url.copy_remove_param("scope")
+            answer = await self.api.http.get(bare)
+            return "none" if answer.status_code in (401, 403) else "some"
+        return "some"
 
     def found(self, outcome: str, answer: Answer) -> ImageResult:
         digest = answer.header("Docker-Content-Digest")
@@ -338,6 +354,7 @@ class Health:
     retry_after: float | None = None
     message: str = ""
     problem: str = ""  # "" when it answered; "no-answer" or "unreachable" when it did not
+    cause: str = ""  # how it did not: hints.transport_problem's word (refused, name-not-found ...)
 
     @property
     def failing(self) -> bool:
@@ -353,9 +370,9 @@ async def registry_health(registry: str, timeout: float = 5.0) -> Health:
     try:
         async with http_client(None, timeout) as client:
             answer = await client.get(f"{api_base(host)}/v2/")
-    except httpx.TimeoutException:
-        return Health(False, problem="no-answer")
+    except httpx.TimeoutException as exc:
+        return Health(False, problem="no-answer", cause=hints.transport_problem(exc))
     except httpx.HTTPError as exc:
-        return Health(False, problem="unreachable", message=transport_detail(exc))
+        return Health(False, problem="unreachable", message=transport_detail(exc), cause=hints.transport_problem(exc))
     return Health(True, answer.status_code, retry_after_seconds(answer.headers.get("Retry-After")),
                   registry_message(answer))

@@ -205,6 +205,12 @@ def _client_class() -> type:
     return CookielessClient
 
 
+def dns_name(registry: str) -> str:
+    """The name looked up to reach ``registry`` (docker.io, or host[:port] as written): its host, without a port."""
+    host = reference.DOCKER_HUB_API if reference.is_hub(registry) else reference.hostname(registry)
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 def transport_detail(exc: Exception) -> str:
     """The first line of an httpx transport error, for a hint's detail."""
     text = str(exc).strip() or type(exc).__name__

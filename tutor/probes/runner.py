@@ -225,7 +225,14 @@ class Runner:
                 for ref in refs))
             if probe.kind == "repo-visibility":
                 images = [_visibility(i) for i in images]
-                return _summarise(item, probe.kind, images, "public: a node can pull them without credentials")
+                where = "public: a node can pull them without credentials"
+                if images and all(_login_only(i) for i in images):
+                    label = registry.registry_label(_parse(refs[0]))
+                    where = (f"on {label}, which lets nobody pull without logging in: every repository there is "
+                             "private to anonymous users and none can be made public. Your login can pull them; "
+                             f"your node needs credentials for {label} too (/etc/rancher/k3s/registries.yaml, or "
+                             "an imagePullSecret for pods)")
+                return _summarise(item, probe.kind, images, where)
             where = registry.registry_label(_parse(refs[0])) if refs else "the registry"
             return _summarise(item, probe.kind, images, f"on {where}")
         if probe.kind == "node-pull":
@@ -314,9 +321,16 @@ def _short(ref: str) -> str:
         return ref
 
 
+def _login_only(image: ImageResult) -> bool:
+    """Found with the learner's login on a registry that lets nobody in anonymously (htpasswd)."""
+    return image.outcome == RegistryOutcome.PRIVATE and image.evidence.get("anonymous_access") == "none"
+
+
 def _visibility(image: ImageResult) -> ImageResult:
-    """For repo-visibility only ``public`` passes: a private repository needs node credentials."""
-    if image.outcome == RegistryOutcome.PUBLIC:
+    """For repo-visibility only ``public`` passes: a private repository needs node credentials. On a
+    registry where everyone must log in, private is all there is: there the learner's own login pulling
+    the image passes (nothing can be made public), and the reason says what the node needs."""
+    if image.outcome == RegistryOutcome.PUBLIC or _login_only(image):
         return image
     if image.outcome == RegistryOutcome.PRIVATE:
         return replace(image, ok=False, reason=f"{image.ref} is private: a node without credentials cannot pull it.",

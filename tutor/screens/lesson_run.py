@@ -11,11 +11,11 @@ from textual.worker import Worker, WorkerState
 from tutor.lesson import Step, VerifyItem
 from tutor.lesson.compose import verify_commands
 from tutor.messages import StepEvent
-from tutor.screens.pane_replay import PaneReplay
+from tutor.screens.pane_replay import PaneReplay, check_outcome_text, check_pane_state
 from tutor.secret import Secret
 from tutor.session import checks_runner
 from tutor.states import CheckStatus, StepState
-from tutor.widgets.action_pane import ActionPane, check_failure_text
+from tutor.widgets.action_pane import ActionPane
 from tutor.widgets.marks import QUIZ_ENTRY_STATES
 from tutor.widgets.outline import Entry, Outline
 
@@ -232,11 +232,11 @@ class StepRunner(PaneReplay):
                 self._finish(step, StepState.DONE, reasons)
             pane.show_result(Text.assemble(("✔ ", "bold"), reasons or "Checked: done."), "succeeded")
         else:
-            message = check_failure_text(reasons, hint)
+            message = check_outcome_text(reasons, hint, status)
             if step is not None and self.session.step_state(step) == StepState.DONE:
                 # The check just showed the step's result is not there (any more): the mark says so.
                 self._finish(step, StepState.FAILED, reasons)
-            pane.show_result(message, "failed")
+            pane.show_result(message, check_pane_state(status))
         self.refresh_marks()
 
     def _finish(self, step: Step, status: str, detail: str) -> None:

@@ -12,6 +12,18 @@ from tutor.states import CheckStatus, StepState
 from tutor.widgets.action_pane import ActionPane, check_failure_text
 
 
+def check_pane_state(status: str) -> str:
+    """The pane's state for a check's status: a check that could not look (an error: unreachable,
+    rate limited; skipped: an input missing) is "unknown", not "failed"."""
+    if status == CheckStatus.PASSED:
+        return "succeeded"
+    return "failed" if status == CheckStatus.FAILED else "unknown"
+
+
+def check_outcome_text(reasons: str, hint: FailureHint | None, status: str):
+    return check_failure_text(reasons, hint, unknown=check_pane_state(status) == "unknown")
+
+
 class PaneReplay(TutorScreen[None]):
     """The lesson screen's pane filling (LessonScreen sets these attributes in its __init__)."""
 
@@ -61,7 +73,8 @@ class PaneReplay(TutorScreen[None]):
             # As the check said it when it ran: the reason, then its next step when one was saved.
             next_step = (saved.get("evidence") or {}).get("next_step")
             advice = FailureHint("saved", "", next_step) if next_step else None
-            pane.show_result(check_failure_text(saved.get("reason") or status, advice), "failed")
+            pane.show_result(check_outcome_text(saved.get("reason") or status, advice, status),
+                             check_pane_state(status))
 
     def _saved_step(self, step: Step) -> dict:
         # Status, detail and time: any change by hand after a run shows up here.

@@ -27,8 +27,9 @@ STATE_LABELS = {
     "idle": "r runs it · v checks it", "running": "Running… (esc cancels)", "succeeded": "Done",
     "failed": "Failed", "cancelled": "Cancelled", "stopped": "Stopped",
     "manual": "Do this yourself, then press d to mark it done", "unavailable": "Cannot run",
+    "unknown": "Could not check",  # a check that could not look (registry unreachable, no input): not a failure
 }
-STYLED_STATES = {"running", "succeeded", "failed"}
+STYLED_STATES = {"running", "succeeded", "failed", "unknown"}
 # How each listed command went: not run yet, running, done, failed.
 COMMAND_MARKS = {"todo": ("$", "bold green"), "running": ("▶", "bold yellow"), "done": ("✔", "bold green"),
                  "failed": ("✘", "bold red")}
@@ -292,12 +293,12 @@ def failure_text(hint) -> Text:
     return text
 
 
-def check_failure_text(reasons: str, hint) -> Text:
+def check_failure_text(reasons: str, hint, unknown: bool = False) -> Text:
     """A failed check as the pane shows it: the checks' reasons (they say what happened, so the
-    hint's "what" would say it twice), then the hint's next step."""
+    hint's "what" would say it twice), then the hint's next step. ``unknown``: it could not look."""
     from tutor.widgets.inline_code import inline_text
 
-    text = Text.assemble(("✘ ", "bold"), inline_text(reasons))
+    text = Text.assemble(("? " if unknown else "✘ ", "bold"), inline_text(reasons))
     if hint is not None:
         text.append("\nNext: ", style="bold")
         text.append(inline_text(hint.next_step))
