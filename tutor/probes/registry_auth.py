@@ -18,7 +18,7 @@ import functools
 import re
 import urllib.parse
 import weakref
-from collections.abc import AsyncGenerator, Generator, Iterable
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -76,7 +76,10 @@ class TokenAsk:
     want the same token share one request (``keys``: the cache keys it answers, one per scope)."""
 
     keys: list[tuple]
-    request: httpx.Request
+    # Makes the request; called only when no flow has asked for this token yet (the flows that
+    # find it under way do not build a request of their own: its URL, with a roster group's
+    # scopes, is most of the cost of a request).
+    build: Callable[[], httpx.Request]
 
 
 class ChallengeFlow:
@@ -119,7 +122,7 @@ class ChallengeFlow:
         if isinstance(asked, str):
             return asked
         if not isinstance(asked, asyncio.Future):
-            asked = asyncio.ensure_future(self.fetch_token(ask.request))
+            asked = asyncio.ensure_future(self.fetch_token(ask.build()))
             for key in ask.keys:
                 if not isinstance(self.tokens.get(key), str):
                     self.tokens[key] = asked
@@ -198,24 +201,26 @@ class ChallengeFlow:
             return found
         together = self.tokens.get(("scopes", origin), ())
         scopes = [scope, *(s for s in together if s != scope)] if scope in together else [scope] if scope else []
+        answer = yield TokenAsk([(realm, service, one, who) for one in scopes or [scope]],
+                                functools.partial(self.token_request, realm, service, scopes, credentials))
+        return answer
+
+    def token_request(self, realm: str, service: str, scopes: list[str],
+                      credentials: Credentials | None) -> httpx.Request:
         if credentials is not None and credentials.identity_token:
             form = {"grant_type": "refresh_token", "refresh_token": credentials.secret, "client_id": "docker-tutor"}
             form.update({k: v for k, v in (("service", service), ("scope", " ".join(scopes))) if v})
-            ask = self.http.build_request("POST", realm, data=form)
-        else:
-            params: dict[str, str | list[str]] = {"service": service} if service else {}
-            if scopes:
-                params["scope"] = scopes  # repeated: ?scope=a&scope=b, as docker asks for several
-            headers = {} if credentials is None else {"Authorization": _basic(credentials.username,
-                                                                             credentials.secret)}
-            # The query made here, not by httpx's params: httpx checks every character of the
-            # query once per copy of the URL it makes, which for a roster group's 16 scopes cost
-            # more than the request itself.
-            query = urllib.parse.urlencode(params, doseq=True)
-            url = f"{realm}{'&' if '?' in realm else '?'}{query}" if query else realm
-            ask = self.http.build_request("GET", url, headers=headers)
-        answer = yield TokenAsk([(realm, service, one, who) for one in scopes or [scope]], ask)
-        return answer
+            return self.http.build_request("POST", realm, data=form)
+        params: dict[str, str | list[str]] = {"service": service} if service else {}
+        if scopes:
+            params["scope"] = scopes  # repeated: ?scope=a&scope=b, as docker asks for several
+        headers = {} if credentials is None else {"Authorization": _basic(credentials.username, credentials.secret)}
+        # The query made here, not by httpx's params: httpx checks every character of the query
+        # once per copy of the URL it makes, which for a roster group's 16 scopes cost more than
+        # the request itself.
+        query = urllib.parse.urlencode(params, doseq=True)
+        url = f"{realm}{'&' if '?' in realm else '?'}{query}" if query else realm
+        return self.http.build_request("GET", url, headers=headers)
 
 
 def _keep_token(tokens: dict[tuple, Any], keys: list[tuple], asked: asyncio.Future) -> None:
