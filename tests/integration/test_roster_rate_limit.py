@@ -122,3 +122,24 @@ async def test_a_limit_that_outlasts_the_bound_is_given_up_and_said_per_learner(
         assert row.retries >= 1  # it did wait and ask again before giving up
     # Every pause was waited out: about one round of requests per second, not a stream.
     assert proxy.requests <= 12 * (2.5 + 1), proxy.requests
+
+
+@pytest.mark.parametrize("fresh, tokens", [(20.0, 1), (0.0, 8)])
+async def test_the_challenge_is_met_once_and_a_group_of_learners_shares_one_token(registry_token, learners,
+                                                                                 rate_limit_proxy, monkeypatch,
+                                                                                 fresh, tokens):
+    from tutor.probes import roster as roster_module
+
+    # fresh=0: every group's tokens count as too old to hand on, so each learner asks its own.
+    monkeypatch.setattr(roster_module, "TOKEN_FRESH", fresh)
+    proxy = rate_limit_proxy(registry_token)
+    before = registry_token.issuer.issued
+    roster = RosterCheck(get_lesson("04"), {"registry": proxy.host, "tag": TAG}, Timeouts(request=5), parallel=8)
+    rows = await roster.check_all([Learner(name) for name in learners])
+    assert [row.status for row in rows] == ["passed"] * len(learners)
+    # One anonymous GET /v2/ before anyone (answered 401 with the challenge), then each learner's
+    # two HEADs, each carrying a token already: no learner met the challenge itself.
+    assert proxy.seen[0] == ("GET", "/v2/") and proxy.requests == 1 + 2 * len(learners), proxy.seen
+    assert sorted(path for _, path in proxy.seen[1:]) == sorted(
+        f"/v2/{name}/poll-{context}/manifests/{TAG}" for name in learners for context in ("backend", "frontend"))
+    assert registry_token.issuer.issued - before == tokens

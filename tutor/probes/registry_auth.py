@@ -16,8 +16,9 @@ import asyncio
 import base64
 import functools
 import re
+import urllib.parse
 import weakref
-from collections.abc import AsyncGenerator, Generator, Iterable
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +76,10 @@ class TokenAsk:
     want the same token share one request (``keys``: the cache keys it answers, one per scope)."""
 
     keys: list[tuple]
-    request: httpx.Request
+    # Makes the request; called only when no flow has asked for this token yet (the flows that
+    # find it under way do not build a request of their own: its URL, with a roster group's
+    # scopes, is most of the cost of a request).
+    build: Callable[[], httpx.Request]
 
 
 class ChallengeFlow:
@@ -118,7 +122,7 @@ class ChallengeFlow:
         if isinstance(asked, str):
             return asked
         if not isinstance(asked, asyncio.Future):
-            asked = asyncio.ensure_future(self.fetch_token(ask.request))
+            asked = asyncio.ensure_future(self.fetch_token(ask.build()))
             for key in ask.keys:
                 if not isinstance(self.tokens.get(key), str):
                     self.tokens[key] = asked
@@ -197,19 +201,26 @@ class ChallengeFlow:
             return found
         together = self.tokens.get(("scopes", origin), ())
         scopes = [scope, *(s for s in together if s != scope)] if scope in together else [scope] if scope else []
+        answer = yield TokenAsk([(realm, service, one, who) for one in scopes or [scope]],
+                                functools.partial(self.token_request, realm, service, scopes, credentials))
+        return answer
+
+    def token_request(self, realm: str, service: str, scopes: list[str],
+                      credentials: Credentials | None) -> httpx.Request:
         if credentials is not None and credentials.identity_token:
             form = {"grant_type": "refresh_token", "refresh_token": credentials.secret, "client_id": "docker-tutor"}
             form.update({k: v for k, v in (("service", service), ("scope", " ".join(scopes))) if v})
-            ask = self.http.build_request("POST", realm, data=form)
-        else:
-            params: dict[str, str | list[str]] = {"service": service} if service else {}
-            if scopes:
-                params["scope"] = scopes  # repeated: ?scope=a&scope=b, as docker asks for several
-            headers = {} if credentials is None else {"Authorization": _basic(credentials.username,
-                                                                             credentials.secret)}
-            ask = self.http.build_request("GET", realm, params=params, headers=headers)
-        answer = yield TokenAsk([(realm, service, one, who) for one in scopes or [scope]], ask)
-        return answer
+            return self.http.build_request("POST", realm, data=form)
+        params: dict[str, str | list[str]] = {"service": service} if service else {}
+        if scopes:
+            params["scope"] = scopes  # repeated: ?scope=a&scope=b, as docker asks for several
+        headers = {} if credentials is None else {"Authorization": _basic(credentials.username, credentials.secret)}
+        # The query made here, not by httpx's params: httpx checks every character of the query
+        # once per copy of the URL it makes, which for a roster group's 16 scopes cost more than
+        # the request itself.
+        query = urllib.parse.urlencode(params, doseq=True)
+        url = f"{realm}{'&' if '?' in realm else '?'}{query}" if query else realm
+        return self.http.build_request("GET", url, headers=headers)
 
 
 def _keep_token(tokens: dict[tuple, Any], keys: list[tuple], asked: asyncio.Future) -> None:
@@ -270,6 +281,25 @@ class RegistryApi:
         flow = _auth_class()(self.http, credentials, scope, self._tokens, self._challenges)
         response = await self.http.send(self.http.build_request(method, url, headers={"Accept": accept}), auth=flow)
         return flow.answer or Answer(response.status_code, response)
+
+    async def learn_challenge(self, origin: str) -> str:
+        """Ask ``origin`` (``http://host:port``) who it wants us to be, with one anonymous ``GET /v2/``,
+        and keep a bearer challenge for the client's later calls: their first request then carries
+        a token instead of meeting the challenge itself (a roster's first learners, all at once).
+        The challenge's scheme ("" when there was none, or no answer: each call then finds out)."""
+        import httpx
+
+        try:
+            response = await self.http.get(f"{origin}/v2/")
+        except httpx.HTTPError:
+            return ""
+        if response.status_code != 401:
+            return ""
+        challenge = parse_challenge(response.headers.get("WWW-Authenticate"))
+        if challenge.scheme == "bearer" and challenge.params.get("realm"):
+            self._challenges[origin] = Challenge("bearer", {k: v for k, v in challenge.params.items()
+                                                           if k in ("realm", "service")})
+        return challenge.scheme
 
     async def json(self, url: str, credentials: Credentials | None, scope: str, accept: str = ACCEPT) -> Any:
         answer = await self.call("GET", url, credentials, scope, accept)

@@ -33,6 +33,8 @@ MAX_RETRIES = 50  # checks of one learner's rate-limited items again; the time b
 MAX_WAIT = 120.0  # never wait longer than this for one Retry-After
 DEFAULT_WAIT = 2.0  # a 429 that does not say how long
 TOTAL_BOUND = 300.0  # seconds: after this, rate-limited items are not asked again
+TOKEN_GROUP = 8  # learners whose pull scopes one token request asks for together (16 scopes)
+TOKEN_FRESH = 20.0  # seconds a group's tokens are handed on (registry tokens last 60 s or more)
 REQUESTS_PER_LEARNER = 2  # requests one learner has in flight at once (its two images; two items share them)
 
 
@@ -212,13 +214,15 @@ class RosterCheck:
         transport = paced_transport(self.gate, registry.origin_pools(self.gate.ceiling),
                                     longest_pause=self.timeouts.request)
         async with registry.new_client(self.timeouts.request, transport=transport) as http:
+            await self.meet_challenges(learners, http)
             slots = asyncio.Semaphore(max(1, self.parallel))
+            groups = TokenGroups(self, learners, http)
 
-            async def one(learner: Learner) -> RosterRow:
+            async def one(index: int) -> RosterRow:
                 async with slots:
-                    return await self.check(learner, http)
+                    return await self.check(learners[index], http, groups.runner(index))
 
-            tasks = [asyncio.create_task(one(learner)) for learner in learners]
+            tasks = [asyncio.create_task(one(index)) for index in range(len(learners))]
             try:
                 for finished in asyncio.as_completed(tasks):
                     yield await finished
@@ -231,20 +235,42 @@ class RosterCheck:
         found = {row.username: row async for row in self.rows(learners)}
         return [found[learner.username] for learner in learners]
 
-    async def check(self, learner: Learner, http: Any) -> RosterRow:
+    def context(self, learner: Learner) -> CheckContext:
         target = None
         if learner.node:
             user, host, port = node_probe.parse_node_spec(learner.node)
             target = node_probe.NodeTarget(host, port, user, self.identity, self.known_hosts,
                                            connect_timeout=self.timeouts.request, pull_timeout=self.timeouts.pull)
-        context = CheckContext(
+        return CheckContext(
             values=self.lesson.values({**self.values, "username": learner.username}), node=target,
             timeouts=self.timeouts, compare_local=False, credentials=self.credentials,
             skip_kinds={"local-images": "Not checked in a roster: local images are on the learner's own machine."},
             no_node_reason="Not checked: the roster gives no node for this learner.",
             no_progress_reason="Not checked in a roster: quiz answers are on the learner's own machine.",
         )
-        runner = Runner(self.lesson, context, http=http)
+
+    async def meet_challenges(self, learners: list[Learner], http: Any) -> None:
+        """One ``GET /v2/`` to each registry the first learner's items look at, before any learner:
+        otherwise the first learners checked at once would each meet the registry's challenge
+        (an anonymous request answered 401, two requests more each). Bounded by the request
+        timeout; a registry that does not answer is left to each learner's own check to report."""
+        if not learners:
+            return
+        origins = set()
+        for ref in Runner(self.lesson, self.context(learners[0])).registry_refs():
+            try:
+                origins.add(registry.api_base(reference.parse(ref).api_registry))
+            except reference.ImageNameError:
+                continue
+        api = registry.RegistryApi(http)
+        try:
+            async with asyncio.timeout(self.timeouts.request):
+                await asyncio.gather(*(api.learn_challenge(origin) for origin in sorted(origins)))
+        except TimeoutError:
+            pass
+
+    async def check(self, learner: Learner, http: Any, runner: Runner | None = None) -> RosterRow:
+        runner = runner or Runner(self.lesson, self.context(learner), http=http)
         await self.gate.wait()
         started = time.monotonic()
         results = {r.item_id: r for r in await runner.run_all()}
@@ -273,6 +299,35 @@ class RosterCheck:
         ran = [r.status for r in ordered if r.ran]
         status = worst(ran) if ran else CheckStatus.SKIPPED
         return RosterRow(learner.username, learner.node, status, ordered, retries)
+
+
+class TokenGroups:
+    """Learners taken ``TOKEN_GROUP`` at a time in the roster's order, each group's runners made
+    when its first learner starts and handed one dict of tokens: the group's first token request
+    asks for every pull scope of the group, and the others find their token there (one token
+    request for 8 learners instead of one each). A learner that starts more than
+    ``TOKEN_FRESH`` seconds after its group's first (after long Retry-After pauses) asks its own,
+    so that no token near its expiry is used; a learner's retries always ask their own."""
+
+    def __init__(self, roster: RosterCheck, learners: list[Learner], http: Any) -> None:
+        self.roster, self.learners, self.http = roster, learners, http
+        self.groups: dict[int, tuple[float, dict, list[Runner]]] = {}
+
+    def runner(self, index: int) -> Runner:
+        number, place = divmod(index, TOKEN_GROUP)
+        if number not in self.groups:
+            members = self.learners[number * TOKEN_GROUP:(number + 1) * TOKEN_GROUP]
+            runners = [Runner(self.roster.lesson, self.roster.context(member), http=self.http) for member in members]
+            tokens: dict = {}
+            registry.share_token_scopes(tokens, [ref for runner in runners for ref in runner.registry_refs()])
+            self.groups[number] = (time.monotonic(), tokens, runners)
+        started, tokens, runners = self.groups[number]
+        runner = runners[place]
+        if time.monotonic() - started < TOKEN_FRESH:
+            runner.tokens = tokens
+        if place == len(runners) - 1:
+            del self.groups[number]  # the group's last learner: nobody else needs its runners
+        return runner
 
 
 def summary_columns(lesson: Lesson) -> list[str]:

@@ -75,6 +75,9 @@ class Runner:
         self.http = http  # an httpx.AsyncClient to share (the roster passes one)
         self._locals: asyncio.Task | None = None
         self._tokens: dict = {}  # bearer tokens shared by this runner's registry probes
+        # The dict of tokens the next run starts from, instead of an empty one (the roster hands
+        # a few learners checked together one dict, so that one token request serves them all).
+        self.tokens: dict | None = None
         # Kept while a run lasts (the values are fixed then; each is asked of an item several times):
         self._refs: dict[int, list[str]] | None = None  # id(probe) -> its images
         self._missing: dict[str, str | None] = {}  # item id -> why it cannot run here
@@ -88,6 +91,12 @@ class Runner:
         if found is None:
             found = self._refs[id(probe)] = probe.images(self.context.values)
         return list(found)
+
+    def registry_refs(self, items: Iterable[ChecklistItem] | None = None) -> list[str]:
+        """The images the registry probes of ``items`` (all the lesson's) that can run here look at."""
+        return [ref for item in (self.lesson.checklist if items is None else items)
+                if item.probe is not None and item.probe.kind in REGISTRY_KINDS and self.missing_inputs(item) is None
+                for ref in self.refs(item.probe)]
 
     def missing_inputs(self, item: ChecklistItem) -> str | None:
         """Why the item cannot run here, or None."""
@@ -141,11 +150,11 @@ class Runner:
         wanted = set(only) if only is not None else None
         items = [i for i in self.lesson.checklist if wanted is None or i.id in wanted]
         shared = self.http
-        self._tokens = {}  # tokens expire (minutes): each run fetches its own
+        # Tokens expire (minutes): each run fetches its own, or starts from the one it was given.
+        self._tokens, self.tokens = (self.tokens if self.tokens is not None else {}), None
         self._refs, self._missing = {}, {}
         runnable = [i for i in items if i.probe is not None and self.missing_inputs(i) is None]
-        probes = [i.probe for i in runnable if i.probe is not None and i.probe.kind in REGISTRY_KINDS]
-        registry.share_token_scopes(self._tokens, [ref for probe in probes for ref in self.refs(probe)])
+        registry.share_token_scopes(self._tokens, self.registry_refs(runnable))
         async with registry.http_client(shared, self.context.timeouts.request) as http:
             self.http = http
             pending = set()
