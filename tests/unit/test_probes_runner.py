@@ -232,3 +232,15 @@ async def test_a_probe_that_hangs_is_an_error_within_its_bound_and_a_cancel_stil
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+def test_a_registry_that_cannot_be_reached_is_said_once_for_all_its_images(lesson):
+    from tutor.probes.runner import _summarise
+
+    said = "127.0.0.1:9 refused the connection: no registry is listening at that address."
+    images = [ImageResult(f"127.0.0.1:9/alice/{name}:v1", "unreachable", False, said) for name in ("app", "web")]
+    result = _summarise(lesson.checklist_item("on-registry"), "registry-images", images, "on 127.0.0.1:9")
+    assert result.reason == (f"{said} So 127.0.0.1:9/alice/app:v1 and 127.0.0.1:9/alice/web:v1 could not be checked.")
+    missing = [ImageResult(f"alice/{name}:v1", "missing-tag", False, f"no alice/{name}:v1.") for name in ("app", "web")]
+    assert _summarise(lesson.checklist_item("on-registry"), "registry-images", missing, "on Docker Hub").reason == (
+        "no alice/app:v1. The same goes for alice/web:v1.")

@@ -26,6 +26,8 @@ HOST_KEY_EVIDENCE = ("fingerprint", "key_type", "public_key", "known_hosts_host"
                      "tutor_known_hosts")
 QUIZ_VERDICTS: dict[str, CheckStatus] = {Verdict.CORRECT: CheckStatus.PASSED, Verdict.PARTLY: CheckStatus.FAILED,
                                         Verdict.INCORRECT: CheckStatus.FAILED}
+# Registry outcomes whose reason speaks of the registry as a whole (it cannot be reached, it is rate limiting).
+_REGISTRY_WIDE = frozenset({RegistryOutcome.UNREACHABLE, RegistryOutcome.RATE_LIMITED})
 # Worst first: what a combined item reports when its parts disagree.
 _SEVERITY = (CheckStatus.FAILED, CheckStatus.ERROR, CheckStatus.RUNNING, CheckStatus.SKIPPED, CheckStatus.PASSED)
 
@@ -372,7 +374,10 @@ def _summarise(item: ChecklistItem, kind: str, images: list[ImageResult], where:
     result.status = first.status
     result.outcome = first.outcome
     others = [i for i in failing if i is not first]
-    if others and all(i.outcome == first.outcome for i in others):
+    if others and first.outcome in _REGISTRY_WIDE and all(i.outcome == first.outcome for i in others):
+        # The reason is about the registry, not one image: "the same goes for IMAGE" would read as the image refusing.
+        result.reason = f"{first.reason} So {_names(failing)} could not be checked."
+    elif others and all(i.outcome == first.outcome for i in others):
         result.reason = f"{first.reason} The same goes for {_names(others)}."
     elif others:
         result.reason = f"{first.reason} Also " + ", ".join(f"{i.ref}: {i.outcome}" for i in others) + "."
