@@ -2,7 +2,8 @@
 alone, and key latency while they stream against the same with nothing streaming, in one run.
 
 The stream arrives as a step's run delivers it: the pane is given the step's commands and a
-running state, the first command starts, then `Output` batches of up to 500 lines
+running state, the first command starts (drawn before the first line, as the engine takes
+that long to start a build), then `Output` batches of up to 500 lines
 (tutor.docker_ops.batching) are posted to the lesson screen as fast as the loop allows, which
 is harsher than a real build. The baseline for the time is a bare Textual app holding one
 `Log`, fed the same batches the same way (write_lines).
@@ -99,6 +100,7 @@ async def measure(lines: int, stream: bool) -> tuple[list[float], list[float], f
         # What run_step does before the first event: the commands, the running state.
         pane.show_command([COMMAND], state="running")
         screen.post_message(StepEvent("build", CommandLine(COMMAND)))
+        await pilot.pause()  # drawn before the engine's first line comes, as in a real build
         if not stream:  # idle: a pane that has shown some output, as a key's effect is drawn there
             screen.post_message(StepEvent("build", Output(next(batches(BATCH)))))
             await pilot.pause()
