@@ -10,6 +10,8 @@ never read as the frontend's. The result area scrolls, and `m` maximizes the who
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -23,6 +25,9 @@ from tutor.widgets.wrapping_log import CONTINUED, WrappingLog
 
 # Bounded so a 100k-line build never holds the whole log in the widget as well.
 MAX_LOG_LINES = 5000
+# Seconds between two writes into the log while a build streams: each one repaints every row
+# of the log, and at every frame (60 a second) that left keys waiting behind the repaints.
+WRITE_EVERY = 1 / 30
 STATE_LABELS = {
     "idle": "r runs it · v checks it", "running": "Running… (esc cancels)", "succeeded": "Done",
     "failed": "Failed", "cancelled": "Cancelled", "stopped": "Stopped",
@@ -87,7 +92,8 @@ class ActionPane(Vertical):
         super().__init__(**kwargs)
         self.border_title = Content(STATE_LABELS["idle"])
         self._log = WrappingLog(id="output", max_lines=MAX_LOG_LINES, highlight=False)
-        self._unwritten: list[str] = []  # lines that came before the log was mounted
+        self._unwritten: list[str] = []  # lines waiting for the next write into the log
+        self._written_at = float("-inf")  # when they last went in (time.monotonic)
         self._commands: list[list[str]] = []  # [text, mark] per command, in the order they run
         self._current = -1
         self._result = Text()
@@ -197,10 +203,12 @@ class ActionPane(Vertical):
             case ev.Notice(text=text):
                 self._write([f"note: {text}"])
             case ev.Succeeded(summary=summary):
+                self._write_unwritten()  # the whole output is there with the verdict
                 self._end_command("done")
                 self.add_result(Text.assemble(("✔ ", "bold"), summary), "succeeded")
             case ev.Failed(hint=hint):
                 # Failed.output repeats lines already streamed as Output; the hint is what is new.
+                self._write_unwritten()
                 self._end_command("failed")
                 self.query_one(LayerBars).stop()
                 self.add_result(failure_text(hint), "failed")
@@ -209,17 +217,23 @@ class ActionPane(Vertical):
 
     def stop(self, text: str, state: str) -> None:
         """The action ended without a verdict of its own (cancelled, or a server stopped)."""
+        self._write_unwritten()
         self._end_command("done" if state == "stopped" else "failed")
         self.query_one(LayerBars).stop()
         self.add_result(text, state)
 
     def _write(self, lines: list[str]) -> None:
-        # Lines wait for the next frame and go into the log together, once per frame: a build
-        # delivers hundreds of batches a second, and writing each one on its own (the log's
-        # restyle, its new size, the scroll to its end) kept the screen too busy for keys.
+        # Lines wait and go into the log together, after the next frame and at most WRITE_EVERY
+        # apart: a build delivers hundreds of batches a second, and writing each one on its own
+        # (the log's new size, the scroll to its end, every row drawn again) kept the screen
+        # too busy for keys. A quiet log's first line goes in at once; a verdict flushes them.
         self.add_class("-output")  # the log takes room only once there is something in it
         if not self._unwritten:
-            self.call_after_refresh(self._write_unwritten)
+            wait = self._written_at + WRITE_EVERY - time.monotonic()
+            if wait > 0:
+                self.set_timer(wait, self._write_unwritten)
+            else:
+                self.call_after_refresh(self._write_unwritten)
         self._unwritten.extend(lines)
         if len(self._unwritten) > 2 * MAX_LOG_LINES:
             del self._unwritten[:-MAX_LOG_LINES]  # the log would keep only the newest ones anyway
@@ -232,6 +246,7 @@ class ActionPane(Vertical):
         elif self._unwritten:
             lines, self._unwritten = self._unwritten, []
             self._log.write_lines(lines[-MAX_LOG_LINES:])
+            self._written_at = time.monotonic()
             self._follow()
 
     def _follow(self) -> None:

@@ -4,6 +4,11 @@ Log draws each line on one row and cuts it at the edge, which hides the end of a
 error ("... no such host"). Folding here, at write time, keeps Log's speed for the 100,000
 short lines of a big build: a line that fits is passed through untouched, and only a
 resize folds the kept lines again.
+
+Log measures each write's widest line in a worker thread of its own (one thread per write) and
+then sets its virtual size from the event loop: while a build streams, that thread held the
+interpreter against the loop and each new widest line cost a layout of the whole screen. The
+lines are measured here, in the pass that folds them, where it costs almost nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +18,19 @@ from collections.abc import Iterable
 
 from rich.cells import cell_len, chop_cells
 from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Log
 
 CONTINUED = "↪ "  # marks a folded row, so it is not read as a line of its own
 
 
 class WrappingLog(Log):
+    # Widget's virtual_size lays the whole screen out again on each change. The log's own size
+    # never follows its content (it takes the room it is given), so a longer log or a wider line
+    # needs its scrollbars updated and a repaint, not a layout: see watch_virtual_size.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0))
+
     def __init__(self, *, max_lines: int, **kwargs) -> None:
         super().__init__(max_lines=max_lines, **kwargs)
         self._raw: deque[str] = deque(maxlen=max_lines)
@@ -27,8 +39,19 @@ class WrappingLog(Log):
     def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> WrappingLog:
         lines = list(lines)
         self._raw.extend(lines)
-        super().write_lines(self._fold(lines), scroll_end)
+        self._write_folded(self._fold(lines), scroll_end)
         return self
+
+    def watch_virtual_size(self, size: Size) -> None:
+        scrollbars = self.show_horizontal_scrollbar, self.show_vertical_scrollbar
+        if self.is_mounted and not self.styles.auto_dimensions:
+            self._scroll_update(size)
+            if scrollbars == (self.show_horizontal_scrollbar, self.show_vertical_scrollbar):
+                return
+        self.refresh(layout=True)  # a scrollbar came or went, or the log is sized by its content
+
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
+        """Log's measuring thread: not needed, write_lines has measured the lines."""
 
     def clear(self) -> WrappingLog:
         self._raw.clear()
@@ -48,19 +71,39 @@ class WrappingLog(Log):
         if self._raw:
             at_end = self.is_vertical_scroll_end
             Log.clear(self)
-            super().write_lines(self._fold(self._raw), scroll_end=at_end)
+            self._write_folded(self._fold(self._raw), at_end)
+
+    def _write_folded(self, folded: list[str], scroll_end: bool | None) -> None:
+        self._width = max(self._width, _widest(folded))  # Log sets its virtual size from it
+        super().write_lines(folded, scroll_end)
 
     def _fold(self, lines: Iterable[str]) -> list[str]:
         width = self._fold_width
         if width < 20:  # not laid out yet, or too narrow to fold usefully
             return list(lines)
+        lines = list(lines)
+        if _plain(lines) and max(map(len, lines), default=0) <= width:
+            return lines  # a build's usual batch: every line fits, nothing to look at one by one
         folded: list[str] = []
         for line in lines:
-            if len(line) <= width and (line.isascii() or cell_len(line) <= width):
+            if "\t" not in line and len(line) <= width and (line.isascii() or cell_len(line) <= width):
                 folded.append(line)
             else:
                 folded += _pieces(line.expandtabs(), width)
         return folded
+
+
+def _plain(lines: list[str]) -> bool:
+    """ASCII without tabs: each character one cell wide (Log draws a control character as one)."""
+    joined = "".join(lines)
+    return joined.isascii() and "\t" not in joined
+
+
+def _widest(lines: list[str]) -> int:
+    """The widest line in cells, as Log would measure it."""
+    if _plain(lines):
+        return max(map(len, lines), default=0)
+    return max((cell_len(Log._process_line(line)) for line in lines), default=0)
 
 
 def _pieces(line: str, width: int) -> list[str]:
