@@ -20,7 +20,7 @@ IGNORANCE = re.compile(
     r"|(?:i'?m|i\s+am)\s+not\s+sure|not\s+sure|i\s+have\s+no\s+idea|no\s+sé|keine\s+ahnung"
     # "Don't know", the "I" left out: only where the answer or a sentence begins, since "you
     # don't know which build runs" is an idea; what follows it decides, as for "no idea ...".
-    r"|(?:^|(?<=[.!?\n]))\s*(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know)\b",
+    r"|(?:(?<=\A)|(?<=[.!?\n])|(?<=[.!?\n]\s))(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know)\b",
     re.IGNORECASE)
 _OWN = re.compile(r"\b(?:i|i'?m|i\s+am|i\s+have|i'?ve)\s*$", re.IGNORECASE)
 _OBJECT = re.compile(r"\s*(?:what|which|whether|where|who|how|if)\b([^,;.!?\n]*)", re.IGNORECASE)
