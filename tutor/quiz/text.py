@@ -340,7 +340,12 @@ def analyse(text: str) -> Analysis:
 _BY_ITSELF = (("on", ("its", "their"), "own"), ("by", ("itself", "themselves"), ""))
 
 
+_BY_ITSELF_LAST = frozenset({"own", "itself", "themselves"})
+
+
 def _by_itself(raw: list) -> list:
+    if not any(item is not None and item[0] in _BY_ITSELF_LAST for item in raw):
+        return raw  # most answers: nothing to merge
     out: list = []
     i = 0
     while i < len(raw):
