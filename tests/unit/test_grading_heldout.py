@@ -32,7 +32,7 @@ QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "al
 # (least agreement, most false accepts), recorded after the last rubric and grader change.
 # A key is a file, or (file, half) for one stratified random half of it (seed 15, see the benchmark).
 RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
-    DEV: (0.9686, 6),  # invented right-then-wrong answers written to probe the limit (see docs)
+    DEV: (0.968, 6),  # invented right-then-wrong answers written to probe the limit (see docs)
     # Its labeller takes the pod's state alone (pull-failure) and the tag's move alone (push-twice)
     # as correct; since round 5 push-twice needs both ideas, as heldout3's and heldout5's labellers say.
     TUNE2: (0.9166, 0),

@@ -141,3 +141,26 @@ def test_pulling_latest_fine_is_no_claim_that_latest_is_fine():
 ])
 def test_vague_answers_on_topic_are_partly(qid, answer):
     assert _grade(qid, answer).verdict == Mark.PARTLY
+
+
+# --- the fourth fresh batch -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("qid", "answer", "mark"), [
+    ("latest-in-k8s", "latest this morning need not be latest tonight, today is not tomorrow for it", Mark.CORRECT),
+    ("push-twice", "The tag is re-pointed; stale on the servers that cached it", Mark.CORRECT),
+    ("push-twice", "Overwritten upstream, while cached on the servers", Mark.CORRECT),
+    ("push-twice", "Overwritten upstream, and the cache on the servers is refreshed", Mark.PARTLY),
+    ("push-twice", "v1 is moved and every server is updated within a minute.", Mark.INCORRECT),
+    ("build-vs-push", "build makes the image locally, push sends it up, and push needs the Dockerfile there too",
+     Mark.INCORRECT),
+    ("layer-upload", "Mostly not.", Mark.PARTLY),
+    ("pull-failure", "The pod is stuck in ImagePullBackOff while retrying, then the server reboots.", Mark.INCORRECT),
+    ("pull-failure", "The pod waits in ImagePullBackOff and retries, then runs a placeholder container instead.",
+     Mark.INCORRECT),
+    ("private-repo", "Access is refused without a token, yet the pods keep running from the cache anyway.",
+     Mark.INCORRECT),
+    ("private-repo", "The node would need permission.", Mark.PARTLY),
+])
+def test_the_fourth_batch_rules(qid, answer, mark):
+    assert _grade(qid, answer).verdict == mark
