@@ -97,7 +97,8 @@ def test_a_run_of_keywords_without_a_verb_is_salad(qid, answer):
 def test_a_claim_or_a_written_format_is_no_salad():
     assert not analyse("Docker reuses layers").keyword_list  # an inflected verb makes a claim
     assert not analyse("host/owner/repo:tag").keyword_list
-    assert _grade("explain-naming", "host/owner/repo:tag").verdict == "correct"
+    recited = _grade("explain-naming", "host/owner/repo:tag")  # a format recited maps no part: partly
+    assert recited.verdict == "partly" and any("format" in note for note in recited.notes), recited.notes
 
 
 # --- named parts in their roles -----------------------------------------------------------
@@ -273,8 +274,9 @@ def test_pairs_of_actor_and_verb_are_no_keyword_list():
 
 
 @pytest.mark.parametrize(("qid", "answer"), [
-    ("push-twice", "The tag is moved to the new image, and Docker Hub sends an invoice for the storage."),
-    ("latest-in-k8s", "latest moves with each push, and latest tags vanish after seven weeks."),
+    ("push-twice", "The tag is moved to the new image, nodes with a cached v1 keep the old one, "
+                   "and Docker Hub sends an invoice for the storage."),
+    ("latest-in-k8s", "latest moves with each push, and latest tags glow green in the dashboard."),
 ])
 def test_a_right_idea_with_an_invented_claim_is_not_correct(qid, answer):
     v = _grade(qid, answer)
@@ -282,7 +284,7 @@ def test_a_right_idea_with_an_invented_claim_is_not_correct(qid, answer):
 
 
 @pytest.mark.parametrize(("qid", "answer"), [
-    ("push-twice", "I think the tag is moved to the new image, basically."),
+    ("push-twice", "I think the tag is moved to the new image, basically, and a node with v1 cached keeps the old one."),
     ("pull-failure", "The pod can't start; kubelet keeps backing off and retrying."),
     ("latest-in-k8s", "latest moves with each push, so in production you never know what runs."),
 ])

@@ -136,12 +136,14 @@ def test_non_answers_are_never_correct(qid, answer):
 
 
 def test_i_dont_know_with_a_right_idea_is_capped_with_a_note():
-    v = _grade("push-twice", "I'm not sure, the tag gets overwritten with the new image?")
+    v = _grade("push-twice", "I'm not sure, the tag gets overwritten with the new image and nodes that already "
+                             "pulled v1 keep the old one?")
     assert v.verdict == "partly" and any("not sure" in note for note in v.notes)
 
 
 def test_a_hedge_does_not_cost_a_right_answer():
-    assert _grade("push-twice", "Probably the tag v1 just moves to the new image.").verdict == "correct"
+    assert _grade("push-twice", "Probably the tag v1 just moves to the new image, and nodes that already "
+                                "pulled v1 keep the old code.").verdict == "correct"
 
 
 # --- follow-ups --------------------------------------------------------------------------

@@ -5,7 +5,8 @@ on); the old held-out set's tuned part (grading_tune2.jsonl, spent) and its unto
 (grading_untouched_third.jsonl: never read, measured only); heldout2 and heldout3 (independent
 labellers, each measured once as held out, then spent: read and tuned on); heldout4 (a fourth
 labeller, measured once whole, then split at random with seed 15: its tuned half spent, its held
-half never read, measured only); heldout5 (a fifth labeller, never read, measured only).
+half never read, measured only); heldout5 (a fifth labeller, measured once as held out before and
+after round 4, then spent in round 5: read and tuned on).
 docs/grading.md reports the figures recorded here.
 """
 
@@ -31,23 +32,25 @@ QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "al
 # (least agreement, most false accepts), recorded after the last rubric and grader change.
 # A key is a file, or (file, half) for one stratified random half of it (seed 15, see the benchmark).
 RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
-    DEV: (0.9675, 6),  # 7: invented right-then-wrong answers written to probe the limit (see docs)
-    TUNE2: (0.9861, 0),  # 71 of 72: its labeller takes the pod's state alone as correct in pull-failure
-    # Never read: 0.875 until the round that spent heldout3/4, whose two-idea convention for
-    # pull-failure and latest-in-k8s (the three newer labellers') this set's labeller does not share.
-    UNTOUCHED: (0.825, 1),
+    DEV: (0.968, 6),  # invented right-then-wrong answers written to probe the limit (see docs)
+    # Its labeller takes the pod's state alone (pull-failure) and the tag's move alone (push-twice)
+    # as correct; since round 5 push-twice needs both ideas, as heldout3's and heldout5's labellers say.
+    TUNE2: (0.9166, 0),
+    # Never read: 0.875 until the round that spent heldout3/4 (its two-idea conventions), 0.825 after
+    # it, 0.80 after round 5 (push-twice's two ideas), with no false accept left.
+    UNTOUCHED: (0.80, 0),
     # Spent: measured once as held out (0.8125, 4 false accepts), then read and tuned on.
-    HELDOUT2: (0.9375, 0),
+    HELDOUT2: (0.9187, 0),
     # Spent: measured once as held out (0.8125, 1 false accept), then read and tuned on.
-    HELDOUT3: (0.95, 0),
+    HELDOUT3: (0.9687, 0),
     # Measured once as held out (0.8125, 1); then half of it (the tuned half) was read and tuned on.
-    HELDOUT4: (0.9125, 0),
-    (HELDOUT4, "tuned"): (0.975, 0),
-    # Never read: measured only, after each change of the round that spent the tuned half.
-    (HELDOUT4, "held"): (0.875, 0),
-    # Never read: a fifth labeller's answers, kept outside the repository while heldout3 and half of
-    # heldout4 were tuned on, then measured once: 0.806 / 3 before that round, 0.875 / 2 after it.
-    HELDOUT5: (0.875, 2),
+    HELDOUT4: (0.90, 0),
+    (HELDOUT4, "tuned"): (0.9375, 0),
+    # Never read: measured only, after each change of the rounds since it was split.
+    (HELDOUT4, "held"): (0.8625, 0),
+    # Spent in round 5: a fifth labeller's answers, measured once as held out before round 4
+    # (0.806 / 3 false accepts) and once after it (0.875 / 2), then read and tuned on.
+    HELDOUT5: (1.0, 0),
 }
 
 

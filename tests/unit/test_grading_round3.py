@@ -26,7 +26,8 @@ def test_a_word_that_only_looks_like_one_is_no_negator():
 
 
 def test_a_misspelt_denial_of_a_misconception_is_read_as_one():
-    verdict = _grade("push-twice", "Pushing again doesent fail: v1 is now attached to the new image.")
+    verdict = _grade("push-twice", "Pushing again doesent fail: v1 is now attached to the new image. "
+                                   "A node that already has v1 keeps running the old code.")
     assert verdict.verdict == Mark.CORRECT, verdict
 
 

@@ -219,7 +219,8 @@ def test_going_through_is_succeeding():
 
 
 def test_without_any_denies_the_word_after_any():
-    verdict = _grade("push-twice", "Pushing again works without any complaint, and v1 now names the new build.")
+    verdict = _grade("push-twice", "Pushing again works without any complaint, and v1 now names the new build. "
+                                   "Nodes with a cached v1 keep the old one.")
     assert verdict.verdict == Mark.CORRECT, verdict
 
 
@@ -245,8 +246,8 @@ def test_always_needs_its_behaviour_and_why_it_matters_with_latest(answer, mark)
     "Anyone pulling afterwards receives the newer code.",
 ])
 def test_more_ways_to_say_the_tag_moves(answer):
-    verdict = _grade("push-twice", answer)
-    assert verdict.verdict == Mark.CORRECT, verdict
+    verdict = _grade("push-twice", answer)  # one of the two ideas since round 5: partly
+    assert "tag-moves" in [i.id for i in verdict.found] and verdict.verdict == Mark.PARTLY, verdict
 
 
 def test_a_mix_of_code_on_the_cluster_is_no_merge():
@@ -304,7 +305,7 @@ def test_rubric_words_never_excuse_an_invented_claim():
 
 
 @pytest.mark.parametrize(("qid", "answer", "mark"), [
-    ("push-twice", "The tag now points at the last thing you uploaded.", Mark.CORRECT),
+    ("push-twice", "The tag now points at the last thing you uploaded.", Mark.PARTLY),  # one idea of two (round 5)
     ("always-with-latest", "Each pod start checks Docker Hub, rather than reusing the cached latest.", Mark.CORRECT),
     ("always-with-latest", "At every start the kubelet compares its copy with the registry's.", Mark.CORRECT),
     ("always-with-latest", "It guarantees the newest build.", Mark.PARTLY),

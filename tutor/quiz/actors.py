@@ -70,6 +70,12 @@ def subject(answer: Analysis, position: int, actors: Actors) -> str:
     for i in range(before, low - 1, -1):  # the nearest actor before the word
         if name := actors.of(tokens[i]):
             return name
+    after = position + 1
+    while after < len(tokens) and tokens[after].word in _LEAD_WORDS:
+        after += 1
+    if after < len(tokens) and tokens[after].clause == clause and (name := actors.of(tokens[after])) \
+            and "(" in answer.text[tokens[position].end:tokens[after].start]:
+        return name  # "the shipping (docker push) sends it": the actor in brackets names its word
     # "One builds it, the other uploads it": the first and the second actor the rubric names.
     reference = max(((k, which) for c, k, which in answer.references if c == clause and k <= position), default=None)
     if reference is not None and len(actors.all) >= 2:

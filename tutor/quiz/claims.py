@@ -40,7 +40,11 @@ FILLERS = frozenset({
     "avoid", "best", "better", "worse", "worst", "habit", "convention", "discourage", "encourage",
     # Where to look ("check `kubectl describe pod` events") reports, it does not explain.
     "check", "inspect", "read", "show", "display", "print", "output", "event", "message", "detail",
-    "otherwise",
+    "otherwise", "clue",
+    # When something happened ("node B pulled it on Wednesday") dates a claim, it makes none.
+    # (Spans of time stay: "expires after 24 hours", "once a month" are claims of their own.)
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend",
+    "yesterday", "today", "tomorrow", "ago", "recently", "earlier", "afterwards", "meanwhile",
 })
 # A clause that opens with a comparison, or says "X is like ...", draws an analogy ("Think of
 # syncing a folder to Dropbox: ...", "build is like cooking the meal"): it compares, it claims nothing.
@@ -61,7 +65,9 @@ def _vocabulary(question: Question) -> frozenset[str]:
     if rubric is not None:
         for entry in rubric.entries:
             texts += [entry.label, getattr(entry, "correction", ""), getattr(entry, "follow_up", ""), *entry.phrasings]
-            texts += [term.replace("|", " ").replace("+", " ").lstrip("~=") for term in entry.terms]
+            # A group's veto words ("!without|otherwise") are what it must not meet, not what it says.
+            texts += [" ".join(part.replace("|", " ") for part in term.lstrip("~=*").split("+")
+                               if not part.strip().startswith("!")) for term in entry.terms]
     return _lemmas_of(tuple(texts))
 
 
@@ -90,13 +96,19 @@ def unaccounted(question: Question, answer: Analysis, used_starts: set[int]) -> 
         words = [t for t in answer.tokens if t.clause == clause and not t.negator]
         if not words or any(t.start in used_starts for t in words):
             continue
-        if _analogy(answer, words):
-            continue
+        if _analogy(answer, words) or _analogy(answer, _sentence_start(answer, words[0])):
+            continue  # a comparison goes on to the end of its sentence ("It's like moving house when ...")
         new = [t for t in words if t.lemma not in known and t.lemma not in FILLERS and t.word not in FILLERS
-               and t.word.isalpha() and is_known(t.word) and not _in_identifier(answer.text, t)]
+               and len(t.word) > 1 and t.word.isalpha() and is_known(t.word) and not _in_identifier(answer.text, t)]
         if len(new) >= MIN_UNKNOWN:
             return [answer.text[t.start:t.end] for t in new]
     return []
+
+
+def _sentence_start(answer: Analysis, token) -> list:
+    """The words of the first clause of ``token``'s sentence."""
+    first = next(t for t in answer.tokens if t.sentence == token.sentence)
+    return [t for t in answer.tokens if t.clause == first.clause]
 
 
 def _analogy(answer: Analysis, words: list) -> bool:

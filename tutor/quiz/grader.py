@@ -20,7 +20,7 @@ from tutor.quiz.actors import Actors, actor_words
 from tutor.quiz.claims import unaccounted
 from tutor.quiz.hedges import hedges
 from tutor.quiz.match import Match, Phrase, compile_phrase, compile_terms, first_match
-from tutor.quiz.roles import named, swapped_parts
+from tutor.quiz.roles import named, recited_only, swapped_parts
 from tutor.quiz.text import Analysis, analyse, prompt_lemmas
 from tutor.states import Verdict
 
@@ -175,6 +175,10 @@ def grade_text(question: Question, answer: str) -> Grading:
         elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
     _decide(verdict, rubric, analysis, question, bool(unsure))
+    if verdict.verdict == Verdict.CORRECT and recited_only(rubric, analysis, used):
+        # "registry/username/repository:tag" names the slots; it maps no part of the example to one.
+        verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
+        verdict.notes.append("That is the format: now say which part of the example is which, and what it tells Docker.")
     if verdict.verdict == Verdict.CORRECT and (new := unaccounted(question, analysis, used)):
         # "v1 moves, and Docker Hub emails you to confirm it": an invented claim is never passed as right.
         verdict.verdict, verdict.score = Verdict.PARTLY, 0.5

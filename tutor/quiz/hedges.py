@@ -17,7 +17,10 @@ from tutor.quiz.text import analyse, prompt_lemmas
 # "I don't know" in its usual spellings.
 IGNORANCE = re.compile(
     r"\b(?:i\s*(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know|idk|dunno|no\s+idea|no\s+clue"
-    r"|(?:i'?m|i\s+am)\s+not\s+sure|not\s+sure|i\s+have\s+no\s+idea|no\s+sé|keine\s+ahnung)\b",
+    r"|(?:i'?m|i\s+am)\s+not\s+sure|not\s+sure|i\s+have\s+no\s+idea|no\s+sé|keine\s+ahnung"
+    # "Don't know", the "I" left out: only where the answer or a sentence begins, since "you
+    # don't know which build runs" is an idea; what follows it decides, as for "no idea ...".
+    r"|(?:(?<=\A)|(?<=[.!?\n])|(?<=[.!?\n]\s))(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know)\b",
     re.IGNORECASE)
 _OWN = re.compile(r"\b(?:i|i'?m|i\s+am|i\s+have|i'?ve)\s*$", re.IGNORECASE)
 _OBJECT = re.compile(r"\s*(?:what|which|whether|where|who|how|if)\b([^,;.!?\n]*)", re.IGNORECASE)

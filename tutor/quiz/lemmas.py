@@ -9,13 +9,16 @@ handed to simplemma's own strategies through its dictionary-factory interface, s
 lemma and every "is it a word" answer is simplemma's own, by construction. A missing,
 stale, corrupt or unwritable entry only means decoding as before: never an error.
 The folder is the learner's own, so loading from it trusts nobody new.
+
+``lemma()`` is the lemma the grader compares (simplemma's, with the few fixes the course needs:
+"building" is the verb "build"), and ``again_alias()`` the plain verb of a "re-" verb.
 """
 
 from __future__ import annotations
 
 import marshal
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from unicodedata import normalize
 
@@ -129,3 +132,47 @@ def lemmatize(word: str) -> str:
 def is_known(word: str) -> bool:
     """simplemma.is_known(word, lang="en"): the same lookup, of the same NFC form."""
     return _LOOKUP.get_lemma(normalize("NFC", word), LANG) is not None
+
+
+# --- the course's lemmas: simplemma's, with a few fixes ------------------------------------
+
+# Where simplemma's dictionary answers with a noun or an adjective we need as the verb.
+_LEMMA_FIXES = {
+    "building": "build", "latest": "latest", "newest": "newest", "caching": "cache", "cached": "cache",
+    "pending": "pending", "stuck": "stuck", "lost": "lose", "left": "leave", "rebuilt": "rebuild",
+    "overwrote": "overwrite", "uploaded": "upload", "authenticated": "authenticate",
+    "kubernetes": "kubernetes",
+    "fixed": "fix",
+    "backing": "back",
+}
+# "re-" meaning "again" before a verb the course talks about: "rechecks" is also "checks".
+_AGAIN_VERBS = frozenset({
+    "check", "send", "upload", "download", "pull", "fetch", "push", "tag", "deploy", "run", "use",
+    "assign", "point", "verify", "query", "ask", "copy", "transfer", "load",
+})
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The dictionary form of an English word, the same for answers and rubrics."""
+    if word in _LEMMA_FIXES:
+        return _LEMMA_FIXES[word]
+    if not word.isalpha() or len(word) <= 2:
+        return word
+    found = lemmatize(word)
+    if found == word and len(word) > 4 and not is_known(word):
+        # A misspelt or unknown word: strip a plural or tense ending so that a typo of
+        # "uploads" ("uplaods") still reaches "upload".
+        for suffix in ("ing", "ed", "es", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                return word[: -len(suffix)]
+    return found
+
+
+@lru_cache(maxsize=16384)
+def again_alias(word: str) -> str:
+    """"rechecks" -> "check": the plain verb a "re-" verb also counts as ("" when none)."""
+    if not word.startswith("re") or len(word) < 5:
+        return ""
+    stem = lemma(word[2:])
+    return stem if stem in _AGAIN_VERBS else ""

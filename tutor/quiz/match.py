@@ -11,8 +11,13 @@ Two kinds of rule (see docs/lesson-format.md):
   ``+``-separated slot, in any order, inside one sentence and at most :data:`WINDOW` words apart.
   A leading ``~`` makes the group hold whatever its polarity ("doesn't run a *stale* image"
   states the idea of a stale copy as much as "runs a stale image" does); a leading ``=`` keeps
-  every key term inside one clause ("the pull fails, but the pod starts" is no "fails to start").
-  A negator among the key terms must stand before another of them in its clause.
+  every key term inside one clause ("the pull fails, but the pod starts" is no "fails to start");
+  a leading ``*`` lets the terms spread over their whole sentence, past the window.
+  A negator among the key terms must stand before another of them in its clause. A slot written
+  ``!a|b`` is no key term but a veto: the group does not hold where one of those words stands in
+  its sentence (its clause, for ``=`` groups), joining words included ("always + never + pull +
+  !without|otherwise|but": "Always ..., so it never pulls a newer one" contradicts the idea,
+  "without Always it never pulls a newer one" states it).
 
 Negation: a negator in the rule ("not", "no", "never", "without" ...) must be matched by one in
 the answer; any *other* negator before a matched word in that word's clause flips the match,
@@ -24,6 +29,7 @@ clause is, and so whether the actor does what the rule says, is :mod:`tutor.quiz
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -64,6 +70,8 @@ class Phrase:
     kind: str = "phrasing"  # or "terms" for a key-term group
     any_polarity: bool = False  # "~" groups
     one_clause: bool = False  # "=" groups: every key term inside one clause
+    vetoes: frozenset[str] = frozenset()  # "!a|b": words that may not stand in the group's sentence (clause)
+    whole_sentence: bool = False  # "*" groups: anywhere in one sentence, however far apart
     # Worked out on first use (see _gates): index keys a needed exact-spelt slot must find.
     gates: tuple[frozenset[str], ...] | None = field(default=None, compare=False, repr=False)
 
@@ -106,14 +114,38 @@ def compile_phrase(text: str) -> Phrase:
 def compile_terms(text: str) -> Phrase:
     """``"~a|b + c|d"`` -> a group of slots that must co-occur (``~``: either polarity)."""
     body = text.strip()
-    flags = body[: len(body) - len(body.lstrip("~="))]
-    phrase = Phrase(text, kind="terms", any_polarity="~" in flags, one_clause="=" in flags)
-    for part in body.lstrip("~=").split("+"):
+    flags = body[: len(body) - len(body.lstrip("~=*"))]
+    phrase = Phrase(text, kind="terms", any_polarity="~" in flags, one_clause="=" in flags,
+                    whole_sentence="*" in flags)
+    vetoes: set[str] = set()
+    for part in body.lstrip("~=*").split("+"):
+        if part.strip().startswith("!"):
+            vetoes.update(choice.strip().lower() for choice in part.strip()[1:].split(_ALT) if choice.strip())
+            continue
         slot = _alternatives([choice for choice in part.split(_ALT) if choice.strip()])
         if slot.options:
             slot.optional = False  # every key term of a group is needed
             phrase.slots.append(slot)
+    phrase.vetoes = frozenset(vetoes)
     return phrase
+
+
+_RAW_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+
+def _vetoed(phrase: Phrase, answer: Analysis, where: list[int]) -> bool:
+    """A veto word of the group stands in its scope: the clause of its terms for "=" groups, else
+    their sentence; written words (joining words too) and the lemmas of content words count."""
+    tokens = answer.tokens
+    if phrase.one_clause:
+        clause = tokens[where[0]].clause
+        scope = [t for t in tokens if t.clause == clause]
+    else:
+        sentence = tokens[where[0]].sentence
+        scope = [t for t in tokens if t.sentence == sentence]
+    text = answer.text[scope[0].start:scope[-1].end]
+    words = {w.lower() for w in _RAW_WORD.findall(text)} | {t.lemma for t in scope}
+    return not phrase.vetoes.isdisjoint(words)
 
 
 def _alternatives(choices: list[str]) -> Slot:
@@ -300,6 +332,7 @@ def _find_group(phrase: Phrase, answer: Analysis, candidates, actors: Actors) ->
         return None
     tokens = answer.tokens
     sentences = sorted({tokens[p].sentence for p, _ in candidates[0]})
+    vetoed: dict[int, bool] = {}  # clause (for "=" groups) or sentence -> holds a veto word
     for sentence in sentences:
         here = [[(p, o) for p, o in c if tokens[p].sentence == sentence] for c in candidates]
         if any(not c for c in here):
@@ -308,7 +341,7 @@ def _find_group(phrase: Phrase, answer: Analysis, candidates, actors: Actors) ->
             if tried >= MAX_COMBINATIONS:
                 break
             where = [p for p, _ in combination]
-            if len(set(where)) < len(where) or max(where) - min(where) > WINDOW:
+            if len(set(where)) < len(where) or (max(where) - min(where) > WINDOW and not phrase.whole_sentence):
                 continue
             clauses = [tokens[p].clause for p in where]
             if phrase.one_clause and len(set(clauses)) > 1:
@@ -324,6 +357,12 @@ def _find_group(phrase: Phrase, answer: Analysis, candidates, actors: Actors) ->
                 continue
             if not actor_holds(answer, where, actors, strict=True):
                 continue
+            if phrase.vetoes:
+                scope = tokens[where[0]].clause if phrase.one_clause else sentence
+                if scope not in vetoed:
+                    vetoed[scope] = _vetoed(phrase, answer, where)
+                if vetoed[scope]:
+                    continue  # a veto word stands in this clause (sentence): try another
             return _match(phrase, answer, list(combination), actors)
     return None
 

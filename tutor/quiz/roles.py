@@ -15,6 +15,7 @@ between a part and its role word ("v1 after the colon is the tag").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -108,3 +109,21 @@ def swapped_parts(rubric: Rubric, answer: Analysis) -> list[Swap]:
                               tuple(t.word for t in tokens[i:end + 1])))
         i = end + 1
     return swaps
+
+
+# "registry/namespace/repository:tag": the format's own slots, written as one word.
+_TEMPLATE = re.compile(r"(?<![\w./:-])[a-z]+(?:/[a-z]+){1,3}(?::[a-z]+)?(?![\w/:-])", re.IGNORECASE)
+
+
+def recited_only(rubric: Rubric, answer: Analysis, used: set[int]) -> bool:
+    """The answer recites the format ("It's registry/username/repository:tag") and nothing else:
+    every word that showed an idea is a slot of such a template, and no part of the example
+    ("ghcr.io", "poll-backend", "v1") is named anywhere, so nothing is mapped to its role."""
+    bound = [c for c in rubric.concepts if named(c)]
+    if not bound or not used:
+        return False
+    spans = [m.span() for m in _TEMPLATE.finditer(answer.text)]
+    if not spans or not all(any(a <= start < b for a, b in spans) for start in used):
+        return False
+    parts = frozenset().union(*(_lemmas(c.actor) for c in bound))
+    return not any(t.lemma in parts for t in answer.tokens)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
-from tutor.quiz.lemmas import is_known, lemmatize
+from tutor.quiz.lemmas import again_alias, is_known, lemma
 
 # "re-upload" stays one word; "v1.2" and "500MB" are single tokens until split below.
 _WORD = re.compile(r"(?:re|un|pre|non)-[a-z]+|[a-z0-9]+(?:['\u2019][a-z]+)?", re.IGNORECASE)
@@ -57,6 +57,9 @@ CLAUSE_WORDS = frozenset({
 # Words that start a clause and stay in it as a word a rule may name: "otherwise the node
 # keeps its copy" says what happens without the thing just named.
 _CLAUSE_OPENERS = frozenset({"otherwise"})
+# "Without it, the node keeps its copy": "without" and a pronoun at a clause's start say
+# "otherwise"; read as a negator, "without" would deny the next word ("node") instead.
+_OTHERWISE_OBJECTS = frozenset({"it", "this", "that", "them"})
 
 # Question words ("which", "what") stay: "which build" must not shrink to "build".
 STOP_WORDS = frozenset({
@@ -90,11 +93,6 @@ _CANONICAL = {
     "creds": "credentials", "pwd": "password", "k3": "k3s", "pls": "please",
     "whenever": "when every",  # "whenever a pod starts" says every start
 }
-# "re-" meaning "again" before a verb the course talks about: "rechecks" is also "checks".
-_AGAIN_VERBS = frozenset({
-    "check", "send", "upload", "download", "pull", "fetch", "push", "tag", "deploy", "run", "use",
-    "assign", "point", "verify", "query", "ask", "copy", "transfer", "load",
-})
 # Verb + particle -> the one word a rubric names it by ("gives up" is "quits").
 _PHRASAL = {
     ("give", "up"): "quit", ("come", "up"): "start", ("spin", "up"): "start", ("start", "up"): "start",
@@ -102,6 +100,7 @@ _PHRASAL = {
     ("look", "up"): "check", ("pick", "up"): "notice", ("roll", "back"): "rollback",
     ("take", "over"): "replace", ("go", "through"): "succeed",
     ("log", "in"): "login", ("log", "on"): "login", ("sign", "in"): "login",
+    ("turn", "away"): "refuse", ("right", "away"): "immediately", ("straight", "away"): "immediately",
 }
 _PARTICLES = frozenset(particle for _verb, particle in _PHRASAL)
 # "nobody but me", "everyone but the owner": "but" means "except" and joins no clauses.
@@ -109,36 +108,10 @@ _ALL_BUT = frozenset({"nobody", "none", "noone", "anyone", "anybody", "everyone"
 # Words at the start of a clause that refer to the first or the second thing the question
 # names ("One builds it, the other uploads it").
 _REFERENCES = {"one": 0, "first": 0, "former": 0, "other": 1, "second": 1, "latter": 1}
-# Where simplemma's dictionary answers with a noun or an adjective we need as the verb.
-_LEMMA_FIXES = {
-    "building": "build", "latest": "latest", "newest": "newest", "caching": "cache", "cached": "cache",
-    "pending": "pending", "stuck": "stuck", "lost": "lose", "left": "leave", "rebuilt": "rebuild",
-    "overwrote": "overwrite", "uploaded": "upload", "authenticated": "authenticate",
-    "kubernetes": "kubernetes",
-    "fixed": "fix",
-    "backing": "back",
-}
 _FUZZY_MIN = 6  # words shorter than this must be spelt right (a typo in "push" is another word)
 LONG_LIST = 5  # words from which a run of words with no joining word is a list, whatever one plural says
 # Words that join a sentence where the stop words do not ("replaces what latest means").
 _QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "where", "how", "why", "whatever"})
-
-
-@lru_cache(maxsize=65536)
-def lemma(word: str) -> str:
-    """The dictionary form of an English word, the same for answers and rubrics."""
-    if word in _LEMMA_FIXES:
-        return _LEMMA_FIXES[word]
-    if not word.isalpha() or len(word) <= 2:
-        return word
-    found = lemmatize(word)
-    if found == word and len(word) > 4 and not is_known(word):
-        # A misspelt or unknown word: strip a plural or tense ending so that a typo of
-        # "uploads" ("uplaods") still reaches "upload".
-        for suffix in ("ing", "ed", "es", "s"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-                return word[: -len(suffix)]
-    return found
 
 
 @lru_cache(maxsize=262144)
@@ -288,6 +261,7 @@ def analyse(text: str) -> Analysis:
     if chunk:
         analysis.chunks.append(chunk)
     raw = _take_stance(raw, analysis)
+    raw = _by_itself(raw)
     ones: list[tuple[int, int]] = []  # (sentence, index in analysis.references) of each "one"
     clause = sentence = 0
     previous = ""
@@ -311,6 +285,12 @@ def analyse(text: str) -> Analysis:
             analysis.function_words += 1
             previous = word
             continue  # "Docker Hub then builds it": an adverb inside the clause, not a new one
+        if word == "without" and clause_start and _next_word(raw, index) in _OTHERWISE_OBJECTS:
+            word = "otherwise"  # the pronoun after it is a stop word: dropped as usual
+            analysis.tokens.append(Token(word, word, clause, start, end, sentence))
+            previous = word
+            clause_start = False
+            continue
         if word in _CLAUSE_OPENERS and not clause_start:
             clause += 1
             clause_start = True
@@ -356,6 +336,34 @@ def analyse(text: str) -> Analysis:
     return analysis
 
 
+# "on its own", "by themselves": nobody made it happen, the words a rubric names as "automatically".
+_BY_ITSELF = (("on", ("its", "their"), "own"), ("by", ("itself", "themselves"), ""))
+
+
+_BY_ITSELF_LAST = frozenset({"own", "itself", "themselves"})
+
+
+def _by_itself(raw: list) -> list:
+    if not any(item is not None and item[0] in _BY_ITSELF_LAST for item in raw):
+        return raw  # most answers: nothing to merge
+    out: list = []
+    i = 0
+    while i < len(raw):
+        item = raw[i]
+        for first, middles, last in _BY_ITSELF:
+            size = 3 if last else 2
+            words = [w[0] if w is not None else "" for w in raw[i:i + size]]
+            if len(words) == size and words[0] == first and words[1] in middles and (not last or words[2] == last):
+                end = raw[i + size - 1]
+                out.append(("automatically", item[1], end[2], item[3]))
+                i += size
+                break
+        else:
+            out.append(item)
+            i += 1
+    return out
+
+
 def _drop_unnamed(analysis: Analysis, ones: list[tuple[int, int]]) -> None:
     """"One makes it and one uploads it" never says which is which: two "one"s in a sentence
     name neither actor (unlike "one ... the other")."""
@@ -369,15 +377,6 @@ def _drop_unnamed(analysis: Analysis, ones: list[tuple[int, int]]) -> None:
 def prompt_lemmas(prompt: str) -> frozenset[str]:
     """The lemmas of a question's prompt (the words an answer repeats rather than says)."""
     return frozenset(t.lemma for t in analyse(prompt).tokens)
-
-
-@lru_cache(maxsize=16384)
-def again_alias(word: str) -> str:
-    """"rechecks" -> "check": the plain verb a "re-" verb also counts as ("" when none)."""
-    if not word.startswith("re") or len(word) < 5:
-        return ""
-    stem = lemma(word[2:])
-    return stem if stem in _AGAIN_VERBS else ""
 
 
 def _word_at(raw: list[tuple[str, int, int, bool] | None], index: int) -> str:
