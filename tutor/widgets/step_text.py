@@ -190,6 +190,14 @@ class StepText(VerticalScroll):
     def source(self) -> str:
         return self._source
 
+    @property
+    def settled(self) -> bool:
+        """The Markdown widget shows the current source where it will stay: no picture, nothing being
+        mounted, no scroll waiting (snapshots wait on this rather than on time)."""
+        markdown = self._markdown
+        return (markdown is not None and bool(markdown.display) and self._picture is None and not self._creating
+                and self._readable and markdown.source == self._source and not self.scroll_pending)
+
     def show(self, markdown: str, at_end: bool = False) -> None:
         """Show ``markdown`` from its top, or (``at_end``) from its last part, the one after its
         last horizontal rule (a freshly opened hint starts there), once it is laid out: the
