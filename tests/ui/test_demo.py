@@ -137,7 +137,9 @@ async def test_demo_walks_the_lesson_to_the_end_after_a_reset(tmp_path, monkeypa
                     mark = len(frames)
                     await pilot.press("space")
             assert typed_ids == ["login", "build", "push", "test-pull"]
-            assert "Serving at" in pane.result_text  # the last command runs the pulled image
+            # The last command runs the pulled image. The run's worker marks the step served before
+            # the screen has drawn its Ready event, so the demo may wait for space a frame earlier.
+            await _until(pilot, lambda: "Serving at" in pane.result_text, seconds=10)
             serving = client.containers.list(filters={"ancestor": mine[0]})
             assert serving
             await pilot.press("space")  # stops and removes it; the demo ends
