@@ -6,8 +6,9 @@ on); the old held-out set's tuned part (grading_tune2.jsonl, spent) and its unto
 labellers, each measured once as held out, then spent: read and tuned on); heldout4 (a fourth
 labeller, measured once whole, then split at random with seed 15: its tuned half spent, its held
 half never read, measured only); heldout5 (a fifth labeller, measured once as held out before and
-after round 4, then spent in round 5: read and tuned on); heldout6 (a sixth labeller, never
-read: measured before and after round 5, its figure the held-out floor).
+after round 4, then spent in round 5: read and tuned on); heldout6 (a sixth labeller, measured
+before and after round 5, then spent in round 6); heldout7 and heldout8 (a seventh and
+an eighth labeller, never read: measured before and after round 6, their figures the held-out floors).
 docs/grading.md reports the figures recorded here.
 """
 
@@ -28,13 +29,15 @@ HELDOUT3 = DATA / "grading_heldout3.jsonl"
 HELDOUT4 = DATA / "grading_heldout4.jsonl"
 HELDOUT5 = DATA / "grading_heldout5.jsonl"
 HELDOUT6 = DATA / "grading_heldout6.jsonl"
+HELDOUT7 = DATA / "grading_heldout7.jsonl"
+HELDOUT8 = DATA / "grading_heldout8.jsonl"
 QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "always-with-latest",
              "pull-failure", "explain-naming", "private-repo"}
 
 # (least agreement, most false accepts), recorded after the last rubric and grader change.
 # A key is a file, or (file, half) for one stratified random half of it (seed 15, see the benchmark).
 RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
-    DEV: (0.968, 6),  # invented right-then-wrong answers written to probe the limit (see docs)
+    DEV: (0.967, 6),  # invented right-then-wrong answers written to probe the limit (see docs); 1132 since round 6
     # Its labeller takes the pod's state alone (pull-failure) and the tag's move alone (push-twice)
     # as correct; since round 5 push-twice needs both ideas, as heldout3's and heldout5's labellers say.
     TUNE2: (0.9166, 0),
@@ -53,9 +56,15 @@ RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
     # Spent in round 5: a fifth labeller's answers, measured once as held out before round 4
     # (0.806 / 3 false accepts) and once after it (0.875 / 2), then read and tuned on.
     HELDOUT5: (1.0, 0),
-    # Never read: a sixth labeller's answers, kept outside the repository while round 5 tuned,
-    # measured before it (0.856 / 1 false accept) and after it; only measured since.
-    HELDOUT6: (0.9187, 0),
+    # Spent in round 6: a sixth labeller's answers, measured as held out before round 5 (0.856 / 1
+    # false accept) and after it (0.919 / 0), then read and tuned on.
+    HELDOUT6: (0.9625, 0),
+    # Never read: a seventh labeller's answers, kept outside the repository while round 6 tuned,
+    # measured before it and after it (0.9125 / 1 false accept both times); only measured since.
+    HELDOUT7: (0.9125, 1),
+    # Never read: an eighth labeller's answers (a class of many voices), written and measured
+    # like heldout7: 0.8625 / 1 before round 6, 0.8687 / 1 after it.
+    HELDOUT8: (0.8687, 1),
 }
 
 

@@ -41,6 +41,8 @@ FILLERS = frozenset({
     # Where to look ("check `kubectl describe pod` events") reports, it does not explain.
     "check", "inspect", "read", "show", "display", "print", "output", "event", "message", "detail",
     "otherwise", "clue",
+    # Words that join a claim to what follows from it ("which means", "whether from X or Y").
+    "which", "means", "whether", "common", "commonly", "generally",
     # When something happened ("node B pulled it on Wednesday") dates a claim, it makes none.
     # (Spans of time stay: "expires after 24 hours", "once a month" are claims of their own.)
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend",

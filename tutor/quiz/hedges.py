@@ -18,10 +18,14 @@ from tutor.quiz.text import analyse, prompt_lemmas
 IGNORANCE = re.compile(
     r"\b(?:i\s*(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know|idk|dunno|no\s+idea|no\s+clue"
     r"|(?:i'?m|i\s+am)\s+not\s+sure|not\s+sure|i\s+have\s+no\s+idea|no\s+sé|keine\s+ahnung"
+    # What the learner has not done: "I've never used private repos" is about them, not the registry.
+    r"|i\s*(?:'ve|\s+have)?\s+never\s+(?:used|tried|worked\s+with|touched|done)"
     # "Don't know", the "I" left out: only where the answer or a sentence begins, since "you
     # don't know which build runs" is an idea; what follows it decides, as for "no idea ...".
     r"|(?:(?<=\A)|(?<=[.!?\n])|(?<=[.!?\n]\s))(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know)\b",
     re.IGNORECASE)
+# "I don't know, never used them": the learner's own words go on after the hedge.
+_GOES_ON = re.compile(r"[\s,;:-]*(?:(?:but|and)\s+)?never\s+(?:used|tried|worked\s+with|touched|done)\b", re.IGNORECASE)
 _OWN = re.compile(r"\b(?:i|i'?m|i\s+am|i\s+have|i'?ve)\s*$", re.IGNORECASE)
 _OBJECT = re.compile(r"\s*(?:what|which|whether|where|who|how|if)\b([^,;.!?\n]*)", re.IGNORECASE)
 # Words that say nothing about the system after "no idea what ...".
@@ -37,7 +41,8 @@ def hedges(text: str, prompt: str) -> list[tuple[int, int]]:
         following = _OBJECT.match(text, said.end())
         if not own and following and _says_something(following.group(1), prompt):
             continue  # "no idea what code is live": nobody can tell, an idea of its own
-        spans.append((said.start(), said.end()))
+        more = _GOES_ON.match(text, said.end())
+        spans.append((said.start(), more.end() if more else said.end()))
     return spans
 
 
