@@ -43,6 +43,8 @@ FILLERS = frozenset({
     "otherwise", "clue",
     # Words that join a claim to what follows from it ("which means", "whether from X or Y").
     "which", "means", "whether", "common", "commonly", "generally",
+    # Where a layer sits in the stack ("the big stuff at the bottom (OS)") places it, it claims nothing.
+    "bottom", "top", "os",
     # When something happened ("node B pulled it on Wednesday") dates a claim, it makes none.
     # (Spans of time stay: "expires after 24 hours", "once a month" are claims of their own.)
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend",
@@ -50,7 +52,8 @@ FILLERS = frozenset({
 })
 # A clause that opens with a comparison, or says "X is like ...", draws an analogy ("Think of
 # syncing a folder to Dropbox: ...", "build is like cooking the meal"): it compares, it claims nothing.
-_ANALOGY_OPENS = re.compile(r"^\W*(?:(?:it'?s|it\s+is|this\s+is|that'?s)\s+)?(?:just\s+)?(?:like|think\s+of|imagine|as\s+if"
+_ANALOGY_OPENS = re.compile(r"^\W*(?:(?:it'?s|it\s+is|this\s+is|that'?s)\s+)?"
+                            r"(?:just\s+|kind\s+of\s+|sort\s+of\s+|a\s+bit\s+)?(?:like|think\s+of|imagine|as\s+if"
                             r"|similar\s+to|picture|compare)\b", re.IGNORECASE)
 _ANALOGY_INSIDE = re.compile(r"\b(?:is|are|'s)\s+(?:just\s+|kind\s+of\s+|a\s+bit\s+)?like\b", re.IGNORECASE)
 MIN_UNKNOWN = 2  # unaccounted words that make a clause a claim of its own
