@@ -42,3 +42,19 @@ def test_the_module_entry_keeps_the_commands_exit_code(tmp_path):
     assert good.returncode == 0 and "docker.io/alice/poll-backend:v1" in good.stdout
     assert bad.returncode == 2 and "invalid reference format" in bad.stderr
     assert usage.returncode == 2 and "usage: docker-tutor do" in usage.stderr
+
+
+def test_login_without_a_terminal_asks_for_what_the_chosen_registry_takes(tmp_path):
+    # A local registry has passwords only; Docker Hub also takes access tokens (tutor.lesson.registries).
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "DOCKER_HOST": "unix:///nonexistent.sock"}
+    said = {}
+    for registry in ("localhost:5000", "docker.io"):
+        done = subprocess.run([sys.executable, "-m", "tutor", "do", "login", "--var", f"registry={registry}",
+                               "--var", "username=alice"], capture_output=True, text=True, env=env,
+                              stdin=subprocess.DEVNULL, timeout=60)
+        assert done.returncode == 2
+        said[registry] = done.stderr
+    assert "pipe the password in with --password-stdin" in said["localhost:5000"]
+    assert "password or access token" in said["docker.io"]

@@ -105,13 +105,14 @@ def _read_secret(from_stdin: bool, values: dict[str, str]):
         if not secret:
             fail("--password-stdin got nothing on standard input")
         return Secret(secret) if secret else None
-    if not sys.stdin.isatty():
-        fail("this step logs in; pipe the password or access token in with --password-stdin")
-        return None
-    import getpass
-
     who, where = values.get("username") or "your account", values.get("registry") or "docker.io"
     from tutor.lesson.registries import describe
+
+    if not sys.stdin.isatty():
+        # A registry without tokens is asked for its password only (tutor.lesson.registries).
+        fail(f"this step logs in; pipe the {describe(where).secret} in with --password-stdin")
+        return None
+    import getpass
 
     typed = getpass.getpass(f"{describe(where).secret.capitalize()} for {who} on {where}: ")
     return Secret(typed) if typed else None
