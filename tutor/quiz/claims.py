@@ -52,10 +52,10 @@ FILLERS = frozenset({
 })
 # A clause that opens with a comparison, or says "X is like ...", draws an analogy ("Think of
 # syncing a folder to Dropbox: ...", "build is like cooking the meal"): it compares, it claims nothing.
-_ANALOGY_OPENS = re.compile(r"^\W*(?:(?:it'?s|it\s+is|this\s+is|that'?s)\s+)?"
-                            r"(?:just\s+|kind\s+of\s+|sort\s+of\s+|a\s+bit\s+)?(?:like|think\s+of|imagine|as\s+if"
-                            r"|similar\s+to|picture|compare)\b", re.IGNORECASE)
-_ANALOGY_INSIDE = re.compile(r"\b(?:is|are|'s)\s+(?:just\s+|kind\s+of\s+|a\s+bit\s+)?like\b", re.IGNORECASE)
+_SOFTENED = r"(?:just\s+|kind\s+of\s+|sort\s+of\s+|a\s+bit\s+)?"  # "kind of like", "just like"
+_ANALOGY_OPENS = re.compile(r"^\W*(?:(?:it'?s|it\s+is|this\s+is|that'?s)\s+)?" + _SOFTENED +
+                            r"(?:like|think\s+of|imagine|as\s+if|similar\s+to|picture|compare)\b", re.IGNORECASE)
+_ANALOGY_INSIDE = re.compile(r"\b(?:is|are|'s)\s+" + _SOFTENED + r"like\b", re.IGNORECASE)
 MIN_UNKNOWN = 2  # unaccounted words that make a clause a claim of its own
 MIN_VOCABULARY = 40  # lemmas a question's text needs before words can be "unaccounted"
 

@@ -14,18 +14,20 @@ from __future__ import annotations
 import re
 from tutor.quiz.text import analyse, prompt_lemmas
 
+# What the learner has not done, after "I've" or right after a hedge ("idk, never used them").
+_NEVER_DID = r"never\s+(?:used|tried|worked\s+with|touched|done)"
 # "I don't know" in its usual spellings.
 IGNORANCE = re.compile(
     r"\b(?:i\s*(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know|idk|dunno|no\s+idea|no\s+clue"
     r"|(?:i'?m|i\s+am)\s+not\s+sure|not\s+sure|i\s+have\s+no\s+idea|no\s+sé|keine\s+ahnung"
     # What the learner has not done: "I've never used private repos" is about them, not the registry.
-    r"|i\s*(?:'ve|\s+have)?\s+never\s+(?:used|tried|worked\s+with|touched|done)"
+    r"|i\s*(?:'ve|\s+have)?\s+" + _NEVER_DID +
     # "Don't know", the "I" left out: only where the answer or a sentence begins, since "you
     # don't know which build runs" is an idea; what follows it decides, as for "no idea ...".
     r"|(?:(?<=\A)|(?<=[.!?\n])|(?<=[.!?\n]\s))(?:do\s*not|don'?t|dont|do\s*n't)\s+(?:really\s+)?know)\b",
     re.IGNORECASE)
 # "I don't know, never used them": the learner's own words go on after the hedge.
-_GOES_ON = re.compile(r"[\s,;:-]*(?:(?:but|and)\s+)?never\s+(?:used|tried|worked\s+with|touched|done)\b", re.IGNORECASE)
+_GOES_ON = re.compile(r"[\s,;:-]*(?:(?:but|and)\s+)?" + _NEVER_DID + r"\b", re.IGNORECASE)
 _OWN = re.compile(r"\b(?:i|i'?m|i\s+am|i\s+have|i'?ve)\s*$", re.IGNORECASE)
 _OBJECT = re.compile(r"\s*(?:what|which|whether|where|who|how|if)\b([^,;.!?\n]*)", re.IGNORECASE)
 # Words that say nothing about the system after "no idea what ...".
