@@ -15,10 +15,14 @@ class Watched(TutorApp):
 
     readable_screen: list | None = None
     from_picture = False
+    drawn = 0  # pictures the step text offered (the lesson screen keeps the last at quit)
 
     def on_step_text_readable(self) -> None:
         self.readable_screen = screen_rows(self)
         self.from_picture = self.lesson_screen().query_one(StepText).showing_picture
+
+    def on_step_text_drawn(self) -> None:
+        self.drawn += 1
 
 
 def screen_rows(app) -> list[list[tuple[str, str]]]:
@@ -40,16 +44,28 @@ def own_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
-async def start(open_session, size, wait=1.5, keys=()) -> Watched:
+async def start(open_session, size, keys=(), deadline=20.0) -> Watched:
+    """Run until the Markdown widget has settled (and, unless it took over from a picture, offered
+    its own picture, which is kept at quit), pressing *keys* once the text is readable. It waits on
+    events, not a fixed time, so a slow machine only makes it take longer; then half a second more,
+    in which nothing may move."""
     app = Watched(open_session(username="alice"))
     async with app.run_test(size=size) as pilot:
-        for _ in range(int(wait / 0.05)):
+        offered, pressed = 0, False
+        for _ in range(int(deadline / 0.05)):
             await pilot.pause(0.05)
-            if app.readable_screen is not None and keys:
+            if app.readable_screen is None:
+                continue
+            if keys and not pressed:
                 await pilot.press(*keys)
-                keys = ()
-        app.later_screen = screen_rows(app)
+                offered, pressed = app.drawn, True
+                continue
+            took_over = app.from_picture and not pressed  # the swap offers no picture of its own
+            if app.screen.query_one(StepText).settled and (app.drawn > offered or took_over):
+                break
+        await pilot.pause(0.5)
         text = app.screen.query_one(StepText)
+        app.later_screen = screen_rows(app)
         app.picture_later = text.showing_picture
         app.markdown_later = any(markdown.display for markdown in text.query("#markdown"))
     return app
