@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -68,6 +67,8 @@ while not select.select([sys.stdin], [], [], 0)[0]:
         if b"login" in argv and b"--password-stdin" in argv and b"docker" in argv:
             logins += 1
     passes += 1
+    if passes == 1:
+        print("scanning", flush=True)
 print(json.dumps({"hits": hits, "logins": logins, "passes": passes}))
 """
 
@@ -86,12 +87,12 @@ class ProcScanner:
                                       text=True)
         self._proc.stdin.write(json.dumps([s.hex() for s in self.secrets]) + "\n")
         self._proc.stdin.flush()
-        time.sleep(0.2)  # it is scanning before the login starts
+        assert self._proc.stdout.readline().strip() == "scanning"  # a whole pass before the login starts
         return self
 
     def __exit__(self, *exc) -> None:
         out, _ = self._proc.communicate("stop\n", timeout=30)
-        found = json.loads(out)
+        found = json.loads(out.strip().splitlines()[-1])
         self.hits, self.logins_seen, self.passes = found["hits"], found["logins"], found["passes"]
 
 

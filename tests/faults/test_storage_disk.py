@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.learner import until
 from tutor.session import Session
 from tutor.store import NodeSettings, Settings, save_settings
 
@@ -174,14 +175,19 @@ async def test_the_app_says_once_that_the_disk_is_full_and_keeps_working(tmp_pat
         for _ in range(3):
             await pilot.press("down")
             await pilot.pause(0.6)  # the position is saved once the learner pauses
-        errors = [n for n in app._notifications if n.title == "Not saved"]
+
+        def not_saved():
+            return [n for n in app._notifications if n.title == "Not saved"]
+
+        await until(pilot, not_saved, "the failed save is told")
+        errors = not_saved()
         assert len(errors) == 1 and "the disk is full" in errors[0].message
         assert session.store.path(LESSON).read_bytes() == before
         moved_to = session.progress.position
         assert moved_to  # kept in memory
         filler.unlink()
         await pilot.press("down")
-        await pilot.pause(0.6)
+        await until(pilot, lambda: session.store.path(LESSON).read_bytes() != before, "the position is saved")
         assert app.is_running
         saved = json.loads(session.store.path(LESSON).read_text())
         assert saved["position"] == session.progress.position != ""

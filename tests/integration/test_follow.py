@@ -214,10 +214,16 @@ async def test_a_lost_engine_connection_is_retried_and_nothing_is_missed(tmp_pat
         # While the follower cannot reach it, the learner goes on in the terminal (the engine itself runs).
         for name in ("backend", "frontend"):
             await cli("tag", offline_base, images[name])
-        await asyncio.sleep(1.0)  # a few retries fail meanwhile
+
+        def retries():
+            return [u for u in watcher.updates if u.kind == follow.STATUS and u.connection == LOST]
+
+        for _ in range(200):  # a few retries fail meanwhile (up to 10 s on a slow machine)
+            if len(retries()) >= 2:
+                break
+            await asyncio.sleep(0.05)
         assert not any(u.kind == follow.DONE for u in watcher.updates)
-        retries = [u for u in watcher.updates if u.kind == follow.STATUS and u.connection == LOST]
-        assert len(retries) >= 2  # retried, with backoff, and said as a status each time
+        assert len(retries()) >= 2  # retried, with backoff, and said as a status each time
         engine_proxy.restore()
         await watcher.following(count=2)
         # The events of the outage are asked for again and tick the step.

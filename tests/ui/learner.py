@@ -48,8 +48,22 @@ async def palette(pilot, typed: str) -> list[str]:
     await pilot.press("ctrl+p")
     await until(pilot, lambda: screen_name(pilot.app) == "CommandPalette", "the palette is open")
     await pilot.press(*typed)
-    await pilot.pause(0.3)  # the palette searches its commands as it is typed
-    return palette_entries(pilot.app)
+    return await settled_entries(pilot)
+
+
+async def settled_entries(pilot, seconds: float = 5.0) -> list[str]:
+    """The palette's entries once its search, run as the words are typed, has stopped changing
+    them (a slow machine takes longer, so this waits on the list rather than on a fixed time)."""
+    await pilot.pause(0.3)
+    entries, same = palette_entries(pilot.app), 0
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause(0.05)
+        now = palette_entries(pilot.app)
+        same = same + 1 if now == entries and now else 0
+        if same >= 4:
+            break
+        entries = now
+    return entries
 
 
 def palette_entries(app) -> list[str]:

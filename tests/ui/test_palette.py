@@ -6,7 +6,7 @@ from textual.command import CommandPalette
 
 from tutor.app import TutorApp
 from tutor.screens.checklist import ChecklistScreen
-from tests.ui.learner import offered
+from tests.ui.learner import offered, settled_entries
 
 
 async def _until(pilot, test, what: str, tries: int = 100) -> None:
@@ -28,7 +28,7 @@ async def test_go_to_a_step_from_the_palette(open_session):
         await pilot.press("ctrl+p")
         await _until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette is open")
         await pilot.press(*"Go to step 3")
-        await pilot.pause(0.3)  # the palette searches its commands as it is typed
+        await settled_entries(pilot)  # the palette searches its commands as it is typed
         await pilot.press("enter")
         await _until(pilot, lambda: app.screen is lesson and lesson.current is not None
                      and lesson.current.id == third.id, "step 3 is selected")
