@@ -18,7 +18,7 @@ from typing import Any
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
 from tutor.quiz.actors import Actors, actor_words
 from tutor.quiz.claims import unaccounted
-from tutor.quiz.hedges import hedges
+from tutor.quiz.hedges import hedges, retracted, set_aside
 from tutor.quiz.match import Match, Phrase, compile_phrase, compile_terms, first_match
 from tutor.quiz.roles import named, recited_only, swapped_parts
 from tutor.quiz.text import Analysis, analyse, prompt_lemmas
@@ -133,6 +133,8 @@ def grade_text(question: Question, answer: str) -> Grading:
     rubric = question.rubric
     if rubric is None:
         raise GradeError(f"question '{question.id}' has no rubric to grade text with; answer with option keys")
+    # "I'd guess it fails... actually no, v1 moves": the guess taken back is no part of the answer.
+    answer = answer[retracted(answer):]
     analysis = analyse(answer)
     verdict = Grading(question.id, Verdict.INCORRECT, 0.0, explanation=question.explanation, form="text")
     if not analysis.tokens and not analysis.stance:
@@ -174,7 +176,8 @@ def grade_text(question: Question, answer: str) -> Grading:
             used.update(t.start for t in match.tokens)
         elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
-    _decide(verdict, rubric, analysis, question, bool(unsure))
+    # "Not sure about the k3s specifics, but ...": a hedge set aside caps nothing.
+    _decide(verdict, rubric, analysis, question, any(not set_aside(answer, span) for span in unsure))
     if verdict.verdict == Verdict.CORRECT and recited_only(rubric, analysis, used):
         # "registry/username/repository:tag" names the slots; it maps no part of the example to one.
         verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
