@@ -194,7 +194,8 @@ class Analysis:
                 and not any(t.word in _QUESTION_WORDS or t.word.endswith("ly") for t in self.tokens):
             return True  # "latest tag rollback nodes registry version": one plural makes no claim
         last = self.tokens[-1] if self.tokens else None
-        if last is not None and self.words >= SHORT_LIST and inflected == 1 and len(self.chunks) == 1 and last.word != last.lemma \
+        if last is not None and self.words >= SHORT_LIST and inflected == 1 and len(self.chunks) == 1 \
+                and last.word != last.lemma \
                 and last.word.endswith("s") \
                 and not any(t.word in _QUESTION_WORDS or t.word.endswith("ly") for t in self.tokens):
             return True  # "private repository registry credentials": a plural that ends a list claims nothing
