@@ -177,12 +177,14 @@ def grade_text(question: Question, answer: str) -> Grading:
         elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
     # "Not sure about the k3s specifics, but ...": a hedge set aside caps nothing.
-    _decide(verdict, rubric, analysis, question, any(not set_aside(answer, span) for span in unsure))
+    asides = [(span[0], set_aside(answer, span)) for span in unsure]
+    _decide(verdict, rubric, analysis, question, any(not end for _, end in asides))
+    side = {t.start for t in analysis.tokens for begin, end in asides if begin <= t.start < end}
     if verdict.verdict == Verdict.CORRECT and recited_only(rubric, analysis, used):
         # "registry/username/repository:tag" names the slots; it maps no part of the example to one.
         verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
         verdict.notes.append("That is the format: now say which part of the example is which, and what it tells Docker.")
-    if verdict.verdict == Verdict.CORRECT and (new := unaccounted(question, analysis, used)):
+    if verdict.verdict == Verdict.CORRECT and (new := unaccounted(question, analysis, used | side)):
         # "v1 moves, and Docker Hub emails you to confirm it": an invented claim is never passed as right.
         verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
         verdict.notes.append(f"Check this part against the explanation: the lesson says nothing about "

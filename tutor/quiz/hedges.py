@@ -59,10 +59,13 @@ def retracted(text: str) -> int:
     return begin
 
 
-def set_aside(text: str, span: tuple[int, int]) -> bool:
-    """The hedge at ``span`` is followed by "but" and an answer of its own ("not sure about X, but ...")."""
+def set_aside(text: str, span: tuple[int, int]) -> int:
+    """Where the answer of its own begins when the hedge at ``span`` is followed by "but" and
+    one ("not sure about X, but ..."), else 0: the side matter up to "but" claims nothing."""
     after = _SET_ASIDE.match(text, span[1])
-    return after is not None and len(re.findall(r"\w+", text[after.end():])) >= _MIN_AFTER
+    if after is not None and len(re.findall(r"\w+", text[after.end():])) >= _MIN_AFTER:
+        return after.end()
+    return 0
 
 
 def hedges(text: str, prompt: str) -> list[tuple[int, int]]:
