@@ -37,12 +37,14 @@ def test_never_a_different_image_after_the_first_pull_is_a_misconception(answer)
 
 
 def test_the_other_case_pulled_once_and_kept_is_no_pin_claim():
-    answer = "Every pod start has the node ask the registry. Otherwise a node that pulled latest once would keep that copy for good."
+    answer = ("Every pod start has the node ask the registry. Otherwise a node that pulled latest once would keep"
+              " that copy for good.")
     assert _grade("always-with-latest", answer).verdict == Mark.CORRECT
 
 
 def test_being_built_on_the_hub_is_the_registry_building():
-    verdict = _grade("build-vs-push", "Build only validates the Dockerfile; the image itself is built on Docker Hub after you push.")
+    answer = "Build only validates the Dockerfile; the image itself is built on Docker Hub after you push."
+    verdict = _grade("build-vs-push", answer)
     assert verdict.misconceptions
     assert verdict.verdict == Mark.INCORRECT
 
