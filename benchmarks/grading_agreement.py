@@ -32,9 +32,10 @@ from tutor.lesson import get_lesson  # noqa: E402
 from tutor.quiz.grader import VERDICTS, grade  # noqa: E402
 
 HELD_OUT_NAMES = ("untouched", "heldout")  # files whose answers a tuner must not see
-# Measured once as held out, since read and tuned on (heldout5: in round 5; heldout6: in round 6; heldout7: round 7).
+# Measured once as held out, since read and tuned on (heldout5: in round 5; heldout6: in round 6; heldout7: round 7;
+# heldout8: round 8).
 SPENT = ("grading_heldout2.jsonl", "grading_heldout3.jsonl", "grading_heldout5.jsonl", "grading_heldout6.jsonl",
-         "grading_heldout7.jsonl")
+         "grading_heldout7.jsonl", "grading_heldout8.jsonl")
 HALF_SPENT = ("grading_heldout4.jsonl",)  # its tuned half was read and tuned on, its held half never
 HALF_SEED = 15
 

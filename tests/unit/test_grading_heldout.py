@@ -8,8 +8,8 @@ labeller, measured once whole, then split at random with seed 15: its tuned half
 half never read, measured only); heldout5 (a fifth labeller, measured once as held out before and
 after round 4, then spent in round 5: read and tuned on); heldout6 (a sixth labeller, measured
 before and after round 5, then spent in round 6); heldout7 (a seventh labeller, measured
-before and after round 6, spent in round 7); heldout8 (an eighth labeller, never read: measured before
-and after rounds 6 and 7, its figure the held-out floor).
+before and after round 6, spent in round 7); heldout8 (an eighth labeller, measured before
+and after rounds 6 and 7, spent in round 8; heldout9, the held-out set now, lives outside the repository).
 docs/grading.md reports the figures recorded here.
 """
 
@@ -38,7 +38,7 @@ QUESTIONS = {"latest-in-k8s", "push-twice", "build-vs-push", "layer-upload", "al
 # (least agreement, most false accepts), recorded after the last rubric and grader change.
 # A key is a file, or (file, half) for one stratified random half of it (seed 15, see the benchmark).
 RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
-    DEV: (0.967, 6),  # invented right-then-wrong answers written to probe the limit (see docs); 1132 since round 6
+    DEV: (0.969, 6),  # invented right-then-wrong answers written to probe the limit (see docs); 1169 since round 8
     # Its labeller takes the pod's state alone (pull-failure) and the tag's move alone (push-twice)
     # as correct; since round 5 push-twice needs both ideas, as heldout3's and heldout5's labellers say.
     TUNE2: (0.9166, 0),
@@ -61,11 +61,11 @@ RECORDED: dict[Path | tuple[Path, str], tuple[float, int]] = {
     # false accept) and after it (0.919 / 0), then read and tuned on.
     HELDOUT6: (0.9625, 0),
     # Spent in round 7: a seventh labeller's answers, measured as held out before and after round 6
-    # (0.9125 / 1 false accept both times), then read and tuned on.
-    HELDOUT7: (0.95, 1),
-    # Never read: an eighth labeller's answers (a class of many voices), written and measured
-    # like heldout7: 0.8625 / 1 before round 6, 0.8687 / 1 after it and after round 7.
-    HELDOUT8: (0.8687, 1),
+    # (0.9125 / 1 false accept both times), then read and tuned on (0.95 / 1 after round 7, 0.9625 / 0 after round 8).
+    HELDOUT7: (0.9625, 0),
+    # Spent in round 8: an eighth labeller's answers (a class of many voices), measured as held out
+    # like heldout7 (0.8625 / 1 before round 6, 0.8687 / 1 after rounds 6 and 7), then read and tuned on.
+    HELDOUT8: (0.95, 0),
 }
 
 

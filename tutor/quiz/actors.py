@@ -16,6 +16,11 @@ from functools import lru_cache
 from tutor.quiz.text import Analysis, Token, analyse
 
 PERSON = "(a person)"
+SOMEONE_ELSE = "(another subject)"
+# Things that do something themselves when they open a clause ("the registry stores it"): such a
+# clause does not take the actor of the clause before it.
+OTHER_SUBJECTS = frozenset({"registry", "hub", "server", "node", "cluster", "kubernetes", "k8s", "kubelet",
+                            "daemon", "engine", "repository", "repo"})
 _ALT = "|"
 _LEAD_WORDS = frozenset({"docker", "command", "cmd", "step"})  # "docker push sends ...": push is the subject
 
@@ -82,6 +87,9 @@ def subject(answer: Analysis, position: int, actors: Actors) -> str:
         return actors.all[reference[1]][0]
     if pronoun is not None:
         return PERSON
+    if any(tokens[i].lemma in OTHER_SUBJECTS for i in range(begin, position)) and begin < position \
+            and tokens[begin].lemma in OTHER_SUBJECTS:
+        return SOMEONE_ELSE  # "..., and the registry only stores what push sends": the registry does it
     return _clause_subject(answer, clause - 1, actors)
 
 

@@ -49,6 +49,11 @@ FILLERS = frozenset({
     # (Spans of time stay: "expires after 24 hours", "once a month" are claims of their own.)
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend",
     "yesterday", "today", "tomorrow", "ago", "recently", "earlier", "afterwards", "meanwhile",
+    # Indefinite words point at something, they say nothing of it ("points somewhere else").
+    "somewhere", "elsewhere", "anywhere", "everywhere", "someone", "somebody", "anyone", "anybody",
+    "everyone", "everybody", "else", "somehow", "available", "unavailable", "become",
+    # Sounds and stances of thinking aloud ("Hmm, yes at first ...").
+    "hmm", "hm", "um", "uh", "yes", "yep", "nope", "honestly", "tbh", "frankly",
 })
 # A clause that opens with a comparison, or says "X is like ...", draws an analogy ("Think of
 # syncing a folder to Dropbox: ...", "build is like cooking the meal"): it compares, it claims nothing.
@@ -57,6 +62,11 @@ _ANALOGY_OPENS = re.compile(r"^\W*(?:(?:it'?s|it\s+is|this\s+is|that'?s)\s+)?" +
                             r"(?:like|think\s+of|imagine|as\s+if|similar\s+to|picture|compare)\b", re.IGNORECASE)
 _ANALOGY_INSIDE = re.compile(r"\b(?:is|are|'s)\s+" + _SOFTENED + r"like\b", re.IGNORECASE)
 MIN_UNKNOWN = 2  # unaccounted words that make a clause a claim of its own
+# In an answer that draws an analogy, later sentences often go on in its scene ("The kitchen keeps
+# calling the supplier"): a clause needs more words the question never uses to be a claim.
+MIN_UNKNOWN_IN_ANALOGY = 4
+# "the chef (pod)", "a card (credentials)": a word glossed by a bracket is the analogy's name for it.
+_GLOSSED = re.compile(r"([A-Za-z][\w-]*)\s*\(([^()]{1,40})\)")
 MIN_VOCABULARY = 40  # lemmas a question's text needs before words can be "unaccounted"
 
 
@@ -97,17 +107,33 @@ def unaccounted(question: Question, answer: Analysis, used_starts: set[int]) -> 
     known = _vocabulary(question)
     if len(known) < MIN_VOCABULARY:
         return []  # a question with little text of its own gives too little to judge by
+    scene: set[str] = _glossed(answer, known)  # the analogy's own words, known once it has used them
+    drawn = False  # an analogy was drawn before this clause
     for clause in sorted({t.clause for t in answer.tokens}):
         words = [t for t in answer.tokens if t.clause == clause and not t.negator]
-        if not words or any(t.start in used_starts for t in words):
+        if not words:
             continue
         if _analogy(answer, words) or _analogy(answer, _sentence_start(answer, words[0])):
+            scene.update(t.lemma for t in words)
+            drawn = True
             continue  # a comparison goes on to the end of its sentence ("It's like moving house when ...")
+        if any(t.start in used_starts for t in words):
+            continue
         new = [t for t in words if t.lemma not in known and t.lemma not in FILLERS and t.word not in FILLERS
+               and t.lemma not in scene
                and len(t.word) > 1 and t.word.isalpha() and is_known(t.word) and not _in_identifier(answer.text, t)]
-        if len(new) >= MIN_UNKNOWN:
+        if len(new) >= (MIN_UNKNOWN_IN_ANALOGY if drawn else MIN_UNKNOWN):
             return [answer.text[t.start:t.end] for t in new]
     return []
+
+
+def _glossed(answer: Analysis, known: frozenset[str]) -> set[str]:
+    """Lemmas of words glossed in brackets by a word the question uses ("the chef (pod)")."""
+    scene: set[str] = set()
+    for found in _GLOSSED.finditer(answer.text):
+        if any(t.lemma in known for t in analyse(found.group(2)).tokens):
+            scene.update(t.lemma for t in analyse(found.group(1)).tokens)
+    return scene
 
 
 def _sentence_start(answer: Analysis, token) -> list:

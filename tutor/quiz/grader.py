@@ -18,7 +18,7 @@ from typing import Any
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
 from tutor.quiz.actors import Actors, actor_words
 from tutor.quiz.claims import unaccounted
-from tutor.quiz.hedges import hedges
+from tutor.quiz.hedges import hedges, retracted, set_aside
 from tutor.quiz.match import Match, Phrase, compile_phrase, compile_terms, first_match
 from tutor.quiz.roles import named, recited_only, swapped_parts
 from tutor.quiz.text import Analysis, analyse, prompt_lemmas
@@ -133,6 +133,8 @@ def grade_text(question: Question, answer: str) -> Grading:
     rubric = question.rubric
     if rubric is None:
         raise GradeError(f"question '{question.id}' has no rubric to grade text with; answer with option keys")
+    # "I'd guess it fails... actually no, v1 moves": the guess taken back is no part of the answer.
+    answer = answer[retracted(answer):]
     analysis = analyse(answer)
     verdict = Grading(question.id, Verdict.INCORRECT, 0.0, explanation=question.explanation, form="text")
     if not analysis.tokens and not analysis.stance:
@@ -174,12 +176,15 @@ def grade_text(question: Question, answer: str) -> Grading:
             used.update(t.start for t in match.tokens)
         elif not concept.partial:  # a partial idea is never what an answer is missing
             verdict.missed.append(Idea(concept.id, concept.label))
-    _decide(verdict, rubric, analysis, question, bool(unsure))
+    # "Not sure about the k3s specifics, but ...": a hedge set aside caps nothing.
+    asides = [(span[0], set_aside(answer, span)) for span in unsure]
+    _decide(verdict, rubric, analysis, question, any(not end for _, end in asides))
+    side = {t.start for t in analysis.tokens for begin, end in asides if begin <= t.start < end}
     if verdict.verdict == Verdict.CORRECT and recited_only(rubric, analysis, used):
         # "registry/username/repository:tag" names the slots; it maps no part of the example to one.
         verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
         verdict.notes.append("That is the format: now say which part of the example is which, and what it tells Docker.")
-    if verdict.verdict == Verdict.CORRECT and (new := unaccounted(question, analysis, used)):
+    if verdict.verdict == Verdict.CORRECT and (new := unaccounted(question, analysis, used | side)):
         # "v1 moves, and Docker Hub emails you to confirm it": an invented claim is never passed as right.
         verdict.verdict, verdict.score = Verdict.PARTLY, 0.5
         verdict.notes.append(f"Check this part against the explanation: the lesson says nothing about "

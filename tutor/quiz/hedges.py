@@ -1,7 +1,12 @@
 """What an answer says about the learner rather than about the question: "I don't know".
 
 "I don't know", "no idea", "not sure" make an answer at most partly right, and their words
-lend themselves to no idea of the rubric. The same words can also state an idea about the
+lend themselves to no idea of the rubric. A hedge about a side matter that the learner then
+sets aside with "but" ("Not sure about the k3s specifics, but the registry would refuse ...")
+keeps its words out of the ideas and caps nothing: what follows the "but" is the answer. A
+guess the learner takes back ("I'd guess it fails... actually no, ...", "yes at first but
+actually no") is no part of the answer: :func:`retracted` says where the answer they stand by
+begins. The same words can also state an idea about the
 system: "no idea what code is live", "you're never sure which build runs" say that nobody
 *can* know, which is what a rubric may ask for. Such a phrase is no hedge when it is not the
 learner's own ("I ...", "idk") and is followed by a question word whose next word is one
@@ -32,6 +37,35 @@ _OWN = re.compile(r"\b(?:i|i'?m|i\s+am|i\s+have|i'?ve)\s*$", re.IGNORECASE)
 _OBJECT = re.compile(r"\s*(?:what|which|whether|where|who|how|if)\b([^,;.!?\n]*)", re.IGNORECASE)
 # Words that say nothing about the system after "no idea what ...".
 _EMPTY = frozenset({"happen", "mean", "do", "go", "answer", "question", "right", "correct", "thing", "stuff"})
+
+
+# "... actually no", "wait, no", "scratch that": what came before is taken back.
+_RETRACT_NO = re.compile(r"\b(?:actually|wait|oh|hmm+|hm)\s*[,.!:;-]*\s*(?=(?:no|nope)\b)", re.IGNORECASE)
+_RETRACT = re.compile(r"\b(?:scratch\s+that|on\s+second\s+thoughts?|i\s+take\s+(?:that|it)\s+back"
+                      r"|never\s*mind|no\s+wait|wait\s+no|i\s+was\s+wrong|correction\s*:)\W*", re.IGNORECASE)
+_MIN_KEPT = 4  # words the answer must still have after a retraction for it to count as one
+# "not sure about the k3s specifics, but ...": a hedge about a side matter, set aside.
+_SET_ASIDE = re.compile(r"(?:\s+(?:about|on|of|with|regarding)\b[^,;.!?\n]{0,40})?\s*[,;:-]?\s*but\b", re.IGNORECASE)
+_MIN_AFTER = 6  # words after "but" that make it an answer of its own
+
+
+def retracted(text: str) -> int:
+    """Where the answer the learner stands by begins: after the last guess they take back, or 0."""
+    begin = 0
+    for pattern in (_RETRACT_NO, _RETRACT):
+        for found in pattern.finditer(text):
+            if len(text[found.end():].split()) >= _MIN_KEPT:
+                begin = max(begin, found.end())
+    return begin
+
+
+def set_aside(text: str, span: tuple[int, int]) -> int:
+    """Where the answer of its own begins when the hedge at ``span`` is followed by "but" and
+    one ("not sure about X, but ..."), else 0: the side matter up to "but" claims nothing."""
+    after = _SET_ASIDE.match(text, span[1])
+    if after is not None and len(re.findall(r"\w+", text[after.end():])) >= _MIN_AFTER:
+        return after.end()
+    return 0
 
 
 def hedges(text: str, prompt: str) -> list[tuple[int, int]]:

@@ -149,6 +149,8 @@ _LEMMA_FIXES = {
 _AGAIN_VERBS = frozenset({
     "check", "send", "upload", "download", "pull", "fetch", "push", "tag", "deploy", "run", "use",
     "assign", "point", "verify", "query", "ask", "copy", "transfer", "load",
+    # Asking again and trying again: "re-resolves the tag", "re-contacts the registry", "re-tries".
+    "resolve", "contact", "poll", "try", "attempt", "consult", "sync", "start", "launch", "read",
 })
 
 
@@ -174,5 +176,5 @@ def again_alias(word: str) -> str:
     """"rechecks" -> "check": the plain verb a "re-" verb also counts as ("" when none)."""
     if not word.startswith("re") or len(word) < 5:
         return ""
-    stem = lemma(word[2:])
+    stem = lemma(word[2:].lstrip("-"))  # "re-resolves" as "reresolves"
     return stem if stem in _AGAIN_VERBS else ""

@@ -110,6 +110,7 @@ _ALL_BUT = frozenset({"nobody", "none", "noone", "anyone", "anybody", "everyone"
 _REFERENCES = {"one": 0, "first": 0, "former": 0, "other": 1, "second": 1, "latter": 1}
 _FUZZY_MIN = 6  # words shorter than this must be spelt right (a typo in "push" is another word)
 LONG_LIST = 5  # words from which a run of words with no joining word is a list, whatever one plural says
+SHORT_LIST = 4  # words from which such a run that ends in its only plural is a list ("... registry credentials")
 # Words that join a sentence where the stop words do not ("replaces what latest means").
 _QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "where", "how", "why", "whatever"})
 
@@ -192,6 +193,12 @@ class Analysis:
         if self.words >= LONG_LIST and inflected <= 1 and len(self.chunks) == 1 \
                 and not any(t.word in _QUESTION_WORDS or t.word.endswith("ly") for t in self.tokens):
             return True  # "latest tag rollback nodes registry version": one plural makes no claim
+        last = self.tokens[-1] if self.tokens else None
+        if last is not None and self.words >= SHORT_LIST and inflected == 1 and len(self.chunks) == 1 \
+                and last.word != last.lemma \
+                and last.word.endswith("s") \
+                and not any(t.word in _QUESTION_WORDS or t.word.endswith("ly") for t in self.tokens):
+            return True  # "private repository registry credentials": a plural that ends a list claims nothing
         return self.words >= 3 and not inflected
 
     def snippet(self, tokens: list[Token]) -> str:
