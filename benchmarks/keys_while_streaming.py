@@ -21,15 +21,24 @@ rounds are pooled, and fewer than --min-keys of them while streaming is reported
 
     .venv/bin/python benchmarks/keys_while_streaming.py [--lines 100000] [--runs 3] [--key-every 10]
     .venv/bin/python benchmarks/keys_while_streaming.py --profile   # one stream, where the loop goes
+    .venv/bin/python benchmarks/keys_while_streaming.py --against DIR [--runs 6]   # this code against DIR's
+
+``--against DIR`` (a checkout of other code, e.g. a worktree of main) compares the key latency of
+two versions of the tutor in one run instead: each round streams once with this tree's code and
+once with DIR's (DIR's own benchmark and tutor, each stream in a fresh interpreter, the two
+alternating), and the keys of each side are pooled.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -45,7 +54,7 @@ from tutor.messages import StepEvent
 from tutor.session import Session
 from tutor.widgets.action_pane import ActionPane
 
-from common import header, median, scratch
+from common import ROOT, header, median, scratch
 
 BATCH = 500
 KEY_EVERY = 0.010  # seconds between two key presses (--key-every)
@@ -104,8 +113,9 @@ async def measure(lines: int, stream: bool) -> tuple[list[float], list[float], f
         await pilot.pause(0.5)
         await pilot.pause()
         pane, done = screen.query_one(ActionPane), asyncio.Event()
-        # What run_step does before the first event: the commands, the running state.
-        pane.show_command([COMMAND], state="running")
+        # What run_step does before the first event: the commands, the running state, and (a build)
+        # the log's room.
+        pane.show_command([COMMAND], state="running", output=True)
         screen.post_message(StepEvent("build", CommandLine(COMMAND)))
         await pilot.pause()  # drawn before the engine's first line comes, as in a real build
         if not stream:  # idle: a pane that has shown some output, as a key's effect is drawn there
@@ -260,6 +270,47 @@ async def profile(lines: int, top: int) -> None:
     stats.sort_stats("cumulative").print_stats(top)
 
 
+# One stream into the pane with ROOT's benchmark and tutor, in a fresh interpreter (--against):
+# the latencies (s) and how far into the stream each key was due, as JSON.
+ONE_STREAM = """
+import asyncio, importlib.util, json, os, sys
+root, lines, key_every = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+sys.path[:0] = [root, os.path.join(root, "benchmarks")]
+spec = importlib.util.spec_from_file_location("theirs", os.path.join(root, "benchmarks", "keys_while_streaming.py"))
+theirs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(theirs)
+import tutor
+assert os.path.dirname(os.path.dirname(os.path.abspath(tutor.__file__))) == os.path.abspath(root), tutor.__file__
+theirs.KEY_EVERY = key_every / 1000
+handled, drawn, took = asyncio.run(theirs.measure(lines, stream=True))
+print(json.dumps({"handled": handled, "drawn": drawn, "into": theirs.Bench.last_into, "took": took}))
+"""
+
+
+def against(other: str, args: argparse.Namespace) -> None:
+    """This tree's code and ``other``'s, one stream each per round, alternating."""
+    sides = {"this code": str(ROOT), f"against {other}": os.path.abspath(other)}
+    pooled = {name: {"handled": [], "drawn": [], "later": [], "took": []} for name in sides}
+    loads = []
+    for round_ in range(args.runs):
+        loads.append(os.getloadavg()[0])
+        for name, root in (sides.items() if round_ % 2 == 0 else reversed(sides.items())):
+            done = subprocess.run([sys.executable, "-c", ONE_STREAM, root, str(args.lines), str(args.key_every)],
+                                  capture_output=True, text=True, check=True)
+            sample = json.loads(done.stdout.strip().splitlines()[-1])
+            side = pooled[name]
+            side["handled"] += sample["handled"]
+            side["drawn"] += sample["drawn"]
+            side["later"] += [latency for latency, into in zip(sample["handled"], sample["into"]) if into >= LATER]
+            side["took"].append(sample["took"])
+    print(f"  load average (1 min) at each round: {', '.join(f'{load:.1f}' for load in loads)}")
+    for name, side in pooled.items():
+        print(f"  {name}: {sides[name]}, stream median {median(side['took']):.2f} s")
+        print(describe("handled, streaming into the pane", side["handled"]))
+        print(describe(f"handled, after its first {LATER * 1000:.0f} ms", side["later"]))
+        print(describe("drawn, streaming into the pane", side["drawn"]))
+
+
 def main() -> None:
     global KEY_EVERY
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -269,6 +320,7 @@ def main() -> None:
     parser.add_argument("--min-keys", type=int, default=100, help="keys while streaming, all runs, to trust a p95")
     parser.add_argument("--profile", type=int, nargs="?", const=30, default=0, metavar="TOP",
                         help="profile one stream into the pane instead; print the TOP functions")
+    parser.add_argument("--against", metavar="DIR", help="compare this code's key latency with DIR's, alternating")
     args = parser.parse_args()
     KEY_EVERY = args.key_every / 1000
     home = scratch("dt-bench-")
@@ -279,6 +331,9 @@ def main() -> None:
     (home / "config" / "docker-tutor").mkdir(parents=True)
     (home / "config" / "docker-tutor" / "settings.toml").write_text('username = "alice"\n')
     header(f"{args.lines:,} build lines into the action pane, a key every {args.key_every:g} ms")
+    if args.against:
+        against(args.against, args)
+        return
     if args.profile:
         asyncio.run(profile(args.lines, args.profile))
         return

@@ -43,3 +43,19 @@ async def test_a_line_with_tabs_is_folded_at_its_drawn_width_and_measured_by_it(
         assert len(log.lines) > 2 and all(len(row.expandtabs()) <= width for row in log.lines)
         assert log.virtual_size.width <= width  # no horizontal scrolling for a folded line
         assert log.raw_lines == [line, "short"]
+
+
+async def test_rows_kept_between_frames_are_drawn_again_in_a_new_style():
+    app = OneLog()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        log = app.query_one(WrappingLog)
+        log.write_lines([f"line {n}" for n in range(5)])
+        await pilot.pause()
+        before = log.render_line(0)
+        assert log.render_line(0) is before  # kept: the same row is not laid out again
+        log.styles.color = "red"
+        await pilot.pause()
+        after = log.render_line(0)
+        assert after is not before and after.text == before.text
+        assert after != before  # drawn in the new colour

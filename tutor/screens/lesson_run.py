@@ -109,8 +109,10 @@ class StepRunner(PaneReplay):
         from tutor.docker_ops.recording import Recording
 
         self._served = ""
-        # A fresh pane for this run: no earlier result may sit under these commands.
-        self.query_one(ActionPane).show_command(self.session.step_commands(step), state="running")
+        # A fresh pane for this run: no earlier result may sit under these commands. A build prints
+        # its lines by the thousand: the log takes its room before they come.
+        self.query_one(ActionPane).show_command(self.session.step_commands(step), state="running",
+                                                output=any(action.kind == "build" for action in step.actions))
         self.query_one(Outline).set_status("step", step.id, StepState.RUNNING)
         previous, recording = self._runs.get(step.id), Recording(planned=self.session.step_commands(step))
         self._runs[step.id] = recording
@@ -248,6 +250,9 @@ class StepRunner(PaneReplay):
 
     @on(StepEvent)
     def _step_event(self, message: StepEvent) -> None:
+        # Not on to the app: a build posts hundreds a second, and each one waiting in the app's
+        # queue would stand before the keys that arrive there (and come back there as bindings).
+        message.stop()
         # The pane follows the running action even when the learner reads another entry meanwhile.
         self.query_one(ActionPane).show_event(message.event)
 

@@ -119,15 +119,20 @@ class ActionPane(Vertical):
 
     # --- commands -------------------------------------------------------------------------
 
-    def show_command(self, text: str | list[str], state: str = "idle") -> None:
-        """Prepare for an action: its commands, an empty log, no result yet."""
+    def show_command(self, text: str | list[str], state: str = "idle", output: bool = False) -> None:
+        """Prepare for an action: its commands, an empty log, no result yet. ``output``: the action
+        will print lines (a build), so the log takes its room now."""
         lines = text.splitlines() if isinstance(text, str) else list(text)
         self._commands = [[line, "todo"] for line in lines]
         self._current = -1
         self._draw_commands()
         self._log.clear()
         self._unwritten.clear()
-        self.remove_class("-output")
+        # The pane takes its running height here, while the engine starts, instead of at the first
+        # line: that layout of the whole screen (and the one for the log's scrollbars after it) kept
+        # the keys pressed during a build's first tenth of a second waiting. An action that then
+        # prints nothing gives the room back with its verdict (_end_log).
+        self.set_class(output, "-output")
         self.query_one(LayerBars).clear()
         self._set_result(Text())
         self.state = state
@@ -203,12 +208,12 @@ class ActionPane(Vertical):
             case ev.Notice(text=text):
                 self._write([f"note: {text}"])
             case ev.Succeeded(summary=summary):
-                self._write_unwritten()  # the whole output is there with the verdict
+                self._end_log()  # the whole output is there with the verdict
                 self._end_command("done")
                 self.add_result(Text.assemble(("✔ ", "bold"), summary), "succeeded")
             case ev.Failed(hint=hint):
                 # Failed.output repeats lines already streamed as Output; the hint is what is new.
-                self._write_unwritten()
+                self._end_log()
                 self._end_command("failed")
                 self.query_one(LayerBars).stop()
                 self.add_result(failure_text(hint), "failed")
@@ -217,7 +222,7 @@ class ActionPane(Vertical):
 
     def stop(self, text: str, state: str) -> None:
         """The action ended without a verdict of its own (cancelled, or a server stopped)."""
-        self._write_unwritten()
+        self._end_log()
         self._end_command("done" if state == "stopped" else "failed")
         self.query_one(LayerBars).stop()
         self.add_result(text, state)
@@ -248,6 +253,14 @@ class ActionPane(Vertical):
             self._log.write_lines(lines[-MAX_LOG_LINES:])
             self._written_at = time.monotonic()
             self._follow()
+
+    def _end_log(self) -> None:
+        """The action is over: what waits goes into the log, and a log that stayed empty gives
+        its room back (the pane is then as it was before output was expected)."""
+        if self._unwritten:
+            self._write_unwritten()
+        elif not self._log.line_count:
+            self.remove_class("-output")
 
     def _follow(self) -> None:
         # Log follows the end only while it is at the end, and the pane's height changes as a

@@ -17,9 +17,11 @@ from collections import deque
 from collections.abc import Iterable
 
 from rich.cells import cell_len, chop_cells
+from rich.style import Style
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
+from textual.strip import Strip
 from textual.widgets import Log
 
 CONTINUED = "↪ "  # marks a folded row, so it is not read as a line of its own
@@ -35,12 +37,41 @@ class WrappingLog(Log):
         super().__init__(max_lines=max_lines, **kwargs)
         self._raw: deque[str] = deque(maxlen=max_lines)
         self._fold_width = 0
+        self._frame_style: Style | None = None  # while a frame is drawn (render_lines)
+        self._strips_style: Style | None = None  # the style the rows in Log's strip cache were drawn in
 
     def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> WrappingLog:
         lines = list(lines)
         self._raw.extend(lines)
         self._write_folded(self._fold(lines), scroll_end)
         return self
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Log asks for rich_style once per row, and each time it is worked out again from every
+        # ancestor's styles: one frame's rows share it.
+        self._frame_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    @property
+    def rich_style(self) -> Style:
+        return self._frame_style if self._frame_style is not None else super().rich_style
+
+    def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
+        # Log keeps each row's strip only while text is selected; kept here otherwise too (Log drops
+        # a row's strip when it is written or pruned), so a frame that redraws rows already shown
+        # (a key's effect between two writes, a scroll back) does not lay their text out again.
+        if self.text_selection is not None:
+            return super()._render_line_strip(y, rich_style)
+        if rich_style != self._strips_style:  # another style: the kept rows were drawn in the old one
+            self._render_line_cache.clear()
+            self._strips_style = rich_style
+        strip = self._render_line_cache.get(y)
+        if strip is None:
+            strip = self._render_line_cache[y] = super()._render_line_strip(y, rich_style)
+        return strip
 
     def watch_virtual_size(self, size: Size) -> None:
         scrollbars = self.show_horizontal_scrollbar, self.show_vertical_scrollbar
