@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -55,6 +56,7 @@ class Outline(OptionList):
         super().__init__(**kwargs)
         self._entries: dict[str, Entry] = {}  # option id -> entry
         self._status: dict[tuple[str, str], str] = {}
+        self._measured_width = -1  # the width the options were last measured and drawn at
 
     def fill(self, sections: list[tuple[str, list[Entry]]]) -> None:
         """Sections in order: a heading and its entries. The highlighted entry stays where it was."""
@@ -71,7 +73,30 @@ class Outline(OptionList):
         if current is not None:
             self.select_entry(current.kind, current.id)
 
-    def on_resize(self) -> None:
+    def _update_lines(self) -> None:
+        if not self._line_cache.lines:
+            self._measured_width = self.scrollable_content_region.width
+        super()._update_lines()
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # Measured when the layout gives it its size, before the frame is drawn: OptionList measures
+        # in its render, after its scrollbar was drawn, so the first frame had the thumb of the
+        # options measured without the scrollbar, and the next frame moved it (the first frame must
+        # not change a second later). Measuring may show the scrollbar, which narrows the options:
+        # then once more at the narrower width.
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        for _ in range(2):
+            if self._line_cache.lines and self.scrollable_content_region.width != self._measured_width:
+                self._clear_caches()
+            self._update_lines()
+        return changed
+
+    def _on_resize(self, event: events.Resize | None = None) -> None:
+        # OptionList measures and draws every option again after any resize. The first frame has
+        # already measured them at this width (a resize after it, such as the pane growing while a
+        # step runs, changes the height only): then the measures are kept.
+        if event is not None and self._line_cache.lines and self.scrollable_content_region.width == self._measured_width:
+            event.prevent_default()
         # The pane under it grows while a step runs: the highlighted entry stays in view.
         self.scroll_to_highlight()
 

@@ -73,16 +73,14 @@ class StepText(VerticalScroll):
         self._picture = [Strip([Segment(text, parse(style)) for text, style in row]) for row in rows]
         self._picture_source = self._source
         self.refresh()
-        self.call_after_refresh(self._picture_readable)
-
-    def _picture_readable(self) -> None:
-        if self._picture is not None and self._fits(self._picture):
-            self._now_readable()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         picture = self._picture
         if picture is None or not self._fits(picture):
             return super().render_lines(crop)
+        # The frame being drawn shows the text: readable once it is out (the message is handled
+        # after this frame, not behind the callbacks queued for after it, the footer's rebuild first).
+        self._now_readable()
         return [strip.crop(crop.x, crop.right) for strip in picture[crop.y:crop.bottom]]
 
     def _fits(self, picture: list[Strip]) -> bool:
