@@ -121,6 +121,8 @@ SameWidgets().run(headless=True, size=(120, 40))
 """
 
 TUTOR = _STAMP + """
+import gc
+gc.disable()  # as tutor.cli.run_app does: TutorApp.on_ready turns it back on
 if os.environ.get("BENCH_STOP"):
     # Under valgrind's slowdown the step text's half-second swap timer would fire before the
     # picture is on screen and count the Markdown widget's import, which at full speed comes after.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,6 +64,13 @@ class TutorApp(App):
         self.set_class(self.presenter, "-presenter")
         if self.demo is not None and not self.session.first_run:
             self.call_after_refresh(self._start_demo)  # once the lesson screen is there
+
+    def on_ready(self) -> None:
+        # tutor.cli.run_app starts with the collector off: what is loaded by the first frame stays
+        # for the app's life, frozen so that no collection walks it again.
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def _start_demo(self) -> None:
         lesson = self.lesson_screen()

@@ -107,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """Open the full-screen tutor. A broken lesson is reported here, before the screen opens."""
+    import gc
+
+    # No collections while Textual and the lesson are loaded and the first frame drawn (some 80 M
+    # instructions of traversing what all stays alive): TutorApp.on_ready freezes it all and turns
+    # the collector back on.
+    gc.disable()
     from tutor.lesson import LessonError
     from tutor.session import Session
 
