@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,6 +72,13 @@ class TutorApp(App):
         self.set_class(self.presenter, "-presenter")
         if self.demo is not None and not self.session.first_run:
             self.call_after_refresh(self._start_demo)  # once the lesson screen is there
+
+    def on_ready(self) -> None:
+        if not gc.isenabled():
+            # tutor/cli.py's run_app turned collection off until the first frame. What lives now lives as
+            # long as the app (modules, the screen); frozen, it is not walked again by each full collection.
+            gc.freeze()
+            gc.enable()
 
     def _start_demo(self) -> None:
         lesson = self.lesson_screen()

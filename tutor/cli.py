@@ -107,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """Open the full-screen tutor. A broken lesson is reported here, before the screen opens."""
+    import gc
+
+    # No collection before the first frame (TutorApp.on_ready turns it back on): the start-up makes
+    # many objects and frees few, and each collection walked them all (about 5% of a first start).
+    gc.disable()
     from tutor.lesson import LessonError
     from tutor.session import Session
 
