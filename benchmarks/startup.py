@@ -120,9 +120,13 @@ class SameWidgets(App):
 SameWidgets().run(headless=True, size=(120, 40))
 """
 
-TUTOR = _STAMP + """
+# As tutor/cli.py's run_app starts the app: no garbage collection until its first frame.
+_AS_THE_CLI = """
 import gc
-gc.disable()  # as tutor.cli.run_app does: TutorApp.on_ready turns it back on
+gc.disable()
+"""
+
+TUTOR = _STAMP + _AS_THE_CLI + """
 if os.environ.get("BENCH_STOP"):
     # Under valgrind's slowdown the step text's half-second swap timer would fire before the
     # picture is on screen and count the Markdown widget's import, which at full speed comes after.
@@ -147,7 +151,7 @@ lessons = tuple(filter(None, [os.environ.get("BENCH_LESSONS")]))
 Bench(Session.open(os.environ.get("BENCH_LESSON") or None, lessons_dirs=lessons)).run(headless=True, size=(120, 40))
 """
 
-FIRST_START = _STAMP + """
+FIRST_START = _STAMP + _AS_THE_CLI + """
 from textual.widgets import Input
 from tutor.session import Session
 from tutor.app import TutorApp
@@ -159,8 +163,9 @@ class Bench(TutorApp):
         self.first_frame = time.time()
         self.wait_for_form()
     def wait_for_form(self):
-        # The form is pushed over the lesson in the app's on_mount: usable once it is the
-        # current screen with its first field focused, and drawn.
+        # The form is a first start's first screen (the lesson screen comes once it is saved):
+        # usable once it is the current screen with its first field focused, and drawn again after
+        # that (its footer's keys are drawn then).
         if isinstance(self.screen, SettingsScreen) and isinstance(self.focused, Input):
             self.call_after_refresh(self.done)
         else:

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 
 class TutorApp(App):
-    # Absolute, so subclasses defined elsewhere (tests, benchmarks) find it too.
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+    # Absolute, so subclasses defined elsewhere (tests, benchmarks) find it too. forms.tcss alone styles
+    # the first start's settings form; app.tcss is read with the lesson screen then (lesson_css).
+    CSS_PATH = [Path(__file__).with_name("forms.tcss"), Path(__file__).with_name("app.tcss")]
     TITLE = "docker-tutor"
     # Information toasts go quickly (they sit over the text); warnings and errors set their own.
     NOTIFICATION_TIMEOUT = 3
@@ -37,6 +38,9 @@ class TutorApp(App):
         self.demo = demo  # tutor.demo.DemoOptions: `docker-tutor demo` walks the lesson by itself
         self.presenting = Presenter(self, on=presenter)
         self.following = FollowView(self)
+        self._css_later: list = []  # a first start: app.tcss, read with the lesson screen (lesson_css)
+        if session.first_run:
+            self.css_path, self._css_later = self.css_path[:1], self.css_path[1:]
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -49,26 +53,30 @@ class TutorApp(App):
         super().notify(inline_text(message).markup, title=title, severity=severity, timeout=timeout, markup=True)
 
     def get_default_screen(self) -> Screen:
-        # The lesson is the first screen itself, not pushed over an empty default one.
+        # The first screen itself, not pushed over an empty default one: the lesson, or on a first start
+        # the settings form alone (the lesson screen, its modules and its CSS come once it is saved).
+        if self.session.first_run:
+            from tutor.screens.settings import SettingsScreen
+
+            return SettingsScreen(self.session.settings, first_run=True)
         from tutor.screens.lesson import LessonScreen
 
         return LessonScreen(self.session)
 
     def on_mount(self) -> None:
         self.session.on_save_error = lambda message: self.notify(message, title="Not saved", severity="error")
-        self.follow_settings_changed()  # following the learner's terminal is on unless the settings say off
+        if not self.session.first_run:  # a first start follows once the form is saved (settings_closed)
+            self.follow_settings_changed()  # following the learner's terminal is on unless the settings say off
         for warning in self.session.warnings:
             self.notify(warning, title="Heads up", severity="warning", timeout=15)
-        if self.session.first_run:
-            self.open_settings(first_run=True)
         self.set_class(self.presenter, "-presenter")
         if self.demo is not None and not self.session.first_run:
             self.call_after_refresh(self._start_demo)  # once the lesson screen is there
 
     def on_ready(self) -> None:
-        # tutor.cli.run_app starts with the collector off: what is loaded by the first frame stays
-        # for the app's life, frozen so that no collection walks it again.
         if not gc.isenabled():
+            # tutor/cli.py's run_app turned collection off until the first frame. What lives now lives as
+            # long as the app (modules, the screen); frozen, it is not walked again by each full collection.
             gc.freeze()
             gc.enable()
 
@@ -123,15 +131,33 @@ class TutorApp(App):
         from tutor.screens.settings import SettingsScreen
 
         screen = SettingsScreen(self.session.settings, first_run=first_run)
+        self.push_screen(screen, lambda settings: self.settings_closed(screen, settings))
 
-        def saved(settings) -> None:
-            if settings is not None and self.session.save_settings(settings):
-                self.notify("Settings saved. Commands now use your values.")
-                self.follow_settings_changed()
-            self.session.record_practice_setup(screen.ready)  # the practice registry's account and login
-            self._reload_lesson()
+    def settings_closed(self, screen, settings) -> None:
+        if settings is not None and self.session.save_settings(settings):
+            self.notify("Settings saved. Commands now use your values.")
+            self.follow_settings_changed()
+        self.session.record_practice_setup(screen.ready)  # the practice registry's account and login
+        self._reload_lesson()
 
-        self.push_screen(screen, saved)
+    def on_settings_screen_first_saved(self, message) -> None:
+        """The first start's form, the first screen, is saved: the lesson screen takes its place."""
+        from tutor.screens.lesson import LessonScreen
+
+        self.settings_closed(message.screen, message.settings)
+        self.follow_settings_changed()  # also when the settings could not be saved: they are in use
+        self.lesson_css()
+        message.screen._push_result_callback(self, None)  # switch_screen drops one; the first screen has none
+        self.switch_screen(LessonScreen(self.session))
+
+    def lesson_css(self) -> None:
+        """The styles a first start left out until its form was saved, read in."""
+        later, self._css_later = self._css_later, []
+        for path in later:
+            self.css_path.append(path)
+            self.stylesheet.read(path)
+        if later:
+            self.refresh_css(animate=False)
 
     def open_quiz(self, question_id: str | None = None) -> None:
         from tutor.screens.quiz import QuizScreen

@@ -109,9 +109,8 @@ def run_app(args: argparse.Namespace) -> int:
     """Open the full-screen tutor. A broken lesson is reported here, before the screen opens."""
     import gc
 
-    # No collections while Textual and the lesson are loaded and the first frame drawn (some 80 M
-    # instructions of traversing what all stays alive): TutorApp.on_ready freezes it all and turns
-    # the collector back on.
+    # No collection before the first frame (TutorApp.on_ready turns it back on): the start-up makes
+    # many objects and frees few, and each collection walked them all (about 5% of a first start).
     gc.disable()
     from tutor.lesson import LessonError
     from tutor.session import Session

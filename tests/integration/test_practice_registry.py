@@ -345,6 +345,7 @@ async def test_the_settings_choice_starts_it_logs_docker_in_and_shows_the_passwo
     from tutor.lesson.registries import describe
     from tutor.practice import accounts, control
     from tutor.practice.state import Layout
+    from tutor.app import TutorApp
     from tutor.screens.settings import PracticeAccountDialog, SettingsScreen
     from tutor.store import Settings
 
@@ -357,7 +358,7 @@ async def test_the_settings_choice_starts_it_logs_docker_in_and_shows_the_passwo
     address = f"127.0.0.1:{port}"
 
     class Host(App):
-        CSS_PATH = Path(__file__).resolve().parents[2] / "tutor" / "app.tcss"
+        CSS_PATH = TutorApp.CSS_PATH  # forms.tcss styles the form and its dialog
         result: object = "not closed"
 
         def on_mount(self) -> None:
@@ -606,6 +607,7 @@ async def test_the_settings_say_why_the_practice_registry_cannot_start(tmp_path,
     from textual.app import App
     from textual.widgets import Button, Select
 
+    from tutor.app import TutorApp
     from tutor.screens.settings import SettingsScreen
     from tutor.store import Settings
 
@@ -615,7 +617,7 @@ async def test_the_settings_say_why_the_practice_registry_cannot_start(tmp_path,
     monkeypatch.setenv("DOCKER_TUTOR_REGISTRY_IMAGE", f"{TEST_PREFIX}/no-registry:0")
 
     class Host(App):
-        CSS_PATH = Path(__file__).resolve().parents[2] / "tutor" / "app.tcss"
+        CSS_PATH = TutorApp.CSS_PATH  # forms.tcss styles the form and its dialog
         result: object = "not closed"
 
         def on_mount(self) -> None:

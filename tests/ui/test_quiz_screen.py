@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from textual.app import App
 from textual.widgets import OptionList, RadioSet, Static
 
+from tutor.app import TutorApp
 from tutor.lesson import get_lesson
 from tutor.screens.quiz import AnswerArea, OptionButton, OptionCheckbox, QuizScreen
 from tutor.store import Progress
 
-APP_CSS = Path(__file__).resolve().parents[2] / "tutor" / "app.tcss"
 SIZE = (80, 24)
 
 
@@ -27,7 +26,7 @@ class QuizHost:
 
 
 class QuizApp(App):
-    CSS_PATH = str(APP_CSS)
+    CSS_PATH = TutorApp.CSS_PATH
 
     def __init__(self, progress: Progress | None = None, **screen_args) -> None:
         super().__init__()

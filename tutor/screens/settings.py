@@ -11,7 +11,9 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
@@ -165,12 +167,24 @@ def _titled(field: FieldInput, title: str) -> FieldInput:
 
 
 class SettingsScreen(Screen[Settings | None]):
-    """Dismisses with the new settings, or None when cancelled."""
+    """Dismisses with the new settings, or None when cancelled. The first screen of a first start
+    (TutorApp.get_default_screen) has nothing under it: saved, it posts FirstSaved instead."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
     ]
+    # Focused as the screen is mounted, before the first frame: focusing it later (on_mount) moved the
+    # focus twice, and each move restyled the whole form.
+    AUTO_FOCUS = "#username"
+
+    class FirstSaved(Message):
+        """The first start's form, the app's first screen, saved: the app puts the lesson in its place."""
+
+        def __init__(self, screen: SettingsScreen, settings: Settings) -> None:
+            super().__init__()
+            self.screen = screen
+            self.settings = settings
 
     def __init__(self, settings: Settings, first_run: bool = False) -> None:
         super().__init__()
@@ -220,7 +234,12 @@ class SettingsScreen(Screen[Settings | None]):
 
     def on_mount(self) -> None:
         self._show_custom_registry()
-        self.query_one("#username", Input).focus()
+
+    def dismiss(self, result: Settings | None = None) -> AwaitComplete:
+        if self.app.screen_stack[0] is self and result is not None:
+            self.post_message(self.FirstSaved(self, result))  # no screen under it to go back to
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
 
     @on(Select.Changed, "#registry")
     def _registry_changed(self) -> None:
