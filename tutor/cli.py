@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """Open the full-screen tutor. A broken lesson is reported here, before the screen opens."""
+    """Open the full-screen tutor. A broken lesson is reported here: before the screen opens, or on a
+    first start once the settings form is saved."""
     import gc
 
     # No collection before the first frame (TutorApp.on_ready turns it back on): the start-up makes
