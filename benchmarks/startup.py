@@ -173,7 +173,7 @@ class Bench(TutorApp):
     def done(self):
         stamp("complete", self.first_frame)
         self.exit()
-Bench(Session.open()).run(headless=True, size=(120, 40))
+Bench(Session.open(lesson_later=True)).run(headless=True, size=(120, 40))  # as tutor/cli.py opens it
 """
 
 # What if the step text were drawn from a pre-rendered form: the step's source in one Static,

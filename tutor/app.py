@@ -142,8 +142,17 @@ class TutorApp(App):
 
     def on_settings_screen_first_saved(self, message) -> None:
         """The first start's form, the first screen, is saved: the lesson screen takes its place."""
+        from tutor.lesson import LessonError
         from tutor.screens.lesson import LessonScreen
 
+        try:
+            warnings = self.session.load_lesson()  # a first start reads its lesson only now (Session.open)
+        except LessonError as exc:
+            self.session.save_settings(message.settings)  # kept for the next start, once the lesson is fixed
+            self.exit(exc, return_code=1)  # tutor/cli.py says what is wrong and what to do, as for any start
+            return
+        for warning in warnings:
+            self.notify(warning, title="Heads up", severity="warning", timeout=15)
         self.settings_closed(message.screen, message.settings)
         self.follow_settings_changed()  # also when the settings could not be saved: they are in use
         self.lesson_css()

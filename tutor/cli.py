@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """Open the full-screen tutor. A broken lesson is reported here, before the screen opens."""
+    """Open the full-screen tutor. A broken lesson is reported here: before the screen opens, or on a
+    first start once the settings form is saved."""
     import gc
 
     # No collection before the first frame (TutorApp.on_ready turns it back on): the start-up makes
@@ -116,12 +117,20 @@ def run_app(args: argparse.Namespace) -> int:
     from tutor.session import Session
 
     try:
-        session = Session.open(args.app_lesson, args.app_config, tuple(args.app_lessons))
+        # A first start reads its lesson once the settings form is saved (Session.load_lesson); a broken
+        # one ends the app then, with the same words as here.
+        session = Session.open(args.app_lesson, args.app_config, tuple(args.app_lessons), lesson_later=True)
     except LessonError as exc:
-        from tutor.commands import fail
-
-        return fail(str(exc), "run `docker-tutor lint` to list every problem in the lesson", code=1)
+        return _broken_lesson(exc)
     from tutor.app import TutorApp
 
-    TutorApp(session).run()
+    ended = TutorApp(session).run()
+    if isinstance(ended, LessonError):
+        return _broken_lesson(ended)
     return 0
+
+
+def _broken_lesson(exc: Exception) -> int:
+    from tutor.commands import fail
+
+    return fail(str(exc), "run `docker-tutor lint` to list every problem in the lesson", code=1)

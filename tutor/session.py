@@ -35,14 +35,20 @@ class Session:
     settings_unreadable: bool = False  # the settings file could not be read: never saved over
     _reported: set[str] = field(default_factory=set, repr=False)  # save failures already said
     _merges_shown: int = field(default=0, repr=False)  # the store's merges refresh_progress has told of
+    # open(lesson_later=True) on a first start: the lesson's name and folders, read by load_lesson.
+    _lesson_later: tuple[str | None, tuple[str, ...]] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, lesson: str | None = None, config: str | Path | None = None, lessons_dirs: tuple[str, ...] = (),
-             state_dir: Path | None = None) -> Session:
-        """Load everything; unreadable settings or progress become warnings, never a crash."""
+             state_dir: Path | None = None, *, lesson_later: bool = False) -> Session:
+        """Load everything; unreadable settings or progress become warnings, never a crash.
+
+        With lesson_later, a first start (no username yet) leaves the lesson and its progress unread
+        until load_lesson: the first-run form needs neither, and parsing the lesson is about a third
+        of such a start (docs/performance.md)."""
         from tutor.lesson.cache import clean_cache_leftovers
 
-        lesson_model = get_lesson(lesson, lessons_dirs)
+        lesson_model = None if lesson_later else get_lesson(lesson, lessons_dirs)
         path = settings_path(config)
         store = ProgressStore(state_dir)
         # Saves a kill -9 interrupted left temporary files beside their targets: this is the next start.
@@ -51,10 +57,37 @@ class Session:
         store.clean_leftovers()
         clean_cache_leftovers()
         settings = load_settings(path)
+        if lesson_model is None and not settings.value.username:
+            session = cls(Lesson(id="", title="", order=0), settings.value, Progress(lesson=""), store, path,
+                          [settings.warning] if settings.warning else [], settings_unreadable=settings.unreadable)
+            session._lesson_later = (lesson, lessons_dirs)
+            return session
+        if lesson_model is None:
+            lesson_model = get_lesson(lesson, lessons_dirs)
         progress = store.load(lesson_model.id)
         warnings = [w for w in (settings.warning, progress.warning, lint_warning(lesson_model)) if w]
         return cls(lesson_model, settings.value, progress.value, store, path, warnings,
                    settings_unreadable=settings.unreadable)
+
+    @property
+    def lesson_pending(self) -> bool:
+        """A first start opened with lesson_later, its lesson not read yet (load_lesson)."""
+        return self._lesson_later is not None
+
+    def load_lesson(self) -> list[str]:
+        """The lesson and its progress a first start left unread (open's lesson_later), read now; the
+        warnings they bring (progress unreadable, lint), for the app to show. LessonError when the
+        lesson cannot be read."""
+        if self._lesson_later is None:
+            return []
+        name, dirs = self._lesson_later
+        self.lesson = get_lesson(name, dirs)
+        self._lesson_later = None
+        progress = self.store.load(self.lesson.id)
+        self.progress = progress.value
+        warnings = [w for w in (progress.warning, lint_warning(self.lesson)) if w]
+        self.warnings.extend(warnings)
+        return warnings
 
     @property
     def first_run(self) -> bool:

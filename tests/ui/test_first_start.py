@@ -105,7 +105,7 @@ class Probe(TutorApp):
     def report(self):
         print(json.dumps([type(self.screen).__name__, self.focused.id, sorted(sys.modules)]))
         self.exit()
-Probe(Session.open()).run(headless=True, size=(80, 24))
+Probe(Session.open(lesson_later=True)).run(headless=True, size=(80, 24))  # as tutor/cli.py opens it
 """
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
