@@ -346,7 +346,8 @@ async def test_the_settings_choice_starts_it_logs_docker_in_and_shows_the_passwo
     from tutor.practice import accounts, control
     from tutor.practice.state import Layout
     from tutor.app import TutorApp
-    from tutor.screens.settings import PracticeAccountDialog, SettingsScreen
+    from tutor.screens.practice_account import PracticeAccountDialog
+    from tutor.screens.settings import SettingsScreen
     from tutor.store import Settings
 
     for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("DOCKER_CONFIG", "docker")):

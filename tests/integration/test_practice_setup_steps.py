@@ -34,7 +34,8 @@ async def test_choosing_the_practice_registry_records_the_account_and_login_step
     from tutor.practice import control
     from tutor.practice.state import Layout
     from tutor.screens.lesson import LessonScreen
-    from tutor.screens.settings import PracticeAccountDialog, SettingsScreen
+    from tutor.screens.practice_account import PracticeAccountDialog
+    from tutor.screens.settings import SettingsScreen
     from tutor.session import Session
     from tutor.widgets.outline import Outline
 
