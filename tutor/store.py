@@ -60,6 +60,14 @@ class NodeSettings:
         return bool(self.host)
 
 
+FOLLOW_OFF_ENV = "DOCKER_TUTOR_FOLLOW"  # =0: no following for this run, whatever the settings say
+
+
+def follow_switched_off() -> bool:
+    """Whether this run was started with following switched off (``DOCKER_TUTOR_FOLLOW=0``)."""
+    return os.environ.get(FOLLOW_OFF_ENV, "1") == "0"
+
+
 @dataclass
 class Settings:
     username: str = ""

@@ -228,3 +228,26 @@ async def test_outline_titles_use_the_learners_values_and_follow_settings(open_s
         await pilot.pause()
         title = next(e.title for e in outline.entries("quiz") if e.id == "explain-naming")
         assert "ghcr.io/bob/poll-backend" in title
+
+
+async def test_the_follow_box_says_why_this_run_does_not_follow(open_session, monkeypatch):
+    # The box is the saved choice; with DOCKER_TUTOR_FOLLOW=0 the run does not follow, and the form says so.
+    from textual.widgets import Checkbox
+
+    for switched_off in (True, False):
+        monkeypatch.setenv("DOCKER_TUTOR_FOLLOW", "0" if switched_off else "1")
+        monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        app = TutorApp(open_session(username="alice"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.screen.action_settings()
+            await pilot.pause()
+            assert isinstance(app.screen, SettingsScreen)
+            assert app.screen.query_one("#follow", Checkbox).value  # the saved setting, on
+            notes = app.screen.query("#follow-off")
+            assert bool(notes) == switched_off
+            if switched_off:
+                assert "DOCKER_TUTOR_FOLLOW=0" in str(notes.first().render())
+                notes.first().scroll_visible(animate=False)
+                await pilot.pause()
+                assert notes.first().region.height >= 1  # on screen at 80x24, the form scrolled to it

@@ -9,9 +9,10 @@ stop when the settings change.
 from __future__ import annotations
 
 import asyncio
-import os
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from tutor.store import follow_switched_off
 
 # tutor.follow and tutor.docker_ops are imported when following starts, after the first frames.
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class FollowView:
 
     def settings_changed(self) -> None:
         """Start or stop following as the settings (and DOCKER_TUTOR_FOLLOW=0) say."""
-        on = self.app.session.settings.follow and os.environ.get("DOCKER_TUTOR_FOLLOW", "1") != "0"
+        on = self.app.session.settings.follow and not follow_switched_off()
         if on and not self.state:
             self.state, self.text = FollowState.FOLLOWING, CONNECTING
             self.app.run_worker(self._follow(), group="follow", exclusive=True, exit_on_error=False,

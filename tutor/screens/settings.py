@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
-from tutor.store import NodeSettings, Settings
+from tutor.store import FOLLOW_OFF_ENV, NodeSettings, Settings, follow_switched_off
 from tutor.visible import visible
 
 if TYPE_CHECKING:
@@ -227,6 +227,9 @@ class SettingsScreen(Screen[Settings | None]):
             yield _titled(FieldInput(s.node.identity, placeholder="private key file, e.g. ~/.ssh/k3s.pem",
                                      id="node-identity"), "SSH private key file")
             yield Checkbox("Follow my own terminal: tick steps when I run docker myself", s.follow, id="follow")
+            if follow_switched_off():  # the box is the saved choice: say why this run does not follow
+                yield Label(f"Off for this run: {FOLLOW_OFF_ENV}=0 is set. The box is what is saved for later runs.",
+                            id="follow-off")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
