@@ -117,9 +117,11 @@ def run_app(args: argparse.Namespace) -> int:
     from tutor.session import Session
 
     try:
-        # A first start reads its lesson once the settings form is saved (Session.load_lesson); a broken
-        # one ends the app then, with the same words as here.
-        session = Session.open(args.app_lesson, args.app_config, tuple(args.app_lessons), lesson_later=True)
+        # A first start with the bundled lesson reads it once the settings form is saved
+        # (Session.load_lesson; a broken one ends the app then, with the same words as here). A lesson
+        # the learner named (--lesson, --lessons) is read now: a mistake in it is said before any form.
+        bundled = not args.app_lesson and not args.app_lessons
+        session = Session.open(args.app_lesson, args.app_config, tuple(args.app_lessons), lesson_later=bundled)
     except LessonError as exc:
         return _broken_lesson(exc)
     from tutor.app import TutorApp
