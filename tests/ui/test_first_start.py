@@ -11,17 +11,10 @@ from pathlib import Path
 
 from textual.widgets import Input, Markdown
 
+from tests.ui.learner import until
 from tutor.app import TutorApp
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.settings import SettingsScreen
-
-
-async def _until(pilot, condition) -> None:
-    for _ in range(300):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting")
 
 
 class Told(TutorApp):
@@ -53,7 +46,7 @@ async def test_the_form_is_the_first_screen_alone_with_its_first_field_focused(o
         assert isinstance(app.focused, Input) and app.focused.id == "username"
         assert [Path(path).name for path in app.css_path] == ["forms.tcss"]
         assert app.follow_state == "", "following starts once the form is saved"
-        await _until(pilot, lambda: "Save" in footer_text(app))
+        await until(pilot, lambda: "Save" in footer_text(app), "Save is in the footer", 15)
         assert "Cancel" in footer_text(app) and "Quit" in footer_text(app)
         await pilot.press(*"alice")
         assert app.screen.query_one("#username", Input).value == "alice"
@@ -67,7 +60,7 @@ async def test_saving_the_form_opens_the_lesson_screen_with_those_settings(learn
         await pilot.pause()
         form = app.screen
         await pilot.press(*"carol", "ctrl+s")
-        await _until(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen), "the lesson screen", 15)
         assert app.screen_stack == [app.screen] and not form.is_attached, "the form is gone, not under the lesson"
         assert app.session.settings.username == "carol" and not app.session.first_run
         assert "Settings saved" in said(app)
@@ -80,10 +73,10 @@ async def test_saving_the_form_opens_the_lesson_screen_with_those_settings(learn
         await pilot.pause()
         assert "docker build -t carol/poll-backend:v1" in app.screen.query_one("#markdown", Markdown).source
         await pilot.press("s")  # the settings open over the lesson as on any later start, and close again
-        await _until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        await until(pilot, lambda: isinstance(app.screen, SettingsScreen), "the settings form", 15)
         assert not app.screen.first_run and app.screen.query_one("#username", Input).value == "carol"
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen), "the lesson screen", 15)
     assert 'username = "carol"' in (learner_home / "settings.toml").read_text()
 
 

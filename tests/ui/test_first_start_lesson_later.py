@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from tests.ui.conftest import write_settings
+from tests.ui.learner import until
 from tutor.app import TutorApp
 from tutor.lesson import LessonError
 from tutor.screens.lesson import LessonScreen
@@ -17,14 +18,6 @@ from tutor.session import Session
 def opened(learner_home, lesson: str | None = None, **settings) -> Session:
     path = write_settings(learner_home, **settings)
     return Session.open(lesson, config=path, state_dir=learner_home / "state", lesson_later=True)
-
-
-async def _until(pilot, condition) -> None:
-    for _ in range(300):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting")
 
 
 def test_a_first_start_leaves_the_lesson_unread_and_a_later_start_reads_it(learner_home):
@@ -44,7 +37,7 @@ async def test_saving_the_form_reads_the_lesson_and_opens_it_with_the_settings(l
         assert isinstance(app.screen, SettingsScreen) and app.session.lesson_pending
         assert isinstance(app.focused, Input) and app.focused.id == "username"
         await pilot.press(*"alice", "ctrl+s")
-        await _until(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen), "the lesson screen", 15)
         assert not app.session.lesson_pending and app.session.settings.username == "alice"
         step = app.session.lesson.step("build")
         assert step is not None and "alice/poll-backend:v1" in " ".join(app.session.step_commands(step))
@@ -60,6 +53,6 @@ async def test_a_broken_lesson_ends_the_app_when_the_form_is_saved(learner_home,
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
         await pilot.press(*"alice", "ctrl+s")
-        await _until(pilot, lambda: not app.is_running)
+        await until(pilot, lambda: not app.is_running, "the app has ended", 15)
     assert isinstance(app.return_value, LessonError) and app.return_code == 1
     assert 'username = "alice"' in (learner_home / "settings.toml").read_text(), "kept for the next start"

@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.lesson import get_lesson
+from tests.unit.quiz_text import LESSON, text_verdict as _grade
 from tutor.lesson.model import Question, Rubric, RubricConcept
 from tutor.lesson.parser import parse_lesson
-from tutor.quiz.grader import explain, grade, grade_text
+from tutor.quiz.grader import explain, grade_text
 from tutor.quiz.match import compile_terms, find
 from tutor.quiz.roles import swapped_parts
 from tutor.quiz.text import analyse
-
-LESSON = get_lesson("04")
-
-
-def _grade(qid: str, answer: str):
-    return grade(LESSON.question(qid), answer, "text")
 
 
 def _ids(items) -> list[str]:

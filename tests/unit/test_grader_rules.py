@@ -6,21 +6,15 @@ import json
 
 import pytest
 
+from tests.unit.quiz_text import LESSON, text_verdict as _grade
 from tutor.cli import main
-from tutor.lesson import get_lesson
 from tutor.lesson.lint import lint_file, rubric_coverage
 from tutor.lesson.model import Misconception, Question, Rubric, RubricConcept
 from tutor.lesson.parser import parse_lesson
-from tutor.quiz.grader import explain, grade, grade_text
+from tutor.quiz.grader import explain, grade_text
 from tutor.quiz.match import compile_terms, find
 from tutor.quiz.session import QuizSession
 from tutor.quiz.text import analyse
-
-LESSON = get_lesson("04")
-
-
-def _grade(qid: str, answer: str):
-    return grade(LESSON.question(qid), answer, "text")
 
 
 def _ids(items) -> list[str]:

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.lesson import get_lesson
-from tutor.quiz.grader import grade
+from tests.unit.quiz_text import LESSON, text_verdict as _grade
 from tutor.quiz.hedges import hedges
 from tutor.quiz.text import analyse
 from tutor.states import Verdict as Mark
-
-LESSON = get_lesson("04")
-
-
-def _grade(qid: str, answer: str):
-    return grade(LESSON.question(qid), answer, "text")
 
 
 # --- words that claim nothing new -----------------------------------------------------------

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.lesson import get_lesson
-from tutor.quiz.grader import grade
+from tests.unit.quiz_text import text_verdict as _grade
 from tutor.quiz.hedges import hedges
 from tutor.quiz.match import compile_terms, find
 from tutor.quiz.text import analyse
 from tutor.states import Verdict as Mark
-
-LESSON = get_lesson("04")
-
-
-def _grade(qid: str, answer: str):
-    return grade(LESSON.question(qid), answer, "text")
 
 
 def _ids(entries) -> list[str]:
