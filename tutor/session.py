@@ -48,7 +48,6 @@ class Session:
         of such a start (docs/performance.md)."""
         from tutor.lesson.cache import clean_cache_leftovers
 
-        lesson_model = None if lesson_later else get_lesson(lesson, lessons_dirs)
         path = settings_path(config)
         store = ProgressStore(state_dir)
         # Saves a kill -9 interrupted left temporary files beside their targets: this is the next start.
@@ -57,17 +56,13 @@ class Session:
         store.clean_leftovers()
         clean_cache_leftovers()
         settings = load_settings(path)
-        if lesson_model is None and not settings.value.username:
-            session = cls(Lesson(id="", title="", order=0), settings.value, Progress(lesson=""), store, path,
-                          [settings.warning] if settings.warning else [], settings_unreadable=settings.unreadable)
-            session._lesson_later = (lesson, lessons_dirs)
-            return session
-        if lesson_model is None:
-            lesson_model = get_lesson(lesson, lessons_dirs)
-        progress = store.load(lesson_model.id)
-        warnings = [w for w in (settings.warning, progress.warning, lint_warning(lesson_model)) if w]
-        return cls(lesson_model, settings.value, progress.value, store, path, warnings,
-                   settings_unreadable=settings.unreadable)
+        # The lesson and its progress are read by load_lesson: now, or once a first start's form is saved.
+        session = cls(Lesson(id="", title="", order=0), settings.value, Progress(lesson=""), store, path,
+                      [settings.warning] if settings.warning else [], settings_unreadable=settings.unreadable)
+        session._lesson_later = (lesson, lessons_dirs)
+        if not (lesson_later and session.first_run):
+            session.load_lesson()
+        return session
 
     @property
     def lesson_pending(self) -> bool:
